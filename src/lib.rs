@@ -1,0 +1,1 @@
+//! The browser app: a Yew single-page MQTT client on top of `mqtt_core`.
