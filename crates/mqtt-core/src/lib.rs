@@ -9,9 +9,15 @@
 
 extern crate alloc;
 
+mod backoff;
+pub mod client;
+mod connection;
 pub mod packet;
+mod session;
 pub mod time;
 
 pub use bytes::Bytes;
+pub use client::*;
+pub use core::time::Duration;
 pub use packet::*;
 pub use time::Instant;

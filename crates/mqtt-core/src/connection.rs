@@ -1,0 +1,105 @@
+//! One connection's state: what ends when the transport closes.
+//!
+//! Whether CONNACK arrived, the limits the server announced, keep alive bookkeeping and the
+//! incoming topic aliases (which MQTT scopes to one network connection).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use core::time::Duration;
+
+use crate::packet::{ConnAckProperties, QoS};
+use crate::time::Instant;
+
+/// How long to wait for CONNACK after CONNECT before giving up on the connection.
+pub(crate) const CONNACK_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub(crate) enum Phase {
+    /// The driver is opening the transport.
+    Opening,
+    /// CONNECT sent; CONNACK must come by `deadline`.
+    AwaitingConnAck { deadline: Instant },
+    /// CONNACK accepted at `since` (for the backoff's stability rule).
+    Connected { since: Instant },
+}
+
+/// The server's limits in force on this connection (version 5 CONNACK, or the defaults).
+pub(crate) struct Limits {
+    pub(crate) receive_maximum: u16,
+    pub(crate) maximum_qos: QoS,
+    pub(crate) retain_available: bool,
+    // Read by the encoder once the codec is wired in.
+    #[allow(dead_code)]
+    pub(crate) maximum_packet_size: Option<u32>,
+    pub(crate) wildcard_subscriptions: bool,
+    pub(crate) shared_subscriptions: bool,
+    pub(crate) subscription_identifiers: bool,
+}
+
+impl Limits {
+    pub(crate) fn from_connack(properties: &ConnAckProperties) -> Self {
+        Limits {
+            // 0 is a protocol error the codec rejects; absent means 65535.
+            receive_maximum: properties.receive_maximum.unwrap_or(u16::MAX).max(1),
+            maximum_qos: properties.maximum_qos.unwrap_or(QoS::ExactlyOnce),
+            retain_available: properties.retain_available.unwrap_or(true),
+            maximum_packet_size: properties.maximum_packet_size,
+            wildcard_subscriptions: properties.wildcard_subscription_available.unwrap_or(true),
+            shared_subscriptions: properties.shared_subscription_available.unwrap_or(true),
+            subscription_identifiers: properties
+                .subscription_identifiers_available
+                .unwrap_or(true),
+        }
+    }
+}
+
+pub(crate) struct Connection {
+    pub(crate) phase: Phase,
+    pub(crate) limits: Limits,
+    /// Zero means keep alive is off.
+    pub(crate) keep_alive: Duration,
+    /// Keep alive counts from the last packet we sent (MQTT-3.1.2-23); receiving doesn't count.
+    pub(crate) last_sent: Instant,
+    /// Set while a PINGREQ is unanswered: PINGRESP must come by then.
+    pub(crate) ping_deadline: Option<Instant>,
+    pub(crate) incoming_aliases: BTreeMap<u16, String>,
+    /// The CONNACK properties, once accepted.
+    pub(crate) server_properties: Option<ConnAckProperties>,
+}
+
+impl Connection {
+    pub(crate) fn new(now: Instant, keep_alive_seconds: u16) -> Self {
+        Connection {
+            phase: Phase::Opening,
+            limits: Limits::from_connack(&ConnAckProperties::default()),
+            keep_alive: Duration::from_secs(keep_alive_seconds.into()),
+            last_sent: now,
+            ping_deadline: None,
+            incoming_aliases: BTreeMap::new(),
+            server_properties: None,
+        }
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected { .. })
+    }
+
+    /// When a PINGREQ is due, if keep alive is on and none is outstanding.
+    pub(crate) fn ping_due(&self) -> Option<Instant> {
+        if self.keep_alive.is_zero() || self.ping_deadline.is_some() || !self.is_connected() {
+            return None;
+        }
+        Some(self.last_sent + self.keep_alive)
+    }
+
+    /// The earliest moment this connection needs `handle_timeout`.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let connack = match self.phase {
+            Phase::AwaitingConnAck { deadline } => Some(deadline),
+            _ => None,
+        };
+        [connack, self.ping_deadline, self.ping_due()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
