@@ -11,13 +11,19 @@ extern crate alloc;
 
 mod backoff;
 pub mod client;
+pub mod codec;
 mod connection;
 pub mod packet;
+pub mod reason;
 mod session;
 pub mod time;
+pub mod topic;
 
 pub use bytes::Bytes;
 pub use client::*;
+pub use codec::{encode, DecodeError, Decoder, EncodeError};
 pub use core::time::Duration;
 pub use packet::*;
+pub use reason::ReasonContext;
 pub use time::Instant;
+pub use topic::{matches, validate_topic_filter, validate_topic_name, TopicError};
