@@ -18,10 +18,13 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::backoff::Backoff;
+use crate::codec::{encode, DecodeError, EncodeError};
 use crate::connection::{Connection, Limits, Phase, CONNACK_TIMEOUT};
 use crate::packet::*;
+use crate::reason::ReasonContext;
 use crate::session::{InFlight, Queued, Request, Session, Stage};
 use crate::time::Instant;
+use crate::topic::{validate_topic_filter, validate_topic_name, TopicError};
 
 /// Everything the user chooses about a connection and its session.
 #[derive(Clone, Debug, PartialEq)]
@@ -182,6 +185,8 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandError {
+    InvalidTopic(TopicError),
+    InvalidFilter(TopicError),
     PacketTooLarge {
         size: usize,
         maximum: u32,
@@ -202,11 +207,28 @@ pub enum CommandError {
     NotConnected,
     /// All 65535 packet ids are waiting for acknowledgements.
     NoPacketIdAvailable,
+    /// The packet cannot be encoded (a string too long, a property out of range, ...).
+    Encode(EncodeError),
+}
+
+impl From<EncodeError> for CommandError {
+    fn from(error: EncodeError) -> Self {
+        match error {
+            EncodeError::InvalidTopic(error) => CommandError::InvalidTopic(error),
+            EncodeError::InvalidFilter(error) => CommandError::InvalidFilter(error),
+            EncodeError::PacketTooLarge { size, maximum } => {
+                CommandError::PacketTooLarge { size, maximum }
+            }
+            error => CommandError::Encode(error),
+        }
+    }
 }
 
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            CommandError::InvalidTopic(error) => write!(f, "invalid topic: {error}"),
+            CommandError::InvalidFilter(error) => write!(f, "invalid topic filter: {error}"),
             CommandError::PacketTooLarge { size, maximum } => write!(
                 f,
                 "the packet would be {size} bytes, more than the {maximum} bytes the server accepts"
@@ -243,6 +265,7 @@ impl fmt::Display for CommandError {
             CommandError::NoPacketIdAvailable => {
                 f.write_str("all 65535 packet ids are waiting for acknowledgements")
             }
+            CommandError::Encode(error) => error.fmt(f),
         }
     }
 }
@@ -253,18 +276,23 @@ struct Violation {
     message: String,
 }
 
-const PROTOCOL_ERROR: ReasonCode = ReasonCode(0x82);
-const RECEIVE_MAXIMUM_EXCEEDED: ReasonCode = ReasonCode(0x93);
-const TOPIC_ALIAS_INVALID: ReasonCode = ReasonCode(0x94);
-const PACKET_ID_NOT_FOUND: ReasonCode = ReasonCode(0x92);
 /// The largest subscription identifier a variable byte integer can carry.
 const MAX_SUBSCRIPTION_IDENTIFIER: u32 = 268_435_455;
 
 impl Violation {
     fn protocol(message: String) -> Self {
         Violation {
-            code: PROTOCOL_ERROR,
+            code: ReasonCode::PROTOCOL_ERROR,
             message,
+        }
+    }
+}
+
+impl From<DecodeError> for Violation {
+    fn from(error: DecodeError) -> Self {
+        Violation {
+            code: error.reason_code(),
+            message: error.to_string(),
         }
     }
 }
@@ -279,7 +307,8 @@ pub struct Client {
     connection: Option<Connection>,
     backoff: Backoff,
     next_publish_id: PublishId,
-    transmit: VecDeque<Packet>,
+    /// Encoded packets, one per entry.
+    transmit: VecDeque<Vec<u8>>,
     transport: VecDeque<TransportCommand>,
     events: VecDeque<Event>,
 }
@@ -328,13 +357,9 @@ impl Client {
     /// Publishes not sent yet fail; in-flight ones stay in the session for a later resume.
     pub fn disconnect(&mut self, now: Instant) {
         self.wants_connection = false;
-        if let Some(connection) = &self.connection {
-            if connection.is_connected() {
-                let disconnect = Disconnect {
-                    reason: ReasonCode::SUCCESS,
-                    properties: DisconnectProperties::default(),
-                };
-                self.send_control(now, Packet::Disconnect(disconnect));
+        if let Some(connected) = self.connection.as_ref().map(Connection::is_connected) {
+            if connected {
+                self.send_goodbye(now, ReasonCode::SUCCESS);
             }
             self.connection = None;
             self.transport.push_back(TransportCommand::Close);
@@ -352,15 +377,22 @@ impl Client {
     pub fn subscribe(
         &mut self,
         now: Instant,
-        filters: Vec<SubscribeFilter>,
-        properties: SubscribeProperties,
+        mut filters: Vec<SubscribeFilter>,
+        mut properties: SubscribeProperties,
     ) -> Result<PacketId, CommandError> {
         if filters.is_empty() {
             return Err(CommandError::NoFilters);
         }
+        if self.options.version == ProtocolVersion::V311 {
+            properties = SubscribeProperties::default();
+            for filter in &mut filters {
+                filter.options = version_311_options(filter.options.qos);
+            }
+        }
         let limits = &self.connected()?.limits;
         for filter in &filters {
             let name = filter.filter.as_str();
+            validate_topic_filter(name).map_err(CommandError::InvalidFilter)?;
             if !limits.wildcard_subscriptions && (name.contains('+') || name.contains('#')) {
                 return Err(CommandError::WildcardSubscriptionsNotAvailable);
             }
@@ -385,7 +417,7 @@ impl Client {
             filters,
             properties,
         };
-        self.send(now, Packet::Subscribe(subscribe.clone()))?;
+        self.send(now, &Packet::Subscribe(subscribe.clone()))?;
         for filter in &subscribe.filters {
             self.session
                 .remember_subscription(filter.clone(), subscribe.properties.clone());
@@ -405,6 +437,9 @@ impl Client {
         if filters.is_empty() {
             return Err(CommandError::NoFilters);
         }
+        for filter in &filters {
+            validate_topic_filter(filter).map_err(CommandError::InvalidFilter)?;
+        }
         self.connected()?;
         let packet_id = self
             .session
@@ -415,7 +450,7 @@ impl Client {
             filters,
             user_properties: Vec::new(),
         };
-        self.send(now, Packet::Unsubscribe(unsubscribe.clone()))?;
+        self.send(now, &Packet::Unsubscribe(unsubscribe.clone()))?;
         for filter in &unsubscribe.filters {
             self.session.forget_subscription(filter);
         }
@@ -430,10 +465,14 @@ impl Client {
     pub fn publish(
         &mut self,
         now: Instant,
-        message: OutgoingMessage,
+        mut message: OutgoingMessage,
     ) -> Result<PublishId, CommandError> {
         if !self.wants_connection {
             return Err(CommandError::NotConnected);
+        }
+        validate_topic_name(&message.topic).map_err(CommandError::InvalidTopic)?;
+        if self.options.version == ProtocolVersion::V311 {
+            message.properties = PublishProperties::default();
         }
         if message.properties.topic_alias.is_some() {
             return Err(CommandError::UnsupportedProperty("topic alias"));
@@ -456,6 +495,7 @@ impl Client {
             _ => {
                 if let Some(connection) = connected {
                     check_limits(&connection.limits, &message)?;
+                    self.check_fits(connection, &message)?;
                 }
                 if self.session.queue.len() >= self.options.offline_queue_limit {
                     return Err(CommandError::QueueFull);
@@ -496,7 +536,28 @@ impl Client {
     }
 
     /// Bytes from the transport, split or batched in any way.
-    pub fn handle_bytes(&mut self, _now: Instant, _bytes: &[u8]) {}
+    /// Every complete packet in them is handled, one after the other.
+    pub fn handle_bytes(&mut self, now: Instant, bytes: &[u8]) {
+        let Some(connection) = &mut self.connection else {
+            return;
+        };
+        if let Err(error) = connection.decoder.feed(bytes) {
+            self.fail_connection(now, error.into());
+            return;
+        }
+        // Each packet may end the connection (refusal, DISCONNECT, violation): stop then.
+        while let Some(connection) = &mut self.connection {
+            let result = match connection.decoder.next_packet() {
+                Ok(Some(packet)) => self.handle_packet(now, packet),
+                Ok(None) => return,
+                Err(error) => Err(error.into()),
+            };
+            if let Err(violation) = result {
+                self.fail_connection(now, violation);
+                return;
+            }
+        }
+    }
 
     /// Time passed: keep alive, CONNACK wait, reconnect schedule.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -536,7 +597,7 @@ impl Client {
 
     /// The next packet to send, exactly one whole MQTT packet.
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        None
+        self.transmit.pop_front()
     }
 
     pub fn poll_transport(&mut self) -> Option<TransportCommand> {
@@ -556,8 +617,6 @@ impl Client {
     }
 
     /// One decoded packet from the server.
-    // Reached through `handle_bytes` once the codec's `Decoder` is wired in.
-    #[allow(dead_code)]
     fn handle_packet(&mut self, now: Instant, packet: Packet) -> Result<(), Violation> {
         let Some(connection) = &mut self.connection else {
             return Ok(());
@@ -641,10 +700,11 @@ impl Client {
     }
 
     fn handle_refusal(&mut self, now: Instant, connack: ConnAck) {
-        let mut message = describe(connack.code);
-        if let Some(reason) = &connack.properties.reason_string {
-            message = format!("{message} ({reason})");
-        }
+        let mut message = describe(
+            connack.code,
+            ReasonContext::ConnAck,
+            connack.properties.reason_string.as_deref(),
+        );
         if let Some(server) = &connack.properties.server_reference {
             message = format!("{message}; the server suggests {server}");
         }
@@ -766,7 +826,7 @@ impl Client {
                     let maximum = self.options.receive_maximum.unwrap_or(u16::MAX);
                     if held.len() >= usize::from(maximum) {
                         return Err(Violation {
-                            code: RECEIVE_MAXIMUM_EXCEEDED,
+                            code: ReasonCode::RECEIVE_MAXIMUM_EXCEEDED,
                             message: format!(
                                 "the server sent more than {maximum} unacknowledged QoS 2 messages"
                             ),
@@ -786,7 +846,7 @@ impl Client {
         let maximum = self.options.topic_alias_maximum.unwrap_or(0);
         if alias == 0 || alias > maximum {
             return Err(Violation {
-                code: TOPIC_ALIAS_INVALID,
+                code: ReasonCode::TOPIC_ALIAS_INVALID,
                 message: format!(
                     "the server used topic alias {alias}, but we allow 1 to {maximum}"
                 ),
@@ -824,7 +884,7 @@ impl Client {
             }
             None => return Err(unknown_id("PUBACK", ack.packet_id)),
         }
-        self.complete_publish(now, ack);
+        self.complete_publish(now, ack, ReasonContext::PubAck);
         Ok(())
     }
 
@@ -832,7 +892,7 @@ impl Client {
         let Some(entry) = self.session.in_flight.get_mut(&ack.packet_id) else {
             // Probably a duplicate for a flow that already completed: release it again, telling
             // a version 5 server the id is not known.
-            let reason = self.version_reason(PACKET_ID_NOT_FOUND);
+            let reason = self.version_reason(ReasonCode::PACKET_IDENTIFIER_NOT_FOUND);
             self.send_control(
                 now,
                 Packet::PubRel(crate::client::ack(ack.packet_id, reason)),
@@ -847,7 +907,7 @@ impl Client {
                 )))
             }
             Stage::Unacknowledged(_) if ack.reason.is_error() => {
-                self.complete_publish(now, ack);
+                self.complete_publish(now, ack, ReasonContext::PubRec);
                 return Ok(());
             }
             _ => entry.stage = Stage::Released,
@@ -867,7 +927,7 @@ impl Client {
         {
             ReasonCode::SUCCESS
         } else {
-            self.version_reason(PACKET_ID_NOT_FOUND)
+            self.version_reason(ReasonCode::PACKET_IDENTIFIER_NOT_FOUND)
         };
         self.send_control(
             now,
@@ -881,7 +941,7 @@ impl Client {
                 stage: Stage::Released,
                 ..
             }) => {
-                self.complete_publish(now, ack);
+                self.complete_publish(now, ack, ReasonContext::PubComp);
                 Ok(())
             }
             Some(_) => Err(Violation::protocol(format!(
@@ -894,16 +954,13 @@ impl Client {
     }
 
     /// The final acknowledgement of an outgoing publish: report it and free its slot.
-    fn complete_publish(&mut self, now: Instant, ack: Ack) {
+    fn complete_publish(&mut self, now: Instant, ack: Ack, context: ReasonContext) {
         let Some(entry) = self.session.in_flight.remove(&ack.packet_id) else {
             return;
         };
         let result = if ack.reason.is_error() {
-            let mut words = describe(ack.reason);
-            if let Some(reason) = ack.properties.reason_string {
-                words = format!("{words} ({reason})");
-            }
-            Err(words)
+            let reason_string = ack.properties.reason_string.as_deref();
+            Err(describe(ack.reason, context, reason_string))
         } else {
             Ok(())
         };
@@ -983,10 +1040,11 @@ impl Client {
     }
 
     fn handle_server_disconnect(&mut self, now: Instant, disconnect: Disconnect) {
-        let mut message = describe(disconnect.reason);
-        if let Some(reason) = &disconnect.properties.reason_string {
-            message = format!("{message} ({reason})");
-        }
+        let mut message = describe(
+            disconnect.reason,
+            ReasonContext::Disconnect,
+            disconnect.properties.reason_string.as_deref(),
+        );
         if let Some(server) = &disconnect.properties.server_reference {
             message = format!("{message}; the server suggests {server}");
         }
@@ -999,17 +1057,21 @@ impl Client {
     }
 
     /// The server broke the protocol: tell a version 5 server why, close, maybe reconnect.
-    // Reached through `handle_bytes` once the codec's `Decoder` is wired in.
-    #[allow(dead_code)]
     fn fail_connection(&mut self, now: Instant, violation: Violation) {
         if self.options.version == ProtocolVersion::V5 {
-            let disconnect = Disconnect {
-                reason: violation.code,
-                properties: DisconnectProperties::default(),
-            };
-            self.send_control(now, Packet::Disconnect(disconnect));
+            self.send_goodbye(now, violation.code);
         }
         self.lose_connection(now, violation.message, true);
+    }
+
+    /// DISCONNECT before closing. The transport closes either way, so an encoding failure
+    /// here has nothing left to stop.
+    fn send_goodbye(&mut self, now: Instant, reason: ReasonCode) {
+        let disconnect = Disconnect {
+            reason,
+            properties: DisconnectProperties::default(),
+        };
+        let _ = self.send(now, &Packet::Disconnect(disconnect));
     }
 
     /// The connection is gone: report it and reconnect if wanted.
@@ -1051,7 +1113,7 @@ impl Client {
     }
 
     fn open_transport(&mut self, now: Instant) {
-        self.connection = Some(Connection::new(now, self.options.keep_alive));
+        self.connection = Some(Connection::new(now, &self.options));
         self.transport.push_back(TransportCommand::Open);
         self.set_state(ConnectionState::Connecting);
     }
@@ -1065,7 +1127,7 @@ impl Client {
             (Some(assigned), true) => assigned.clone(),
             _ => options.client_id.clone(),
         };
-        Connect {
+        let mut connect = Connect {
             version: options.version,
             client_id,
             keep_alive: options.keep_alive,
@@ -1082,7 +1144,15 @@ impl Client {
                 request_problem_information: options.request_problem_information,
                 user_properties: options.user_properties.clone(),
             },
+        };
+        if options.version == ProtocolVersion::V311 {
+            // 3.1.1 has no properties: the version 5 options are ignored, not an error.
+            connect.properties = ConnectProperties::default();
+            if let Some(will) = &mut connect.will {
+                will.properties = WillProperties::default();
+            }
         }
+        connect
     }
 
     fn connected(&self) -> Result<&Connection, CommandError> {
@@ -1143,40 +1213,55 @@ impl Client {
                 }
             }
         };
-        let publish = Publish {
-            dup: false,
-            delivery,
-            retain: message.retain,
-            topic: message.topic,
-            payload: message.payload,
-            properties: message.properties,
-        };
-        match delivery.packet_id() {
-            None => {
-                self.send(now, Packet::Publish(publish))?;
-                self.events
-                    .push_back(Event::Published { id, result: Ok(()) });
+        let packet = Packet::Publish(publish_packet(message, delivery));
+        self.send(now, &packet)?;
+        match (delivery.packet_id(), packet) {
+            (Some(packet_id), Packet::Publish(publish)) => {
+                self.session.track_publish(packet_id, id, publish)
             }
-            Some(packet_id) => {
-                self.send(now, Packet::Publish(publish.clone()))?;
-                self.session.track_publish(packet_id, id, publish);
-            }
+            _ => self
+                .events
+                .push_back(Event::Published { id, result: Ok(()) }),
         }
         Ok(())
     }
 
+    /// Whether a publish that waits in the queue will fit the server's maximum packet size,
+    /// so the caller hears it now rather than later.
+    fn check_fits(
+        &self,
+        connection: &Connection,
+        message: &OutgoingMessage,
+    ) -> Result<(), CommandError> {
+        let Some(maximum) = connection.limits.maximum_packet_size else {
+            return Ok(());
+        };
+        // The packet id's value does not change the size.
+        let delivery = match message.qos {
+            QoS::AtMostOnce => Delivery::AtMostOnce,
+            QoS::AtLeastOnce => Delivery::AtLeastOnce(PacketId::MIN),
+            QoS::ExactlyOnce => Delivery::ExactlyOnce(PacketId::MIN),
+        };
+        let packet = Packet::Publish(publish_packet(message.clone(), delivery));
+        encode(&packet, self.options.version, Some(maximum))?;
+        Ok(())
+    }
+
     /// Queue a packet for the transport; the keep alive clock restarts.
-    fn send(&mut self, now: Instant, packet: Packet) -> Result<(), CommandError> {
-        if let Some(connection) = &mut self.connection {
-            connection.last_sent = now;
-        }
-        self.transmit.push_back(packet);
+    fn send(&mut self, now: Instant, packet: &Packet) -> Result<(), CommandError> {
+        let Some(connection) = &mut self.connection else {
+            return Err(CommandError::NotConnected);
+        };
+        let maximum = connection.limits.maximum_packet_size;
+        let bytes = encode(packet, self.options.version, maximum)?;
+        connection.last_sent = now;
+        self.transmit.push_back(bytes);
         Ok(())
     }
 
     /// Send a packet the core itself produces.
     fn send_control(&mut self, now: Instant, packet: Packet) {
-        if let Err(error) = self.send(now, packet) {
+        if let Err(error) = self.send(now, &packet) {
             self.lose_connection(now, format!("could not send a packet: {error}"), true);
         }
     }
@@ -1232,6 +1317,27 @@ fn is_permanent_refusal(code: ReasonCode) -> bool {
     )
 }
 
+fn publish_packet(message: OutgoingMessage, delivery: Delivery) -> Publish {
+    Publish {
+        dup: false,
+        delivery,
+        retain: message.retain,
+        topic: message.topic,
+        payload: message.payload,
+        properties: message.properties,
+    }
+}
+
+/// 3.1.1 subscriptions have only a QoS.
+fn version_311_options(qos: QoS) -> SubscriptionOptions {
+    SubscriptionOptions {
+        qos,
+        no_local: false,
+        retain_as_published: false,
+        retain_handling: RetainHandling::SendAtSubscribe,
+    }
+}
+
 fn ack(packet_id: PacketId, reason: ReasonCode) -> Ack {
     Ack {
         packet_id,
@@ -1246,8 +1352,12 @@ fn unknown_id(kind: &str, packet_id: PacketId) -> Violation {
     ))
 }
 
-fn describe(code: ReasonCode) -> String {
-    format!("reason code 0x{:02X}", code.0)
+/// A reason code in words, with the server's reason string if it gave one.
+fn describe(code: ReasonCode, context: ReasonContext, reason_string: Option<&str>) -> String {
+    match reason_string {
+        Some(reason) => format!("{} ({reason})", code.describe(context)),
+        None => code.describe(context).to_string(),
+    }
 }
 
 fn packet_name(packet: &Packet) -> &'static str {

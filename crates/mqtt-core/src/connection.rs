@@ -7,6 +7,8 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use core::time::Duration;
 
+use crate::client::ClientOptions;
+use crate::codec::{Decoder, MAX_PACKET_SIZE};
 use crate::packet::{ConnAckProperties, QoS};
 use crate::time::Instant;
 
@@ -27,8 +29,6 @@ pub(crate) struct Limits {
     pub(crate) receive_maximum: u16,
     pub(crate) maximum_qos: QoS,
     pub(crate) retain_available: bool,
-    // Read by the encoder once the codec is wired in.
-    #[allow(dead_code)]
     pub(crate) maximum_packet_size: Option<u32>,
     pub(crate) wildcard_subscriptions: bool,
     pub(crate) shared_subscriptions: bool,
@@ -54,6 +54,8 @@ impl Limits {
 
 pub(crate) struct Connection {
     pub(crate) phase: Phase,
+    /// Fresh per connection: a partial packet from the last one must not leak into this one.
+    pub(crate) decoder: Decoder,
     pub(crate) limits: Limits,
     /// Zero means keep alive is off.
     pub(crate) keep_alive: Duration,
@@ -67,11 +69,13 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(now: Instant, keep_alive_seconds: u16) -> Self {
+    pub(crate) fn new(now: Instant, options: &ClientOptions) -> Self {
+        let max_packet_size = options.maximum_packet_size.unwrap_or(MAX_PACKET_SIZE);
         Connection {
             phase: Phase::Opening,
+            decoder: Decoder::new(options.version, max_packet_size),
             limits: Limits::from_connack(&ConnAckProperties::default()),
-            keep_alive: Duration::from_secs(keep_alive_seconds.into()),
+            keep_alive: Duration::from_secs(options.keep_alive.into()),
             last_sent: now,
             ping_deadline: None,
             incoming_aliases: BTreeMap::new(),

@@ -27,8 +27,32 @@ pub fn encode(
     let maximum = max_packet_size.map_or(MAX_PACKET_SIZE, |max| max.min(MAX_PACKET_SIZE));
     match version {
         ProtocolVersion::V311 => write(&to_v311::packet(packet)?, maximum),
-        ProtocolVersion::V5 => write(&to_v5::packet(packet)?, maximum),
+        ProtocolVersion::V5 => {
+            let converted = to_v5::packet(packet)?;
+            match packet {
+                Packet::Disconnect(disconnect)
+                    if disconnect.reason != ReasonCode::SUCCESS
+                        && disconnect.properties == DisconnectProperties::default() =>
+                {
+                    short_disconnect(disconnect.reason, maximum)
+                }
+                _ => write(&converted, maximum),
+            }
+        }
     }
+}
+
+/// A version 5 DISCONNECT with a reason code and no properties, written here because
+/// mqttbytes-ng gets its length wrong (it counts one byte after the header and writes two).
+fn short_disconnect(reason: ReasonCode, maximum: u32) -> Result<Vec<u8>, EncodeError> {
+    let bytes = alloc::vec![0xE0, 0x01, reason.0];
+    if bytes.len() > maximum as usize {
+        return Err(EncodeError::PacketTooLarge {
+            size: bytes.len(),
+            maximum,
+        });
+    }
+    Ok(bytes)
 }
 
 /// What both versions' library packets offer.

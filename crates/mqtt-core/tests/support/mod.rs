@@ -2,3 +2,4 @@
 #![allow(dead_code)] // each test crate uses a different part of it
 
 pub mod broker;
+pub mod pair;
