@@ -2,4 +2,5 @@
 #![allow(dead_code)] // each test crate uses a different part of it
 
 pub mod broker;
+pub mod driver;
 pub mod pair;
