@@ -518,8 +518,19 @@ impl Client {
         connection.phase = Phase::AwaitingConnAck {
             deadline: now + CONNACK_TIMEOUT,
         };
-        let connect = self.connect_packet();
-        self.send_control(now, Packet::Connect(connect));
+        let connect = Packet::Connect(self.connect_packet());
+        if let Err(error) = self.send(now, &connect) {
+            // The options themselves are wrong (a will topic with a wildcard, a user name
+            // over 65535 bytes): retrying cannot help.
+            self.drop_connection(now, true);
+            let reason = format!("cannot connect: {error}");
+            self.events.push_back(Event::ConnectionLost {
+                reason: reason.clone(),
+            });
+            self.set_state(ConnectionState::Disconnected {
+                reason: Some(reason),
+            });
+        }
     }
 
     /// The transport closed (or failed to open) without the core asking.
@@ -623,8 +634,7 @@ impl Client {
         };
         match (&connection.phase, packet) {
             (Phase::AwaitingConnAck { .. }, Packet::ConnAck(connack)) => {
-                self.handle_connack(now, connack);
-                Ok(())
+                self.handle_connack(now, connack)
             }
             (Phase::Connected { .. }, Packet::ConnAck(_)) => Err(Violation::protocol(
                 "the server sent CONNACK twice".to_string(),
@@ -666,13 +676,19 @@ impl Client {
         }
     }
 
-    fn handle_connack(&mut self, now: Instant, connack: ConnAck) {
+    fn handle_connack(&mut self, now: Instant, connack: ConnAck) -> Result<(), Violation> {
         if connack.code.is_error() {
             self.handle_refusal(now, connack);
-            return;
+            return Ok(());
+        }
+        if connack.session_present && self.options.clean_start {
+            // MQTT-3.2.2-4: after a clean start there is no session to be present.
+            return Err(Violation::protocol(
+                "the server claims a session after a clean start".to_string(),
+            ));
         }
         let Some(connection) = &mut self.connection else {
-            return;
+            return Ok(());
         };
         let properties = &connack.properties;
         connection.limits = Limits::from_connack(properties);
@@ -697,6 +713,7 @@ impl Client {
         self.events.push_back(Event::Connected(connack));
         self.resume(now, session_present);
         self.send_queued(now);
+        Ok(())
     }
 
     fn handle_refusal(&mut self, now: Instant, connack: ConnAck) {
@@ -729,30 +746,48 @@ impl Client {
     /// original order, then the pending SUBSCRIBE/UNSUBSCRIBE requests, then restore the
     /// subscriptions the server no longer has.
     fn resume(&mut self, now: Instant, session_present: bool) {
-        let mut resend: Vec<Packet> = Vec::new();
+        let mut resend: Vec<(PacketId, Packet)> = Vec::new();
         for (packet_id, entry) in self.session.in_flight_in_order() {
-            resend.push(match &entry.stage {
-                Stage::Unacknowledged(publish) => {
-                    let mut publish = Publish::clone(publish);
-                    publish.dup = true;
-                    Packet::Publish(publish)
+            resend.push((
+                packet_id,
+                match &entry.stage {
+                    Stage::Unacknowledged(publish) => {
+                        let mut publish = Publish::clone(publish);
+                        publish.dup = true;
+                        Packet::Publish(publish)
+                    }
+                    Stage::Released => Packet::PubRel(ack(packet_id, ReasonCode::SUCCESS)),
+                },
+            ));
+        }
+        for (packet_id, packet) in resend {
+            if let Err(error) = self.send(now, &packet) {
+                // It no longer fits this server's limits: give it up rather than fail the
+                // connection on every reconnect.
+                if let Some(entry) = self.session.in_flight.remove(&packet_id) {
+                    self.events.push_back(Event::Published {
+                        id: entry.id,
+                        result: Err(format!("not resent: {error}")),
+                    });
                 }
-                Stage::Released => Packet::PubRel(ack(packet_id, ReasonCode::SUCCESS)),
-            });
-        }
-        for request in self.session.requests.values() {
-            resend.push(match request {
-                Request::Subscribe(subscribe) => Packet::Subscribe(subscribe.clone()),
-                Request::Unsubscribe(unsubscribe) => Packet::Unsubscribe(unsubscribe.clone()),
-            });
-        }
-        for packet in resend {
-            self.send_control(now, packet);
+            }
         }
         for entry in self.session.in_flight.values_mut() {
             if let Stage::Unacknowledged(publish) = &mut entry.stage {
                 publish.dup = true;
             }
+        }
+        let requests: Vec<Packet> = self
+            .session
+            .requests
+            .values()
+            .map(|request| match request {
+                Request::Subscribe(subscribe) => Packet::Subscribe(subscribe.clone()),
+                Request::Unsubscribe(unsubscribe) => Packet::Unsubscribe(unsubscribe.clone()),
+            })
+            .collect();
+        for packet in requests {
+            self.send_control(now, packet);
         }
         if !session_present {
             self.restore_subscriptions(now);
@@ -1259,8 +1294,12 @@ impl Client {
         Ok(())
     }
 
-    /// Send a packet the core itself produces.
+    /// Send a packet the core itself produces, if the connection is still there (an earlier
+    /// packet of the same input may have ended it).
     fn send_control(&mut self, now: Instant, packet: Packet) {
+        if self.connection.is_none() {
+            return;
+        }
         if let Err(error) = self.send(now, &packet) {
             self.lose_connection(now, format!("could not send a packet: {error}"), true);
         }

@@ -307,3 +307,52 @@ fn user_disconnect_sends_disconnect_closes_and_stays_down() {
         .iter()
         .all(|event| !matches!(event, Event::ConnectionLost { .. })));
 }
+
+#[test]
+fn session_present_after_clean_start_is_a_protocol_error() {
+    let mut pair = Pair::new(v5_options());
+    pair.open();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: true,
+        code: ReasonCode::SUCCESS,
+        properties: ConnAckProperties::default(),
+    }));
+    assert!(
+        matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PROTOCOL_ERROR)
+    );
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Reconnecting { .. }
+    ));
+}
+
+#[test]
+fn options_that_cannot_be_encoded_stop_without_retrying() {
+    let mut options = v5_options();
+    options.will = Some(Will {
+        topic: "wills/+".into(),
+        payload: Bytes::new(),
+        qos: QoS::AtMostOnce,
+        retain: false,
+        properties: WillProperties::default(),
+    });
+    let mut pair = Pair::new(options);
+    pair.client.connect(pair.now);
+    pair.drive();
+    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    pair.client.handle_transport_open(pair.now);
+    pair.drive();
+    pair.expect_nothing_sent();
+    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    let ConnectionState::Disconnected {
+        reason: Some(reason),
+    } = pair.client.state()
+    else {
+        panic!("expected Disconnected, got {:?}", pair.client.state())
+    };
+    assert!(
+        reason.starts_with("cannot connect: invalid topic"),
+        "{reason}"
+    );
+    assert_eq!(pair.client.poll_timeout(), None);
+}

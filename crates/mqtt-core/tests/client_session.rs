@@ -421,6 +421,59 @@ fn disconnect_fails_what_was_never_sent() {
 }
 
 #[test]
+fn a_publish_too_large_for_the_new_server_is_given_up_not_resent() {
+    let mut pair = Pair::connected(
+        kept_session(ProtocolVersion::V5),
+        ConnAckProperties::default(),
+    );
+    let big = pair
+        .client
+        .publish(pair.now, message("t", &[b'x'; 100], QoS::AtLeastOnce))
+        .unwrap();
+    pair.client
+        .publish(pair.now, message("t", b"small", QoS::AtLeastOnce))
+        .unwrap();
+    pair.drive();
+    sent_publish(&mut pair);
+    sent_publish(&mut pair);
+    pair.transport_closed("network down");
+    let at = pair.client.poll_timeout().unwrap();
+    pair.advance(at.saturating_duration_since(pair.now));
+    pair.take_transport();
+    pair.client.handle_transport_open(pair.now);
+    pair.drive();
+    pair.expect_sent();
+    pair.take_events();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: true,
+        code: ReasonCode::SUCCESS,
+        properties: ConnAckProperties {
+            maximum_packet_size: Some(50),
+            ..ConnAckProperties::default()
+        },
+    }));
+    let resent = sent_publish(&mut pair);
+    assert_eq!(
+        (resent.delivery, &resent.payload[..]),
+        (qos1(2), &b"small"[..])
+    );
+    pair.expect_nothing_sent();
+    let results = published(&mut pair);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].0, big);
+    assert!(
+        results[0].1.as_ref().unwrap_err().contains("50 bytes"),
+        "{results:?}"
+    );
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Connected {
+            session_present: true
+        }
+    ));
+}
+
+#[test]
 fn reconnect_waits_are_on_the_virtual_clock() {
     let mut pair = Pair::connected(
         kept_session(ProtocolVersion::V5),
