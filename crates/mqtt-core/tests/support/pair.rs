@@ -119,6 +119,10 @@ impl Pair {
             .expect("the client should have sent a packet")
     }
 
+    pub fn sent_count(&self) -> usize {
+        self.sent.len()
+    }
+
     pub fn expect_nothing_sent(&mut self) {
         assert!(self.sent.is_empty(), "unexpected packets: {:?}", self.sent);
     }
