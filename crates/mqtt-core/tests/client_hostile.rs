@@ -193,12 +193,10 @@ fn run(seed: u64, version: ProtocolVersion, coverage: &mut Coverage) {
                 let packet = random_server_packet(&mut dice, version);
                 pair.server_send(packet);
             }
-            5..=16 => {
-                if !unanswered.is_empty() {
-                    let sent = unanswered.remove(dice.below(unanswered.len() as u64) as usize);
-                    if let Some(answer) = plausible_answer(&sent, version) {
-                        pair.server_send(answer);
-                    }
+            5..=16 if !unanswered.is_empty() => {
+                let sent = unanswered.remove(dice.below(unanswered.len() as u64) as usize);
+                if let Some(answer) = plausible_answer(&sent, version) {
+                    pair.server_send(answer);
                 }
             }
             17..=22 => {
