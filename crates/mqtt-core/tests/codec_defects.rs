@@ -323,3 +323,24 @@ fn packet_over_peer_maximum_is_refused() {
         Ok(105)
     );
 }
+
+#[test]
+fn v5_disconnect_with_reason_and_no_properties_encodes_consistently() {
+    // mqttbytes-ng 0.7.1 writes this as E0 01 8E 00 (length 1, two bytes follow), which
+    // desynchronises the reader; the codec writes the short form itself.
+    let disconnect = Packet::Disconnect(Disconnect {
+        reason: ReasonCode::SESSION_TAKEN_OVER,
+        properties: DisconnectProperties::default(),
+    });
+    let bytes = encode(&disconnect, ProtocolVersion::V5, None).expect("valid DISCONNECT");
+    assert_eq!(bytes, vec![0xE0, 0x01, 0x8E]);
+    assert_eq!(decode_one(ProtocolVersion::V5, &bytes), Ok(disconnect));
+    let invalid = Packet::Disconnect(Disconnect {
+        reason: ReasonCode(0x42),
+        properties: DisconnectProperties::default(),
+    });
+    assert!(matches!(
+        encode(&invalid, ProtocolVersion::V5, None),
+        Err(EncodeError::InvalidReasonCode { .. })
+    ));
+}

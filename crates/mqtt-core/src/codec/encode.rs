@@ -5,7 +5,7 @@
 //! oversized remaining length, and accepts wildcards in topic names; so nothing reaches it
 //! unchecked, and its output is only returned when it wrote the whole packet.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 
 use bytes::{Bytes, BytesMut};
 use mqttbytes_ng::{v4, v5, QoS as LibQoS};
@@ -27,25 +27,33 @@ pub fn encode(
     let maximum = max_packet_size.map_or(MAX_PACKET_SIZE, |max| max.min(MAX_PACKET_SIZE));
     match version {
         ProtocolVersion::V311 => write(&to_v311::packet(packet)?, maximum),
-        ProtocolVersion::V5 => {
-            let converted = to_v5::packet(packet)?;
-            match packet {
-                Packet::Disconnect(disconnect)
-                    if disconnect.reason != ReasonCode::SUCCESS
-                        && disconnect.properties == DisconnectProperties::default() =>
-                {
-                    short_disconnect(disconnect.reason, maximum)
-                }
-                _ => write(&converted, maximum),
+        ProtocolVersion::V5 => match packet {
+            Packet::Disconnect(disconnect) if is_reason_only(disconnect) => {
+                reason_only_disconnect(disconnect, maximum)
             }
-        }
+            _ => write(&to_v5::packet(packet)?, maximum),
+        },
     }
 }
 
-/// A version 5 DISCONNECT with a reason code and no properties, written here because
-/// mqttbytes-ng gets its length wrong (it counts one byte after the header and writes two).
-fn short_disconnect(reason: ReasonCode, maximum: u32) -> Result<Vec<u8>, EncodeError> {
-    let bytes = alloc::vec![0xE0, 0x01, reason.0];
+/// A version 5 DISCONNECT with a reason code other than 0x00 and no properties.
+fn is_reason_only(disconnect: &Disconnect) -> bool {
+    disconnect.reason != ReasonCode::NORMAL_DISCONNECTION
+        && disconnect.properties == DisconnectProperties::default()
+}
+
+/// mqttbytes-ng 0.7.1 cannot write this packet: without properties it announces a remaining
+/// length of 1 and then writes 2 bytes (desynchronising the stream), and with empty
+/// properties it writes `E0 00`, losing the reason code. So it is written here, in the short
+/// form MQTT 5.0 section 3.14.2.2.1 allows: type, length 1, reason code.
+fn reason_only_disconnect(disconnect: &Disconnect, maximum: u32) -> Result<Vec<u8>, EncodeError> {
+    if codes::disconnect_reason(disconnect.reason).is_none() {
+        return Err(EncodeError::InvalidReasonCode {
+            packet: "DISCONNECT",
+            code: disconnect.reason,
+        });
+    }
+    let bytes = vec![0xE0, 0x01, disconnect.reason.0];
     if bytes.len() > maximum as usize {
         return Err(EncodeError::PacketTooLarge {
             size: bytes.len(),
