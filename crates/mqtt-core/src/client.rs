@@ -8,6 +8,21 @@
 //! then `poll_transport`, then `poll_event`; then arm one timer for `poll_timeout()` and call
 //! `handle_timeout` when it fires. After the core asks for `TransportCommand::Close`, the driver
 //! must not report that transport's close: the core has already let it go.
+//!
+//! Policies, where MQTT leaves the choice to the client:
+//! - A CONNACK refusal that a retry cannot fix (bad user name or password, not authorized,
+//!   banned, client identifier not valid, unsupported protocol version, bad authentication
+//!   method, and refusals of the will or of this server) stops reconnecting: the state becomes
+//!   `Disconnected` with the reason, until the user calls `connect` again. Other refusals
+//!   (server unavailable or busy, quota or rate exceeded) reconnect with backoff.
+//! - Keep alive: PINGREQ once nothing was sent for the keep alive interval; no PINGRESP within
+//!   one more interval loses the connection. No CONNACK within 30 s does too.
+//! - When the server has no session for us (always after a clean start), outgoing QoS 1/2
+//!   messages still unacknowledged are reported failed (their fate is unknown) and the
+//!   subscriptions are sent again. Publishes never sent stay queued and go out after CONNACK.
+//! - A server that breaks the protocol is told why (version 5 DISCONNECT with the reason
+//!   code) and the connection closes; reconnecting follows the policy.
+//! - 3.1.1 has no properties or subscription options: the version 5 ones are ignored.
 
 use alloc::collections::VecDeque;
 use alloc::format;
@@ -36,6 +51,8 @@ pub struct ClientOptions {
     pub password: Option<Bytes>,
     /// Seconds; 0 turns keep alive off. A version 5 server may override it.
     pub keep_alive: u16,
+    /// `false` asks the server to keep the session, so unacknowledged messages are resent after
+    /// a reconnect and nothing published to our subscriptions while offline is lost.
     pub clean_start: bool,
     /// Version 5 only: how long the server keeps the session after the connection ends.
     pub session_expiry_interval: Option<u32>,
