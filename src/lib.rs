@@ -1,1 +1,229 @@
 //! The browser app: a Yew single-page MQTT client on top of `mqtt_core`.
+//!
+//! `App` holds the connection tabs; each tab (`ConnectionView`) has its own state (`state`)
+//! and its own driver (`driver`), the only code that does I/O.
+
+pub mod components;
+pub mod driver;
+pub mod export;
+pub mod json;
+pub mod payload;
+pub mod publish;
+pub mod settings;
+pub mod state;
+pub mod storage;
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use components::connection_view::{ConnectionView, ShortcutEvent, ShortcutKind};
+use components::tab_bar::{TabBar, TabInfo};
+use settings::{parse_share_document, ConnectionSettings};
+use state::SubscriptionRequest;
+
+/// Tab ids are unique in the page, so element ids stay unique even with two apps mounted.
+static NEXT_TAB_ID: AtomicU32 = AtomicU32::new(1);
+
+fn next_tab_id() -> u32 {
+    NEXT_TAB_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Tab {
+    info: TabInfo,
+    initial: ConnectionSettings,
+    subscriptions: Vec<SubscriptionRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Tabs {
+    tabs: Vec<Tab>,
+    active: u32,
+}
+
+enum TabsAction {
+    Add,
+    Close(u32),
+    Select(u32),
+    Status(u32, String, &'static str),
+}
+
+fn new_tab(initial: ConnectionSettings, subscriptions: Vec<SubscriptionRequest>) -> Tab {
+    Tab {
+        info: TabInfo {
+            id: next_tab_id(),
+            title: String::new(),
+            status: "disconnected",
+        },
+        initial,
+        subscriptions,
+    }
+}
+
+impl Reducible for Tabs {
+    type Action = TabsAction;
+
+    fn reduce(self: Rc<Self>, action: TabsAction) -> Rc<Self> {
+        let mut tabs = Rc::unwrap_or_clone(self);
+        match action {
+            TabsAction::Add => {
+                let tab = new_tab(storage::load_last().unwrap_or_default(), Vec::new());
+                tabs.active = tab.info.id;
+                tabs.tabs.push(tab);
+            }
+            TabsAction::Close(id) => {
+                if tabs.tabs.len() > 1 {
+                    let index = tabs.tabs.iter().position(|t| t.info.id == id);
+                    tabs.tabs.retain(|t| t.info.id != id);
+                    if tabs.active == id {
+                        let next = index.unwrap_or(0).min(tabs.tabs.len() - 1);
+                        tabs.active = tabs.tabs[next].info.id;
+                    }
+                }
+            }
+            TabsAction::Select(id) => tabs.active = id,
+            TabsAction::Status(id, title, status) => {
+                if let Some(tab) = tabs.tabs.iter_mut().find(|t| t.info.id == id) {
+                    tab.info.title = title;
+                    tab.info.status = status;
+                }
+            }
+        }
+        Rc::new(tabs)
+    }
+}
+
+/// Settings and subscriptions from a shared link (`#config=…`), else the last used settings.
+fn initial_tab() -> Tab {
+    let shared = gloo::utils::window()
+        .location()
+        .hash()
+        .ok()
+        .and_then(|hash| {
+            let encoded = hash.strip_prefix("#config=")?.to_owned();
+            js_sys::decode_uri_component(&encoded).ok()
+        })
+        .and_then(|text| parse_share_document(&String::from(text)));
+    match shared {
+        Some((settings, subscriptions)) => new_tab(settings, subscriptions),
+        None => new_tab(storage::load_last().unwrap_or_default(), Vec::new()),
+    }
+}
+
+fn apply_theme(dark: Option<bool>) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = match dark {
+            Some(true) => root.set_attribute("data-theme", "dark"),
+            Some(false) => root.set_attribute("data-theme", "light"),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}
+
+fn shortcut_for(event: &KeyboardEvent) -> Option<ShortcutKind> {
+    if !event.alt_key() || event.ctrl_key() || event.meta_key() {
+        return None;
+    }
+    // `code` names the physical key, which Alt does not change (unlike `key` on macOS).
+    match event.code().as_str() {
+        "KeyC" => Some(ShortcutKind::Connect),
+        "KeyS" => Some(ShortcutKind::FocusSubscribe),
+        "KeyP" => Some(ShortcutKind::Publish),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn App() -> Html {
+    let tabs = use_reducer(|| {
+        let tab = initial_tab();
+        Tabs {
+            active: tab.info.id,
+            tabs: vec![tab],
+        }
+    });
+    // `None` follows the system's colour scheme.
+    let dark = use_state(storage::load_theme);
+    let shortcut = use_state(|| None::<ShortcutEvent>);
+    use_effect_with(*dark, |dark| apply_theme(*dark));
+    {
+        let shortcut = shortcut.clone();
+        let active = tabs.active;
+        use_effect_with(active, move |active| {
+            let active = *active;
+            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+                let Some(event) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if let Some(kind) = shortcut_for(event) {
+                    event.prevent_default();
+                    let seq = shortcut.as_ref().map_or(1, |s| s.seq + 1);
+                    shortcut.set(Some(ShortcutEvent {
+                        seq,
+                        tab: active,
+                        kind,
+                    }));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    let ontheme = {
+        let dark = dark.clone();
+        Callback::from(move |_: MouseEvent| {
+            let system_dark = gloo::utils::window()
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
+            let next = !dark.unwrap_or(system_dark);
+            let choice = if next == system_dark { None } else { Some(next) };
+            storage::save_theme(choice);
+            dark.set(choice);
+        })
+    };
+    let onstatus = {
+        let tabs = tabs.dispatcher();
+        Callback::from(move |(id, title, status): (u32, String, &'static str)| {
+            tabs.dispatch(TabsAction::Status(id, title, status));
+        })
+    };
+    let dispatcher = tabs.dispatcher();
+    let onselect = Callback::from(move |id| dispatcher.dispatch(TabsAction::Select(id)));
+    let dispatcher = tabs.dispatcher();
+    let onadd = Callback::from(move |()| dispatcher.dispatch(TabsAction::Add));
+    let dispatcher = tabs.dispatcher();
+    let onclose = Callback::from(move |id| dispatcher.dispatch(TabsAction::Close(id)));
+    let infos: Vec<TabInfo> = tabs.tabs.iter().map(|t| t.info.clone()).collect();
+    let theme_label = match *dark {
+        Some(true) => "Theme: dark",
+        Some(false) => "Theme: light",
+        None => "Theme: system",
+    };
+
+    html! {
+        <div class="app">
+            <header class="app-header">
+                <h1>{ "MQTT Web Client" }</h1>
+                <TabBar tabs={infos} active={tabs.active} {onselect} {onadd} {onclose} />
+                <button type="button" class="theme" onclick={ontheme}
+                    title="Switch between light and dark">{ theme_label }</button>
+            </header>
+            <main>
+                { for tabs.tabs.iter().map(|tab| html! {
+                    <ConnectionView key={tab.info.id} tab={tab.info.id}
+                        active={tab.info.id == tabs.active} initial={tab.initial.clone()}
+                        initial_subscriptions={tab.subscriptions.clone()}
+                        onstatus={onstatus.clone()} shortcut={*shortcut} />
+                }) }
+            </main>
+            <footer class="app-footer">
+                { "Shortcuts: Alt+C connect · Alt+S subscribe · Alt+P or Ctrl+Enter publish" }
+            </footer>
+        </div>
+    }
+}

@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    yew::Renderer::<mqtt_web_client::App>::new().render();
+}

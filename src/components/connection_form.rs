@@ -1,0 +1,242 @@
+use mqtt_core::{ConnectionState, ProtocolVersion};
+use yew::prelude::*;
+
+use super::{checkbox, on_value, qos_select, text_input};
+use crate::settings::{
+    generated_client_id, validate_broker_url, version_from_key, version_key, ConnectionSettings,
+    PRESETS,
+};
+
+#[derive(Properties, PartialEq)]
+pub struct ConnectionFormProps {
+    /// Prefix that makes element ids unique per tab.
+    pub ids: AttrValue,
+    pub initial: ConnectionSettings,
+    pub connection: ConnectionState,
+    pub onconnect: Callback<ConnectionSettings, Result<(), String>>,
+    pub ondisconnect: Callback<()>,
+    /// Close the socket without DISCONNECT (to try out the will).
+    pub ondrop: Callback<()>,
+    pub onsaveprofile: Callback<(String, ConnectionSettings)>,
+    /// Asks the form to connect (a keyboard shortcut); changes each time.
+    #[prop_or_default]
+    pub trigger: u32,
+}
+
+#[component]
+pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
+    let settings = use_state(|| props.initial.clone());
+    let error = use_state(|| None::<String>);
+    let profile_name = use_state(String::new);
+    {
+        // A profile chosen elsewhere replaces what the form shows.
+        let settings = settings.clone();
+        use_effect_with(props.initial.clone(), move |initial| {
+            settings.set(initial.clone());
+        });
+    }
+    let form_ref = use_node_ref();
+    {
+        let form_ref = form_ref.clone();
+        use_effect_with(props.trigger, move |trigger| {
+            if *trigger > 0 {
+                if let Some(form) = form_ref.cast::<web_sys::HtmlFormElement>() {
+                    let _ = form.request_submit();
+                }
+            }
+        });
+    }
+    let id = |name: &str| format!("{}-{name}", props.ids);
+
+    // Every field edits a copy of the settings and stores it back.
+    let edit = |f: fn(&mut ConnectionSettings, String)| {
+        let settings = settings.clone();
+        Callback::from(move |value: String| {
+            let mut next = (*settings).clone();
+            f(&mut next, value);
+            settings.set(next);
+        })
+    };
+    let toggle = |f: fn(&mut ConnectionSettings, bool)| {
+        let settings = settings.clone();
+        Callback::from(move |value: bool| {
+            let mut next = (*settings).clone();
+            f(&mut next, value);
+            settings.set(next);
+        })
+    };
+
+    let onsubmit = {
+        let settings = settings.clone();
+        let error = error.clone();
+        let onconnect = props.onconnect.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            error.set(onconnect.emit((*settings).clone()).err());
+        })
+    };
+    let ondisconnect = props.ondisconnect.reform(|_: MouseEvent| ());
+    let ondrop = props.ondrop.reform(|_: MouseEvent| ());
+    let ongenerate = {
+        let settings = settings.clone();
+        Callback::from(move |_: MouseEvent| {
+            let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+            let mut next = (*settings).clone();
+            next.client_id = generated_client_id(random);
+            settings.set(next);
+        })
+    };
+    let onpreset = {
+        let settings = settings.clone();
+        on_value::<Event>(move |url| {
+            if !url.is_empty() {
+                let mut next = (*settings).clone();
+                next.url = url;
+                settings.set(next);
+            }
+        })
+    };
+    let onversion = {
+        let settings = settings.clone();
+        on_value::<Event>(move |key| {
+            if let Some(version) = version_from_key(&key) {
+                let mut next = (*settings).clone();
+                next.version = version;
+                settings.set(next);
+            }
+        })
+    };
+    let onsave = {
+        let settings = settings.clone();
+        let profile_name = profile_name.clone();
+        let onsaveprofile = props.onsaveprofile.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = profile_name.trim();
+            let name = if name.is_empty() {
+                settings.url.trim().to_owned()
+            } else {
+                name.to_owned()
+            };
+            onsaveprofile.emit((name, (*settings).clone()));
+        })
+    };
+
+    let url_error = validate_broker_url(&settings.url);
+    let is_v5 = settings.version == ProtocolVersion::V5;
+    let active = !matches!(props.connection, ConnectionState::Disconnected { .. });
+    let connected = matches!(props.connection, ConnectionState::Connected { .. });
+
+    html! {
+        <form class="connection-form" ref={form_ref} {onsubmit} novalidate=true>
+            <div class="field">
+                <label for={id("preset")}>{ "Preset" }</label>
+                <select id={id("preset")} onchange={onpreset}>
+                    <option value="" selected=true>{ "Choose a broker…" }</option>
+                    { for PRESETS.iter().map(|p| html! {
+                        <option value={p.url}>{ format!("{} ({})", p.name, p.url) }</option>
+                    }) }
+                </select>
+            </div>
+            { text_input(&id("url"), "Broker URL", &settings.url,
+                edit(|s, v| s.url = v), url_error.as_deref()) }
+            <div class="field">
+                <label for={id("version")}>{ "MQTT version" }</label>
+                <select id={id("version")} onchange={onversion}>
+                    { for [ProtocolVersion::V5, ProtocolVersion::V311].into_iter().map(|v| html! {
+                        <option value={version_key(v)} selected={v == settings.version}>
+                            { version_key(v) }
+                        </option>
+                    }) }
+                </select>
+            </div>
+            <div class="field with-button">
+                <label for={id("client-id")}>{ "Client ID" }</label>
+                <input id={id("client-id")} type="text" value={settings.client_id.clone()}
+                    placeholder="empty: the server assigns one"
+                    oninput={on_value::<InputEvent>({
+                        let edit = edit(|s, v| s.client_id = v);
+                        move |v| edit.emit(v)
+                    })} />
+                <button type="button" onclick={ongenerate}>{ "Generate" }</button>
+            </div>
+            { text_input(&id("username"), "Username", &settings.username,
+                edit(|s, v| s.username = v), None) }
+            <div class="field">
+                <label for={id("password")}>{ "Password" }</label>
+                <input id={id("password")} type="password" autocomplete="off"
+                    value={settings.password.clone()}
+                    oninput={on_value::<InputEvent>({
+                        let edit = edit(|s, v| s.password = v);
+                        move |v| edit.emit(v)
+                    })} />
+            </div>
+            { checkbox(&id("remember"), "Remember password", settings.remember_password,
+                toggle(|s, v| s.remember_password = v)) }
+            { text_input(&id("keep-alive"), "Keep alive", &settings.keep_alive,
+                edit(|s, v| s.keep_alive = v), None) }
+            { checkbox(&id("clean-start"), if is_v5 { "Clean start" } else { "Clean session" },
+                settings.clean_start, toggle(|s, v| s.clean_start = v)) }
+            if is_v5 {
+                { text_input(&id("session-expiry"), "Session expiry (s)", &settings.session_expiry,
+                    edit(|s, v| s.session_expiry = v), None) }
+            }
+            { checkbox(&id("auto-reconnect"), "Reconnect automatically", settings.auto_reconnect,
+                toggle(|s, v| s.auto_reconnect = v)) }
+            <details class="will">
+                <summary>{ "Last will" }</summary>
+                { text_input(&id("will-topic"), "Will topic", &settings.will.topic,
+                    edit(|s, v| s.will.topic = v), None) }
+                <div class="field">
+                    <label for={id("will-payload")}>{ "Will payload" }</label>
+                    <textarea id={id("will-payload")} rows="2" value={settings.will.payload.clone()}
+                        oninput={on_value::<InputEvent>({
+                            let edit = edit(|s, v| s.will.payload = v);
+                            move |v| edit.emit(v)
+                        })} />
+                </div>
+                { qos_select(&id("will-qos"), "Will QoS", settings.will.qos, {
+                    let settings = settings.clone();
+                    Callback::from(move |qos| {
+                        let mut next = (*settings).clone();
+                        next.will.qos = qos;
+                        settings.set(next);
+                    })
+                }) }
+                { checkbox(&id("will-retain"), "Will retain", settings.will.retain,
+                    toggle(|s, v| s.will.retain = v)) }
+                if is_v5 {
+                    { text_input(&id("will-delay"), "Will delay (s)", &settings.will.delay_interval,
+                        edit(|s, v| s.will.delay_interval = v), None) }
+                    { text_input(&id("will-expiry"), "Will message expiry (s)",
+                        &settings.will.message_expiry, edit(|s, v| s.will.message_expiry = v), None) }
+                    { text_input(&id("will-content-type"), "Will content type",
+                        &settings.will.content_type, edit(|s, v| s.will.content_type = v), None) }
+                }
+            </details>
+            if let Some(error) = &*error {
+                <p class="error" role="alert">{ error.clone() }</p>
+            }
+            <div class="buttons">
+                <button type="submit" class="primary" disabled={url_error.is_some()}>
+                    { "Connect" }
+                </button>
+                <button type="button" onclick={ondisconnect} disabled={!active}>
+                    { "Disconnect" }
+                </button>
+                <button type="button" onclick={ondrop} disabled={!connected}
+                    title="Close the socket without DISCONNECT, so the broker publishes the will">
+                    { "Drop connection" }
+                </button>
+            </div>
+            <div class="field with-button profile">
+                <label for={id("profile-name")}>{ "Profile name" }</label>
+                <input id={id("profile-name")} type="text" value={(*profile_name).clone()}
+                    oninput={on_value::<InputEvent>({
+                        let profile_name = profile_name.clone();
+                        move |v| profile_name.set(v)
+                    })} />
+                <button type="button" onclick={onsave}>{ "Save profile" }</button>
+            </div>
+        </form>
+    }
+}

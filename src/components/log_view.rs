@@ -1,0 +1,30 @@
+use std::collections::VecDeque;
+
+use yew::prelude::*;
+
+use super::format_time;
+use crate::state::{LogEntry, LogLevel};
+
+#[derive(Properties, PartialEq)]
+pub struct LogViewProps {
+    pub log: VecDeque<LogEntry>,
+}
+
+/// The connection's event log, newest first.
+#[component]
+pub fn LogView(props: &LogViewProps) -> Html {
+    html! {
+        <details class="log">
+            <summary>{ format!("Connection log ({})", props.log.len()) }</summary>
+            <ol aria-label="Connection log">
+                { for props.log.iter().rev().map(|entry| html! {
+                    <li class={classes!((entry.level == LogLevel::Error).then_some("error"))}>
+                        <span class="time">{ format_time(entry.at) }</span>
+                        { " " }
+                        { entry.text.clone() }
+                    </li>
+                }) }
+            </ol>
+        </details>
+    }
+}

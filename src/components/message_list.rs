@@ -1,0 +1,134 @@
+use std::rc::Rc;
+
+use mqtt_core::topic::matches;
+use yew::prelude::*;
+
+use super::message_row::{set_style, MessageRow, ROW_HEIGHT};
+use crate::state::{message_contains, Message, MessageLog, Subscription};
+
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 6;
+
+#[derive(Properties, PartialEq)]
+pub struct MessageListProps {
+    pub messages: MessageLog,
+    pub subscriptions: Vec<Subscription>,
+    /// Show only messages matching this topic filter.
+    pub filter: Option<AttrValue>,
+    pub search: AttrValue,
+    pub selected: Option<u64>,
+    pub onselect: Callback<u64>,
+}
+
+/// The messages the filter and search let through, newest first.
+pub fn shown_messages(
+    messages: &MessageLog,
+    filter: Option<&str>,
+    search: &str,
+) -> Vec<Rc<Message>> {
+    let needle = search.trim().to_lowercase();
+    messages
+        .newest_first()
+        .filter(|m| filter.is_none_or(|f| matches(f, &m.topic)))
+        .filter(|m| needle.is_empty() || message_contains(m, &needle))
+        .cloned()
+        .collect()
+}
+
+/// Only the rows in view are in the DOM; the rest is an empty spacer of the right height.
+#[component]
+pub fn MessageList(props: &MessageListProps) -> Html {
+    let scroll_top = use_state_eq(|| 0u32);
+    let viewport = use_state_eq(|| 600u32);
+    let container = use_node_ref();
+    let filtered = props.filter.is_some() || !props.search.trim().is_empty();
+    let shown = use_memo(
+        (
+            props.messages.version(),
+            props.filter.clone(),
+            props.search.clone(),
+        ),
+        {
+            let messages = props.messages.clone();
+            move |(_, filter, search)| {
+                filtered.then(|| shown_messages(&messages, filter.as_deref(), search))
+            }
+        },
+    );
+    let total = shown
+        .as_ref()
+        .as_ref()
+        .map_or(props.messages.len(), Vec::len);
+    let nth = |index: usize| -> Option<Rc<Message>> {
+        match shown.as_ref() {
+            Some(list) => list.get(index).cloned(),
+            None => props.messages.nth_newest(index).cloned(),
+        }
+    };
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        let container = container.clone();
+        Callback::from(move |_: Event| {
+            if let Some(element) = container.cast::<web_sys::Element>() {
+                scroll_top.set(element.scroll_top().max(0) as u32);
+                viewport.set(element.client_height().max(0) as u32);
+            }
+        })
+    };
+    {
+        let viewport = viewport.clone();
+        let container = container.clone();
+        use_effect_with((), move |_| {
+            if let Some(element) = container.cast::<web_sys::Element>() {
+                let height = element.client_height();
+                if height > 0 {
+                    viewport.set(height as u32);
+                }
+            }
+        });
+    }
+
+    let first = (*scroll_top / ROW_HEIGHT) as usize;
+    let first = first.saturating_sub(OVERSCAN).min(total);
+    let count = (*viewport / ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;
+    let last = (first + count).min(total);
+    let color_of = |message: &Message| -> Option<usize> {
+        let id = message.subscription?;
+        props
+            .subscriptions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.color)
+    };
+    let spacer = use_node_ref();
+    {
+        let spacer = spacer.clone();
+        let height = total as u64 * u64::from(ROW_HEIGHT);
+        use_effect_with(height, move |height| {
+            set_style(&spacer, "height", &format!("{height}px"))
+        });
+    }
+
+    html! {
+        <div class="message-scroll" ref={container} {onscroll} aria-label="Messages" tabindex="-1">
+            if total == 0 {
+                <p class="empty">{
+                    if filtered { "No messages match." } else { "No messages yet. Subscribe to a topic filter to see messages here." }
+                }</p>
+            }
+            <div class="message-list" role="list" ref={spacer}>
+                { for (first..last).filter_map(|index| {
+                    let message = nth(index)?;
+                    let top = (index as u32).saturating_mul(ROW_HEIGHT);
+                    Some(html! {
+                        <MessageRow key={message.seq} color={color_of(&message)}
+                            selected={props.selected == Some(message.seq)}
+                            {top} onselect={props.onselect.clone()} message={message.clone()} />
+                    })
+                }) }
+            </div>
+        </div>
+    }
+}

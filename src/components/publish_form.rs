@@ -1,0 +1,229 @@
+use mqtt_core::{OutgoingMessage, ProtocolVersion};
+use yew::prelude::*;
+
+use super::{checkbox, on_value, qos_select, text_input};
+use crate::driver::PeriodicPublish;
+use crate::payload::PayloadFormat;
+use crate::publish::{DraftField, PublishDraft};
+
+#[derive(Properties, PartialEq)]
+pub struct PublishFormProps {
+    pub ids: AttrValue,
+    pub version: ProtocolVersion,
+    /// Messages sent by the running periodic publish; `None` when stopped.
+    pub periodic_sent: Option<u64>,
+    pub onpublish: Callback<OutgoingMessage, Result<(), String>>,
+    pub onstartperiodic: Callback<PeriodicPublish>,
+    pub onstopperiodic: Callback<()>,
+    /// A message to load into the form (from "Edit" in the sent history); changes each time.
+    #[prop_or_default]
+    pub load: Option<(u32, PublishDraft)>,
+    /// Asks the form to publish (a keyboard shortcut); changes each time.
+    #[prop_or_default]
+    pub trigger: u32,
+}
+
+#[component]
+pub fn PublishForm(props: &PublishFormProps) -> Html {
+    let draft = use_state(PublishDraft::default);
+    let error = use_state(|| None::<(DraftField, String)>);
+    let interval = use_state(|| "1000".to_owned());
+    {
+        let draft = draft.clone();
+        use_effect_with(props.load.clone(), move |load| {
+            if let Some((_, loaded)) = load {
+                draft.set(loaded.clone());
+            }
+        });
+    }
+    let id = |name: &str| format!("{}-{name}", props.ids);
+    let edit = |f: fn(&mut PublishDraft, String)| {
+        let draft = draft.clone();
+        let error = error.clone();
+        Callback::from(move |value: String| {
+            let mut next = (*draft).clone();
+            f(&mut next, value);
+            draft.set(next);
+            error.set(None);
+        })
+    };
+    let toggle = |f: fn(&mut PublishDraft, bool)| {
+        let draft = draft.clone();
+        Callback::from(move |value: bool| {
+            let mut next = (*draft).clone();
+            f(&mut next, value);
+            draft.set(next);
+        })
+    };
+
+    let publish = {
+        let draft = draft.clone();
+        let error = error.clone();
+        let onpublish = props.onpublish.clone();
+        let version = props.version;
+        Callback::from(move |()| {
+            let result = draft
+                .build(version)
+                .and_then(|message| onpublish.emit(message).map_err(|e| (DraftField::Payload, e)));
+            error.set(result.err());
+        })
+    };
+    {
+        let publish = publish.clone();
+        use_effect_with(props.trigger, move |trigger| {
+            if *trigger > 0 {
+                publish.emit(());
+            }
+        });
+    }
+    let onsubmit = publish.reform(|e: SubmitEvent| e.prevent_default());
+    let onkeydown = {
+        let publish = publish.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                publish.emit(());
+            }
+        })
+    };
+    let onformat = {
+        let draft = draft.clone();
+        let error = error.clone();
+        on_value::<Event>(move |key| {
+            let mut next = (*draft).clone();
+            next.format = PayloadFormat::from_key(&key).unwrap_or_default();
+            draft.set(next);
+            error.set(None);
+        })
+    };
+    let onstart = {
+        let draft = draft.clone();
+        let error = error.clone();
+        let interval = interval.clone();
+        let onstart = props.onstartperiodic.clone();
+        let version = props.version;
+        Callback::from(move |_: MouseEvent| {
+            let interval_ms = match interval.trim().parse::<u32>() {
+                Ok(ms) if ms >= 10 => ms,
+                _ => {
+                    error.set(Some((
+                        DraftField::Properties,
+                        "The interval must be a whole number of milliseconds, at least 10".into(),
+                    )));
+                    return;
+                }
+            };
+            // The placeholder stands for a number, so validate with one in its place.
+            let sample = PublishDraft {
+                payload: draft.payload.replace("{n}", "1"),
+                ..(*draft).clone()
+            };
+            match sample.build(version) {
+                Ok(message) => {
+                    error.set(None);
+                    onstart.emit(PeriodicPublish {
+                        message,
+                        template: draft.template(),
+                        interval_ms,
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    let onstop = props.onstopperiodic.reform(|_: MouseEvent| ());
+
+    let error_for = |field: DraftField| {
+        error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, words)| words.as_str())
+    };
+    let payload_error_id = id("payload-error");
+    let payload_error = error_for(DraftField::Payload);
+    let is_v5 = props.version == ProtocolVersion::V5;
+
+    html! {
+        <form class="publish-form" {onsubmit} {onkeydown} novalidate=true>
+            { text_input(&id("topic"), "Topic", &draft.topic, edit(|d, v| d.topic = v),
+                error_for(DraftField::Topic)) }
+            <div class="field payload">
+                <label for={id("payload")}>{ "Payload" }</label>
+                <textarea id={id("payload")} rows="4" value={draft.payload.clone()}
+                    placeholder="Ctrl+Enter publishes; {n} is the message number in periodic publishing"
+                    aria-invalid={payload_error.is_some().then_some("true")}
+                    aria-describedby={payload_error.is_some().then(|| payload_error_id.clone())}
+                    oninput={on_value::<InputEvent>({
+                        let edit = edit(|d, v| d.payload = v);
+                        move |v| edit.emit(v)
+                    })} />
+                if let Some(words) = payload_error {
+                    <p class="error" id={payload_error_id} role="alert">{ words.to_owned() }</p>
+                }
+            </div>
+            <div class="row">
+                <div class="field">
+                    <label for={id("format")}>{ "Payload format" }</label>
+                    <select id={id("format")} onchange={onformat}>
+                        { for PayloadFormat::ALL.into_iter().map(|f| html! {
+                            <option value={f.key()} selected={f == draft.format}>{ f.label() }</option>
+                        }) }
+                    </select>
+                </div>
+                { qos_select(&id("pub-qos"), "QoS", draft.qos, {
+                    let draft = draft.clone();
+                    Callback::from(move |qos| {
+                        let mut next = (*draft).clone();
+                        next.qos = qos;
+                        draft.set(next);
+                    })
+                }) }
+                { checkbox(&id("retain"), "Retain", draft.retain, toggle(|d, v| d.retain = v)) }
+            </div>
+            if is_v5 {
+                <details class="v5-properties">
+                    <summary>{ "MQTT 5 properties" }</summary>
+                    { text_input(&id("content-type"), "Content type", &draft.content_type,
+                        edit(|d, v| d.content_type = v), None) }
+                    { text_input(&id("response-topic"), "Response topic", &draft.response_topic,
+                        edit(|d, v| d.response_topic = v), None) }
+                    { text_input(&id("correlation-data"), "Correlation data", &draft.correlation_data,
+                        edit(|d, v| d.correlation_data = v), None) }
+                    { text_input(&id("expiry"), "Message expiry (s)", &draft.message_expiry,
+                        edit(|d, v| d.message_expiry = v), None) }
+                    { text_input(&id("topic-alias"), "Topic alias", &draft.topic_alias,
+                        edit(|d, v| d.topic_alias = v), None) }
+                    { checkbox(&id("utf8"), "Payload is UTF-8 (format indicator)",
+                        draft.payload_is_utf8, toggle(|d, v| d.payload_is_utf8 = v)) }
+                    <div class="field">
+                        <label for={id("user-properties")}>{ "User properties (name=value per line)" }</label>
+                        <textarea id={id("user-properties")} rows="2" value={draft.user_properties.clone()}
+                            oninput={on_value::<InputEvent>({
+                                let edit = edit(|d, v| d.user_properties = v);
+                                move |v| edit.emit(v)
+                            })} />
+                    </div>
+                </details>
+            }
+            if let Some(words) = error_for(DraftField::Properties) {
+                <p class="error" role="alert">{ words.to_owned() }</p>
+            }
+            <div class="buttons">
+                <button type="submit" class="primary">{ "Publish" }</button>
+            </div>
+            <fieldset class="periodic">
+                <legend>{ "Periodic publish" }</legend>
+                { text_input(&id("interval"), "Interval (ms)", &interval, {
+                    let interval = interval.clone();
+                    Callback::from(move |v| interval.set(v))
+                }, None) }
+                if let Some(sent) = props.periodic_sent {
+                    <button type="button" onclick={onstop}>{ "Stop periodic" }</button>
+                    <span class="periodic-count" role="status">{ format!("Sent: {sent}") }</span>
+                } else {
+                    <button type="button" onclick={onstart}>{ "Start periodic" }</button>
+                }
+            </fieldset>
+        </form>
+    }
+}

@@ -1,0 +1,137 @@
+use mqtt_core::topic::validate_topic_filter;
+use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
+use yew::prelude::*;
+
+use super::{checkbox, on_value, qos_select, text_input};
+use crate::state::SubscriptionRequest;
+
+#[derive(Properties, PartialEq)]
+pub struct SubscriptionFormProps {
+    pub ids: AttrValue,
+    pub version: ProtocolVersion,
+    pub onsubscribe: Callback<SubscriptionRequest, Result<(), String>>,
+    /// Asks the form to take the keyboard focus (a shortcut); changes each time.
+    #[prop_or_default]
+    pub focus: u32,
+}
+
+#[component]
+pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
+    let request = use_state(|| SubscriptionRequest {
+        filter: String::new(),
+        alias: String::new(),
+        qos: QoS::AtMostOnce,
+        no_local: false,
+        retain_as_published: false,
+        retain_handling: RetainHandling::SendAtSubscribe,
+    });
+    let error = use_state(|| None::<String>);
+    let filter_ref = use_node_ref();
+    {
+        let filter_ref = filter_ref.clone();
+        use_effect_with(props.focus, move |focus| {
+            if *focus > 0 {
+                if let Some(input) = filter_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = input.focus();
+                }
+            }
+        });
+    }
+    let id = |name: &str| format!("{}-{name}", props.ids);
+    let edit = |f: fn(&mut SubscriptionRequest, String)| {
+        let request = request.clone();
+        let error = error.clone();
+        Callback::from(move |value: String| {
+            let mut next = (*request).clone();
+            f(&mut next, value);
+            request.set(next);
+            error.set(None);
+        })
+    };
+    let toggle = |f: fn(&mut SubscriptionRequest, bool)| {
+        let request = request.clone();
+        Callback::from(move |value: bool| {
+            let mut next = (*request).clone();
+            f(&mut next, value);
+            request.set(next);
+        })
+    };
+    let onsubmit = {
+        let request = request.clone();
+        let error = error.clone();
+        let onsubscribe = props.onsubscribe.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut next = (*request).clone();
+            next.filter = next.filter.trim().to_owned();
+            if let Err(problem) = validate_topic_filter(&next.filter) {
+                error.set(Some(format!("Invalid topic filter: {problem}")));
+                return;
+            }
+            error.set(onsubscribe.emit(next).err());
+        })
+    };
+    let onretainhandling = {
+        let request = request.clone();
+        on_value::<Event>(move |v| {
+            let mut next = (*request).clone();
+            next.retain_handling = match v.as_str() {
+                "1" => RetainHandling::SendAtSubscribeIfNew,
+                "2" => RetainHandling::DoNotSend,
+                _ => RetainHandling::SendAtSubscribe,
+            };
+            request.set(next);
+        })
+    };
+    let error_id = id("filter-error");
+    html! {
+        <form class="subscription-form" {onsubmit} novalidate=true>
+            <div class="field">
+                <label for={id("filter")}>{ "Topic filter" }</label>
+                <input id={id("filter")} type="text" ref={filter_ref}
+                    value={request.filter.clone()} placeholder="e.g. sensors/+/temperature or #"
+                    aria-invalid={error.is_some().then_some("true")}
+                    aria-describedby={error.is_some().then(|| error_id.clone())}
+                    oninput={on_value::<InputEvent>({
+                        let edit = edit(|r, v| r.filter = v);
+                        move |v| edit.emit(v)
+                    })} />
+                if let Some(error) = &*error {
+                    <p class="error" id={error_id} role="alert">{ error.clone() }</p>
+                }
+            </div>
+            { qos_select(&id("sub-qos"), "QoS", request.qos, {
+                let request = request.clone();
+                Callback::from(move |qos| {
+                    let mut next = (*request).clone();
+                    next.qos = qos;
+                    request.set(next);
+                })
+            }) }
+            { text_input(&id("alias"), "Alias", &request.alias, edit(|r, v| r.alias = v), None) }
+            if props.version == ProtocolVersion::V5 {
+                <details class="v5-options">
+                    <summary>{ "MQTT 5 options" }</summary>
+                    { checkbox(&id("no-local"), "No local", request.no_local,
+                        toggle(|r, v| r.no_local = v)) }
+                    { checkbox(&id("rap"), "Retain as published", request.retain_as_published,
+                        toggle(|r, v| r.retain_as_published = v)) }
+                    <div class="field">
+                        <label for={id("retain-handling")}>{ "Retain handling" }</label>
+                        <select id={id("retain-handling")} onchange={onretainhandling}>
+                            { for [
+                                (RetainHandling::SendAtSubscribe, "0: send retained on subscribe"),
+                                (RetainHandling::SendAtSubscribeIfNew, "1: only if new subscription"),
+                                (RetainHandling::DoNotSend, "2: never send retained"),
+                            ].into_iter().map(|(rh, text)| html! {
+                                <option value={(rh as u8).to_string()}
+                                    selected={rh == request.retain_handling}>{ text }</option>
+                            }) }
+                        </select>
+                    </div>
+                </details>
+            }
+            <button type="submit" class="primary">{ "Subscribe" }</button>
+        </form>
+    }
+}

@@ -1,0 +1,61 @@
+use yew::prelude::*;
+
+use crate::state::{Subscription, SubscriptionStatus};
+
+#[derive(Properties, PartialEq)]
+pub struct SubscriptionListProps {
+    pub subscriptions: Vec<Subscription>,
+    /// The subscription the message list is filtered to.
+    pub selected: Option<u32>,
+    pub onselect: Callback<Option<u32>>,
+    pub onunsubscribe: Callback<u32>,
+}
+
+#[component]
+pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
+    if props.subscriptions.is_empty() {
+        return html! { <p class="empty">{ "No subscriptions yet." }</p> };
+    }
+    html! {
+        <ul class="subscriptions" aria-label="Subscriptions">
+            { for props.subscriptions.iter().map(|sub| {
+                let id = sub.id;
+                let selected = props.selected == Some(id);
+                let onclick = {
+                    let onselect = props.onselect.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        onselect.emit(if selected { None } else { Some(id) })
+                    })
+                };
+                let onunsubscribe = props.onunsubscribe.reform(move |_: MouseEvent| id);
+                let status = match &sub.status {
+                    SubscriptionStatus::Pending => "waiting for SUBACK".to_owned(),
+                    SubscriptionStatus::Active { granted } => format!("QoS {}", *granted as u8),
+                    SubscriptionStatus::Failed(words) => format!("refused: {words}"),
+                };
+                let failed = matches!(sub.status, SubscriptionStatus::Failed(_));
+                let name = if sub.alias.is_empty() { sub.filter.clone() } else { sub.alias.clone() };
+                html! {
+                    <li key={id} class={classes!("subscription", selected.then_some("selected"),
+                            failed.then_some("failed"), format!("color-{}", sub.color))}
+                        >
+                        <button type="button" class="sub-select" aria-pressed={selected.to_string()}
+                            title={format!("Show only messages matching {}", sub.filter)}
+                            onclick={onclick}>
+                            <span class="swatch" aria-hidden="true"></span>
+                            <span class="sub-name">{ name }</span>
+                            if !sub.alias.is_empty() {
+                                <span class="sub-filter">{ sub.filter.clone() }</span>
+                            }
+                            <span class="sub-status">{ status }</span>
+                            <span class="sub-count" title="messages received">{ sub.count }</span>
+                        </button>
+                        <button type="button" class="unsubscribe"
+                            aria-label={format!("Unsubscribe {}", sub.filter)}
+                            onclick={onunsubscribe}>{ "✕" }</button>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}

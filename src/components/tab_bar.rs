@@ -1,0 +1,50 @@
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TabInfo {
+    pub id: u32,
+    pub title: String,
+    /// Status key, e.g. "connected".
+    pub status: &'static str,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TabBarProps {
+    pub tabs: Vec<TabInfo>,
+    pub active: u32,
+    pub onselect: Callback<u32>,
+    pub onadd: Callback<()>,
+    pub onclose: Callback<u32>,
+}
+
+#[component]
+pub fn TabBar(props: &TabBarProps) -> Html {
+    let closable = props.tabs.len() > 1;
+    html! {
+        <nav class="tabs" aria-label="Connections">
+            <div role="tablist">
+                { for props.tabs.iter().map(|tab| {
+                    let id = tab.id;
+                    let selected = id == props.active;
+                    html! {
+                        <span class={classes!("tab", selected.then_some("active"))} key={id}>
+                            <button type="button" role="tab" aria-selected={selected.to_string()}
+                                aria-controls={format!("c{id}")}
+                                onclick={props.onselect.reform(move |_: MouseEvent| id)}>
+                                <span class={classes!("dot", tab.status)} aria-hidden="true"></span>
+                                { if tab.title.is_empty() { format!("Connection {id}") } else { tab.title.clone() } }
+                            </button>
+                            if closable {
+                                <button type="button" class="close"
+                                    aria-label={format!("Close connection {}", tab.title)}
+                                    onclick={props.onclose.reform(move |_: MouseEvent| id)}>{ "✕" }</button>
+                            }
+                        </span>
+                    }
+                }) }
+            </div>
+            <button type="button" class="add" onclick={props.onadd.reform(|_: MouseEvent| ())}
+                aria-label="New connection" title="New connection">{ "+" }</button>
+        </nav>
+    }
+}

@@ -1,0 +1,153 @@
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::payload::preview;
+use crate::state::{Message, MessageLog};
+
+/// Numeric values kept per topic for its chart.
+const CHART_POINTS: usize = 50;
+
+#[derive(Default)]
+struct Node {
+    children: BTreeMap<String, Node>,
+    /// Messages on exactly this topic in the history.
+    count: u64,
+    last: Option<Rc<Message>>,
+    /// Recent numeric payloads, oldest first.
+    values: Vec<f64>,
+}
+
+fn build(messages: &MessageLog) -> Node {
+    let mut root = Node::default();
+    // Oldest first, so the last message seen is the newest.
+    let mut all: Vec<&Rc<Message>> = messages.newest_first().collect();
+    all.reverse();
+    for message in all {
+        let mut node = &mut root;
+        for level in message.topic.split('/') {
+            node = node.children.entry(level.to_owned()).or_default();
+        }
+        node.count += 1;
+        node.last = Some(message.clone());
+        if let Some(value) = std::str::from_utf8(&message.payload)
+            .ok()
+            .and_then(|t| t.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+        {
+            if node.values.len() == CHART_POINTS {
+                node.values.remove(0);
+            }
+            node.values.push(value);
+        }
+    }
+    root
+}
+
+/// `points` for an SVG polyline of `values` scaled into `width` × `height`.
+pub fn chart_points(values: &[f64], width: f64, height: f64) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if max > min { max - min } else { 1.0 };
+    let step = if values.len() > 1 {
+        width / (values.len() - 1) as f64
+    } else {
+        0.0
+    };
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = i as f64 * step;
+            let y = height - (v - min) / span * height;
+            format!("{x:.1},{y:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn view_node(name: &str, node: &Node) -> Html {
+    let total = total_count(node);
+    let chart = (node.values.len() > 1).then(|| {
+        html! {
+            <svg class="chart" width="80" height="20" viewBox="0 0 80 20" role="img"
+                aria-label={format!("Recent values of {name}")}>
+                <polyline points={chart_points(&node.values, 80.0, 20.0)} fill="none"
+                    stroke="currentColor" stroke-width="1.5" />
+            </svg>
+        }
+    });
+    let label = html! {
+        <>
+            <span class="level">{ name.to_owned() }</span>
+            <span class="count">{ total }</span>
+            if let Some(last) = &node.last {
+                <span class="last">{ preview(&last.payload, 60) }</span>
+            }
+            { for chart }
+        </>
+    };
+    if node.children.is_empty() {
+        html! { <li class="leaf">{ label }</li> }
+    } else {
+        html! {
+            <li>
+                <details open={node.children.len() <= 20}>
+                    <summary>{ label }</summary>
+                    <ul>
+                        { for node.children.iter().map(|(name, child)| view_node(name, child)) }
+                    </ul>
+                </details>
+            </li>
+        }
+    }
+}
+
+fn total_count(node: &Node) -> u64 {
+    node.count + node.children.values().map(total_count).sum::<u64>()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TopicTreeProps {
+    pub messages: MessageLog,
+}
+
+/// Topics in the history as a tree, with counts, last values and charts of numbers. Built
+/// only while open, since it walks the whole history.
+#[component]
+pub fn TopicTree(props: &TopicTreeProps) -> Html {
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let is_open = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(t).ok())
+                .is_some_and(|d| d.open());
+            open.set(is_open);
+        })
+    };
+    let tree = (*open).then(|| build(&props.messages));
+    html! {
+        <details class="topic-tree" {ontoggle}>
+            <summary>{ "Topic tree" }</summary>
+            if let Some(tree) = tree {
+                <ul aria-label="Topic tree">
+                    { for tree.children.iter().map(|(name, child)| view_node(name, child)) }
+                </ul>
+            }
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_spans_the_box_from_min_to_max() {
+        assert_eq!(chart_points(&[1.0, 3.0, 2.0], 80.0, 20.0), "0.0,20.0 40.0,0.0 80.0,10.0");
+        assert_eq!(chart_points(&[5.0, 5.0], 10.0, 10.0), "0.0,10.0 10.0,10.0");
+    }
+}

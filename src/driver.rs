@@ -1,0 +1,808 @@
+//! The one place that does I/O: the browser WebSocket, timers and the core `Client`.
+//!
+//! Components never touch these handles; they call `Driver` methods from callbacks, and the
+//! driver reports back only through reducer actions.
+//!
+//! Incoming messages are buffered and handed to the reducer in one `Action::Received` batch at
+//! most once per animation frame, so heavy traffic costs one render per frame. When the tab is
+//! hidden, `requestAnimationFrame` stops; a timer flushes instead.
+//!
+//! Timers run in a tiny Worker made from a Blob: Chrome throttles main-thread timers of hidden
+//! tabs to about once a minute, which would starve keep-alive pings, while timers in a
+//! dedicated worker keep their resolution. If a Worker cannot be created (blocked by policy),
+//! main-thread `setTimeout` is the fallback.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Uint8Array};
+use mqtt_core::reason::ReasonContext;
+use mqtt_core::{
+    Bytes, Client, ConnectionState, Event, Instant, OutgoingMessage, ProtocolVersion, Publish,
+    QoS, SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand,
+};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BinaryType, Blob, BlobPropertyBag, CloseEvent, MessageEvent, Url, WebSocket, Worker};
+use yew::UseReducerDispatcher;
+
+use crate::settings::ConnectionSettings;
+use crate::state::{
+    Action, LogLevel, Message, SentMessage, SentOutcome, ServerInfo, State, SubscriptionRequest,
+    DEFAULT_HISTORY_LIMIT,
+};
+
+/// Posts its channel number back after the requested delay; a negative delay cancels.
+const TIMER_WORKER_SOURCE: &str = "const t={};onmessage=e=>{const[c,d]=e.data;clearTimeout(t[c]);if(d>=0)t[c]=setTimeout(()=>postMessage(c),d)};";
+
+/// Flush incoming messages at least this often when animation frames do not run.
+const HIDDEN_FLUSH_MS: u32 = 250;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Channel {
+    /// The core's `poll_timeout` deadline.
+    Core = 0,
+    Periodic = 1,
+    Flush = 2,
+    Rate = 3,
+}
+
+impl Channel {
+    fn from_number(n: u32) -> Option<Channel> {
+        [
+            Channel::Core,
+            Channel::Periodic,
+            Channel::Flush,
+            Channel::Rate,
+        ]
+        .into_iter()
+        .find(|c| *c as u32 == n)
+    }
+}
+
+/// A cheap handle shared by the tab's components; all methods are safe to call at any time.
+#[derive(Clone)]
+pub struct Driver(Rc<RefCell<Inner>>);
+
+impl PartialEq for Driver {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What a periodic publish sends; `{n}` in a text payload becomes the message number.
+pub struct PeriodicPublish {
+    pub message: OutgoingMessage,
+    pub template: Option<String>,
+    pub interval_ms: u32,
+}
+
+struct Periodic {
+    publish: PeriodicPublish,
+    sent: u64,
+}
+
+struct Inner {
+    dispatch: UseReducerDispatcher<State>,
+    client: Option<Client>,
+    url: String,
+    socket: Option<WebSocket>,
+    callbacks: Callbacks,
+    timers: Timers,
+    pending: Vec<Message>,
+    pending_limit: usize,
+    next_seq: u64,
+    frame: Option<i32>,
+    flush_armed: bool,
+    arrivals: u32,
+    rate_armed: bool,
+    last_rate: u32,
+    periodic: Option<Periodic>,
+}
+
+/// Created once per driver and reused for every socket and timer, so no closure is ever
+/// dropped while it runs.
+struct Callbacks {
+    on_open: Closure<dyn FnMut(web_sys::Event)>,
+    on_message: Closure<dyn FnMut(MessageEvent)>,
+    on_close: Closure<dyn FnMut(CloseEvent)>,
+    on_frame: Closure<dyn FnMut(f64)>,
+}
+
+struct Timers {
+    worker: Option<(Worker, String)>,
+    _on_worker_message: Closure<dyn FnMut(MessageEvent)>,
+    on_fallback: Closure<dyn FnMut(JsValue)>,
+    fallback_ids: [Option<i32>; 4],
+}
+
+fn now() -> Instant {
+    let millis = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now());
+    Instant::from_millis(millis.max(0.0) as u64)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn wall_clock_millis() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+fn describe_command_error(error: impl std::fmt::Display) -> String {
+    let words = error.to_string();
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
+}
+
+impl Timers {
+    fn new(weak: Weak<RefCell<Inner>>) -> Timers {
+        let on_tick = move |channel: u32| {
+            if let Some(channel) = Channel::from_number(channel) {
+                Driver::on_tick(&weak, channel);
+            }
+        };
+        let tick = on_tick.clone();
+        let on_worker_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(n) = e.data().as_f64() {
+                tick(n as u32);
+            }
+        });
+        let on_fallback = Closure::<dyn FnMut(JsValue)>::new(move |channel: JsValue| {
+            if let Some(n) = channel.as_f64() {
+                on_tick(n as u32);
+            }
+        });
+        let worker = Self::spawn_worker().ok().inspect(|(worker, _)| {
+            worker.set_onmessage(Some(on_worker_message.as_ref().unchecked_ref()));
+        });
+        Timers {
+            worker,
+            _on_worker_message: on_worker_message,
+            on_fallback,
+            fallback_ids: [None; 4],
+        }
+    }
+
+    fn spawn_worker() -> Result<(Worker, String), JsValue> {
+        let parts = Array::of1(&JsValue::from_str(TIMER_WORKER_SOURCE));
+        let options = BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let url = Url::create_object_url_with_blob(&blob)?;
+        match Worker::new(&url) {
+            Ok(worker) => Ok((worker, url)),
+            Err(e) => {
+                let _ = Url::revoke_object_url(&url);
+                Err(e)
+            }
+        }
+    }
+
+    fn arm(&mut self, channel: Channel, delay_ms: u32) {
+        self.post(channel, f64::from(delay_ms));
+    }
+
+    fn disarm(&mut self, channel: Channel) {
+        self.post(channel, -1.0);
+    }
+
+    fn post(&mut self, channel: Channel, delay_ms: f64) {
+        if let Some((worker, _)) = &self.worker {
+            let message = Array::of2(&JsValue::from(channel as u32), &JsValue::from(delay_ms));
+            if worker.post_message(&message).is_ok() {
+                return;
+            }
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Some(id) = self.fallback_ids[channel as usize].take() {
+            window.clear_timeout_with_handle(id);
+        }
+        if delay_ms >= 0.0 {
+            let args = Array::of1(&JsValue::from(channel as u32));
+            self.fallback_ids[channel as usize] = window
+                .set_timeout_with_callback_and_timeout_and_arguments(
+                    self.on_fallback.as_ref().unchecked_ref(),
+                    delay_ms as i32,
+                    &args,
+                )
+                .ok();
+        }
+    }
+}
+
+impl Drop for Timers {
+    fn drop(&mut self) {
+        if let Some((worker, url)) = self.worker.take() {
+            worker.set_onmessage(None);
+            worker.terminate();
+            let _ = Url::revoke_object_url(&url);
+        }
+        if let Some(window) = web_sys::window() {
+            for id in self.fallback_ids.iter_mut().filter_map(Option::take) {
+                window.clear_timeout_with_handle(id);
+            }
+        }
+    }
+}
+
+fn detach(socket: &WebSocket) {
+    socket.set_onopen(None);
+    socket.set_onmessage(None);
+    socket.set_onclose(None);
+    socket.set_onerror(None);
+    let _ = socket.close();
+}
+
+impl Driver {
+    pub fn new(dispatch: UseReducerDispatcher<State>) -> Driver {
+        let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
+            let open = weak.clone();
+            let message = weak.clone();
+            let close = weak.clone();
+            let frame = weak.clone();
+            RefCell::new(Inner {
+                dispatch,
+                client: None,
+                url: String::new(),
+                socket: None,
+                callbacks: Callbacks {
+                    on_open: Closure::new(move |e: web_sys::Event| {
+                        Driver::on_socket_open(&open, &e);
+                    }),
+                    on_message: Closure::new(move |e: MessageEvent| {
+                        Driver::on_socket_message(&message, &e);
+                    }),
+                    on_close: Closure::new(move |e: CloseEvent| {
+                        Driver::on_socket_close(&close, &e);
+                    }),
+                    on_frame: Closure::new(move |_: f64| {
+                        if let Some(inner) = frame.upgrade() {
+                            if let Ok(mut inner) = inner.try_borrow_mut() {
+                                inner.frame = None;
+                                inner.flush();
+                            }
+                        }
+                    }),
+                },
+                timers: Timers::new(weak.clone()),
+                pending: Vec::new(),
+                pending_limit: DEFAULT_HISTORY_LIMIT,
+                next_seq: 1,
+                frame: None,
+                flush_armed: false,
+                arrivals: 0,
+                rate_armed: false,
+                last_rate: 0,
+                periodic: None,
+            })
+        });
+        Driver(inner)
+    }
+
+    /// Runs `f` unless the driver is already busy (a re-entrant call from inside itself), and
+    /// then lets the core act on whatever `f` did.
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> Option<R> {
+        let mut inner = self.0.try_borrow_mut().ok()?;
+        let result = f(&mut inner);
+        inner.pump();
+        Some(result)
+    }
+
+    fn with_weak(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner)) {
+        if let Some(inner) = weak.upgrade() {
+            Driver(inner).with(f);
+        }
+    }
+
+    pub fn connect(&self, settings: &ConnectionSettings) -> Result<(), String> {
+        let options = settings.client_options()?;
+        self.with(|inner| {
+            inner.drop_socket();
+            if let Some(client) = inner.client.as_mut() {
+                // The old client must not reconnect behind the new one's back.
+                client.disconnect(now());
+            }
+            inner.client = None;
+            let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+            let mut client = Client::new(options, seed);
+            inner.url = settings.url.trim().to_owned();
+            inner.log(LogLevel::Info, format!("Connecting to {}", inner.url));
+            client.connect(now());
+            inner.client = Some(client);
+        })
+        .ok_or_else(|| "Busy, try again".to_owned())
+    }
+
+    pub fn disconnect(&self) {
+        self.with(|inner| {
+            inner.stop_periodic();
+            match inner.client.as_mut() {
+                Some(client) => client.disconnect(now()),
+                None => inner.dispatch(Action::Connection(ConnectionState::Disconnected {
+                    reason: None,
+                })),
+            }
+        });
+    }
+
+    /// Closes the socket without sending DISCONNECT, as a network failure would: the broker
+    /// then publishes the will. The client treats it as a lost connection.
+    pub fn drop_connection(&self) {
+        self.with(|inner| {
+            if inner.socket.is_some() {
+                inner.drop_socket();
+                inner.log(
+                    LogLevel::Info,
+                    "Socket closed without DISCONNECT (the broker publishes the will)".into(),
+                );
+                if let Some(client) = inner.client.as_mut() {
+                    client.handle_transport_closed(now(), "closed without DISCONNECT by the user");
+                }
+            }
+        });
+    }
+
+    pub fn subscribe(
+        &self,
+        request: &SubscriptionRequest,
+        subscription_identifier: Option<u32>,
+    ) -> Result<(), String> {
+        let filter = SubscribeFilter {
+            filter: request.filter.clone(),
+            options: SubscriptionOptions {
+                qos: request.qos,
+                no_local: request.no_local,
+                retain_as_published: request.retain_as_published,
+                retain_handling: request.retain_handling,
+            },
+        };
+        let properties = SubscribeProperties {
+            subscription_identifier,
+            ..Default::default()
+        };
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            client
+                .subscribe(now(), vec![filter], properties)
+                .map_err(describe_command_error)?;
+            inner.dispatch(Action::Subscribe(request.clone()));
+            Ok(())
+        })
+        .unwrap_or_else(|| Err("Busy, try again".into()))
+    }
+
+    pub fn unsubscribe(&self, filter: &str) -> Result<(), String> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            client
+                .unsubscribe(now(), vec![filter.to_owned()])
+                .map(|_| ())
+                .map_err(describe_command_error)
+        })
+        .unwrap_or_else(|| Err("Busy, try again".into()))
+    }
+
+    pub fn publish(&self, message: OutgoingMessage) -> Result<(), String> {
+        self.with(|inner| inner.publish(message, true).map(|_| ()))
+            .unwrap_or_else(|| Err("Busy, try again".into()))
+    }
+
+    pub fn start_periodic(&self, publish: PeriodicPublish) {
+        self.with(|inner| {
+            let interval = publish.interval_ms;
+            inner.periodic = Some(Periodic { publish, sent: 0 });
+            inner.dispatch(Action::Periodic(Some(0)));
+            inner.timers.arm(Channel::Periodic, interval);
+        });
+    }
+
+    pub fn stop_periodic(&self) {
+        self.with(Inner::stop_periodic);
+    }
+
+    pub fn set_history_limit(&self, limit: usize) {
+        self.with(|inner| inner.pending_limit = limit.max(1));
+    }
+
+    /// Says goodbye to the broker and releases the socket and timers (the tab is closing).
+    pub fn shutdown(&self) {
+        self.with(|inner| {
+            inner.stop_periodic();
+            if let Some(client) = inner.client.as_mut() {
+                client.disconnect(now());
+            }
+        });
+        if let Ok(mut inner) = self.0.try_borrow_mut() {
+            inner.drop_socket();
+            inner.client = None;
+            inner.cancel_frame();
+        }
+    }
+
+    fn on_socket_open(weak: &Weak<RefCell<Inner>>, event: &web_sys::Event) {
+        Self::with_weak(weak, |inner| {
+            if inner.is_current(event) {
+                if let Some(client) = inner.client.as_mut() {
+                    client.handle_transport_open(now());
+                }
+            }
+        });
+    }
+
+    fn on_socket_message(weak: &Weak<RefCell<Inner>>, event: &MessageEvent) {
+        Self::with_weak(weak, |inner| {
+            if !inner.is_current(event) {
+                return;
+            }
+            let data = event.data();
+            let bytes = match data.dyn_ref::<js_sys::ArrayBuffer>() {
+                Some(buffer) => Uint8Array::new(buffer).to_vec(),
+                // Text frames are not MQTT; hand them over so the core reports the violation.
+                None => data.as_string().unwrap_or_default().into_bytes(),
+            };
+            if let Some(client) = inner.client.as_mut() {
+                client.handle_bytes(now(), &bytes);
+            }
+        });
+    }
+
+    fn on_socket_close(weak: &Weak<RefCell<Inner>>, event: &CloseEvent) {
+        Self::with_weak(weak, |inner| {
+            if !inner.is_current(event) {
+                return;
+            }
+            inner.drop_socket();
+            let reason = match (event.code(), event.reason()) {
+                (1006, _) => format!("could not reach {} or the connection broke", inner.url),
+                (code, reason) if reason.is_empty() => {
+                    format!("the WebSocket closed (code {code})")
+                }
+                (code, reason) => format!("the WebSocket closed (code {code}: {reason})"),
+            };
+            if let Some(client) = inner.client.as_mut() {
+                client.handle_transport_closed(now(), &reason);
+            }
+        });
+    }
+
+    fn on_tick(weak: &Weak<RefCell<Inner>>, channel: Channel) {
+        Self::with_weak(weak, |inner| match channel {
+            Channel::Core => {
+                if let Some(client) = inner.client.as_mut() {
+                    client.handle_timeout(now());
+                }
+            }
+            Channel::Periodic => inner.periodic_tick(),
+            Channel::Flush => inner.flush(),
+            Channel::Rate => inner.rate_tick(),
+        });
+    }
+}
+
+fn not_connected() -> String {
+    "Not connected: press Connect first".into()
+}
+
+impl Inner {
+    fn dispatch(&self, action: Action) {
+        self.dispatch.dispatch(action);
+    }
+
+    fn log(&self, level: LogLevel, text: String) {
+        self.dispatch(Action::Log {
+            at: wall_clock_millis(),
+            level,
+            text,
+        });
+    }
+
+    fn is_current(&self, event: &web_sys::Event) -> bool {
+        match (&self.socket, event.target()) {
+            (Some(socket), Some(target)) => JsValue::from(socket.clone()) == JsValue::from(target),
+            _ => false,
+        }
+    }
+
+    fn drop_socket(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            detach(&socket);
+        }
+    }
+
+    fn open_socket(&mut self) -> Result<(), String> {
+        self.drop_socket();
+        let socket = WebSocket::new_with_str(&self.url, "mqtt").map_err(|e| {
+            let detail = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            format!("cannot open {}: {detail}", self.url)
+        })?;
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        socket.set_onopen(Some(self.callbacks.on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(self.callbacks.on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(self.callbacks.on_close.as_ref().unchecked_ref()));
+        self.socket = Some(socket);
+        Ok(())
+    }
+
+    /// Lets the core's output flow: frames to the socket, transport commands, events, and the
+    /// next deadline. Loops until the core has nothing more to say.
+    fn pump(&mut self) {
+        loop {
+            let Some(client) = self.client.as_mut() else {
+                return;
+            };
+            let mut frames = Vec::new();
+            while let Some(frame) = client.poll_transmit() {
+                frames.push(frame);
+            }
+            let mut commands = Vec::new();
+            while let Some(command) = client.poll_transport() {
+                commands.push(command);
+            }
+            let mut events = Vec::new();
+            while let Some(event) = client.poll_event() {
+                events.push(event);
+            }
+            let deadline = client.poll_timeout();
+            if frames.is_empty() && commands.is_empty() && events.is_empty() {
+                match deadline {
+                    Some(at) => {
+                        let delay = at.saturating_duration_since(now()).as_millis();
+                        self.timers
+                            .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
+                    }
+                    None => self.timers.disarm(Channel::Core),
+                }
+                return;
+            }
+            if let Some(socket) = &self.socket {
+                for frame in &frames {
+                    if socket.send_with_u8_array(frame).is_err() {
+                        break;
+                    }
+                }
+            }
+            for command in commands {
+                match command {
+                    TransportCommand::Open => {
+                        if let Err(reason) = self.open_socket() {
+                            if let Some(client) = self.client.as_mut() {
+                                client.handle_transport_closed(now(), &reason);
+                            }
+                        }
+                    }
+                    TransportCommand::Close => self.drop_socket(),
+                }
+            }
+            for event in events {
+                self.on_event(event);
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::StateChanged(state) => {
+                // Messages that arrived before the change are shown before it.
+                self.flush();
+                if !matches!(state, ConnectionState::Connected { .. }) {
+                    self.timers.disarm(Channel::Periodic);
+                    if self.periodic.is_some() && !matches!(state, ConnectionState::Connecting) {
+                        self.periodic = None;
+                        self.dispatch(Action::Periodic(None));
+                    }
+                }
+                self.dispatch(Action::Connection(state));
+            }
+            Event::Connected(connack) => {
+                let p = &connack.properties;
+                let server = ServerInfo {
+                    assigned_client_id: p.assigned_client_identifier.clone(),
+                    maximum_packet_size: p.maximum_packet_size,
+                    maximum_qos: p.maximum_qos,
+                    retain_available: p.retain_available,
+                    server_keep_alive: p.server_keep_alive,
+                    receive_maximum: p.receive_maximum,
+                    topic_alias_maximum: p.topic_alias_maximum,
+                };
+                let mut text = format!("Connected to {}", self.url);
+                if connack.session_present {
+                    text.push_str(" (session resumed)");
+                }
+                if let Some(id) = &server.assigned_client_id {
+                    text.push_str(&format!("; the server assigned client id {id}"));
+                }
+                self.log(LogLevel::Info, text);
+                self.dispatch(Action::Connected {
+                    session_present: connack.session_present,
+                    server,
+                });
+            }
+            Event::ConnectRefused { message, .. } => {
+                self.log(LogLevel::Error, format!("Connection refused: {message}"));
+            }
+            Event::Message(publish) => self.receive(publish),
+            Event::Subscribed {
+                filters, results, ..
+            } => {
+                let results: Vec<_> = filters
+                    .into_iter()
+                    .zip(results)
+                    .map(|(filter, code)| {
+                        let result = match code.0 {
+                            0 => Ok(QoS::AtMostOnce),
+                            1 => Ok(QoS::AtLeastOnce),
+                            2 => Ok(QoS::ExactlyOnce),
+                            _ => Err(code.describe(ReasonContext::SubAck).to_owned()),
+                        };
+                        if let Err(words) = &result {
+                            self.log(
+                                LogLevel::Error,
+                                format!("Subscription to {filter} refused: {words}"),
+                            );
+                        }
+                        (filter, result)
+                    })
+                    .collect();
+                self.dispatch(Action::SubscriptionResults(results));
+            }
+            Event::Unsubscribed { filters, .. } => {
+                self.log(LogLevel::Info, format!("Unsubscribed from {}", filters.join(", ")));
+            }
+            Event::Published { id, result } => {
+                if let Err(words) = &result {
+                    self.log(LogLevel::Error, format!("Publish failed: {words}"));
+                }
+                self.dispatch(Action::PublishResult { id, result });
+            }
+            Event::ConnectionLost { reason } => {
+                self.log(LogLevel::Error, format!("Connection lost: {reason}"));
+            }
+            Event::ServerDisconnected { message, .. } => {
+                self.log(
+                    LogLevel::Error,
+                    format!("The server closed the connection: {message}"),
+                );
+            }
+        }
+    }
+
+    fn receive(&mut self, publish: Publish) {
+        let message = Message {
+            seq: self.next_seq,
+            topic: publish.topic,
+            payload: publish.payload,
+            qos: publish.delivery.qos(),
+            retain: publish.retain,
+            dup: publish.dup,
+            received_at: wall_clock_millis(),
+            properties: publish.properties,
+            subscription: None,
+        };
+        self.next_seq += 1;
+        self.pending.push(message);
+        if self.pending.len() > self.pending_limit * 2 {
+            // Older ones would be cut from the history anyway.
+            let excess = self.pending.len() - self.pending_limit;
+            self.pending.drain(..excess);
+        }
+        self.arrivals = self.arrivals.saturating_add(1);
+        if !self.rate_armed {
+            self.rate_armed = true;
+            self.timers.arm(Channel::Rate, 1000);
+        }
+        if !self.flush_armed {
+            self.flush_armed = true;
+            self.frame = web_sys::window().and_then(|w| {
+                w.request_animation_frame(self.callbacks.on_frame.as_ref().unchecked_ref())
+                    .ok()
+            });
+            self.timers.arm(Channel::Flush, HIDDEN_FLUSH_MS);
+        }
+    }
+
+    fn cancel_frame(&mut self) {
+        if let (Some(id), Some(window)) = (self.frame.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(id);
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.flush_armed {
+            return;
+        }
+        self.flush_armed = false;
+        self.cancel_frame();
+        self.timers.disarm(Channel::Flush);
+        if !self.pending.is_empty() {
+            let batch = std::mem::take(&mut self.pending);
+            self.dispatch(Action::Received(batch));
+        }
+    }
+
+    fn rate_tick(&mut self) {
+        let rate = std::mem::take(&mut self.arrivals);
+        if rate != self.last_rate {
+            self.last_rate = rate;
+            self.dispatch(Action::Rate(rate));
+        }
+        if rate > 0 {
+            self.timers.arm(Channel::Rate, 1000);
+        } else {
+            self.rate_armed = false;
+        }
+    }
+
+    /// Publishes and records it in the sent history (`record`) unless the core refuses.
+    fn publish(&mut self, message: OutgoingMessage, record: bool) -> Result<u64, String> {
+        let client = self.client.as_mut().ok_or_else(not_connected)?;
+        let sent = record.then(|| SentMessage {
+            id: 0,
+            topic: message.topic.clone(),
+            payload: message.payload.clone(),
+            qos: message.qos,
+            retain: message.retain,
+            properties: message.properties.clone(),
+            sent_at: wall_clock_millis(),
+            outcome: SentOutcome::Pending,
+        });
+        let id = client
+            .publish(now(), message)
+            .map_err(describe_command_error)?;
+        if let Some(sent) = sent {
+            self.dispatch(Action::Sent(SentMessage { id, ..sent }));
+        }
+        Ok(id)
+    }
+
+    fn periodic_tick(&mut self) {
+        let Some(periodic) = self.periodic.as_ref() else {
+            return;
+        };
+        let number = periodic.sent + 1;
+        let mut message = periodic.publish.message.clone();
+        if let Some(template) = &periodic.publish.template {
+            message.payload = Bytes::from(template.replace("{n}", &number.to_string()).into_bytes());
+        }
+        let interval = periodic.publish.interval_ms;
+        match self.publish(message, false) {
+            Ok(_) => {
+                if let Some(periodic) = self.periodic.as_mut() {
+                    periodic.sent = number;
+                }
+                self.dispatch(Action::Periodic(Some(number)));
+                self.timers.arm(Channel::Periodic, interval);
+            }
+            Err(words) => {
+                self.log(LogLevel::Error, format!("Periodic publish stopped: {words}"));
+                self.stop_periodic();
+            }
+        }
+    }
+
+    fn stop_periodic(&mut self) {
+        self.timers.disarm(Channel::Periodic);
+        if self.periodic.take().is_some() {
+            self.dispatch(Action::Periodic(None));
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.drop_socket();
+        self.cancel_frame();
+    }
+}
+
+/// The protocol version's name as the status line shows it.
+pub fn version_name(version: ProtocolVersion) -> &'static str {
+    crate::settings::version_key(version)
+}

@@ -1,0 +1,210 @@
+//! The publish form's contents and their validation into an `OutgoingMessage`.
+
+use mqtt_core::topic::validate_topic_name;
+use mqtt_core::{Bytes, OutgoingMessage, ProtocolVersion, PublishProperties, QoS};
+
+use crate::payload::{parse_input, PayloadFormat};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishDraft {
+    pub topic: String,
+    pub payload: String,
+    pub format: PayloadFormat,
+    pub qos: QoS,
+    pub retain: bool,
+    // Version 5 properties, as typed; empty means absent.
+    pub content_type: String,
+    pub response_topic: String,
+    pub correlation_data: String,
+    pub message_expiry: String,
+    pub topic_alias: String,
+    pub payload_is_utf8: bool,
+    /// One `name=value` per line.
+    pub user_properties: String,
+}
+
+impl Default for PublishDraft {
+    fn default() -> Self {
+        PublishDraft {
+            topic: String::new(),
+            payload: String::new(),
+            format: PayloadFormat::Text,
+            qos: QoS::AtMostOnce,
+            retain: false,
+            content_type: String::new(),
+            response_topic: String::new(),
+            correlation_data: String::new(),
+            message_expiry: String::new(),
+            topic_alias: String::new(),
+            payload_is_utf8: false,
+            user_properties: String::new(),
+        }
+    }
+}
+
+/// Which field a problem belongs to, so the form shows it there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftField {
+    Topic,
+    Payload,
+    Properties,
+}
+
+pub type DraftError = (DraftField, String);
+
+fn optional_text(text: &str) -> Option<String> {
+    Some(text.to_owned()).filter(|t| !t.is_empty())
+}
+
+fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Option<T>, DraftError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        (
+            DraftField::Properties,
+            format!("{what} must be a whole number"),
+        )
+    })
+}
+
+impl PublishDraft {
+    /// The message to publish. For a periodic publish the text payload may contain `{n}`;
+    /// it is validated with `{n}` replaced by 1.
+    pub fn build(&self, version: ProtocolVersion) -> Result<OutgoingMessage, DraftError> {
+        validate_topic_name(&self.topic)
+            .map_err(|e| (DraftField::Topic, format!("Invalid topic: {e}")))?;
+        let payload = parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e))?;
+        let mut properties = PublishProperties::default();
+        if version == ProtocolVersion::V5 {
+            properties.content_type = optional_text(&self.content_type);
+            if !self.response_topic.is_empty() {
+                validate_topic_name(&self.response_topic).map_err(|e| {
+                    (DraftField::Properties, format!("Invalid response topic: {e}"))
+                })?;
+                properties.response_topic = Some(self.response_topic.clone());
+            }
+            properties.correlation_data = optional_text(&self.correlation_data)
+                .map(|c| Bytes::from(c.into_bytes()));
+            properties.message_expiry_interval =
+                optional_number(&self.message_expiry, "Message expiry")?;
+            properties.topic_alias = optional_number(&self.topic_alias, "Topic alias")?;
+            if properties.topic_alias == Some(0) {
+                return Err((DraftField::Properties, "Topic alias must be 1 or more".into()));
+            }
+            properties.payload_format_indicator = self.payload_is_utf8.then_some(1);
+            if self.payload_is_utf8 && std::str::from_utf8(&payload).is_err() {
+                return Err((
+                    DraftField::Payload,
+                    "The payload is marked as UTF-8 but is not valid UTF-8".into(),
+                ));
+            }
+            for line in self.user_properties.lines().filter(|l| !l.trim().is_empty()) {
+                let Some((name, value)) = line.split_once('=') else {
+                    return Err((
+                        DraftField::Properties,
+                        format!("User property '{line}' needs the form name=value"),
+                    ));
+                };
+                properties
+                    .user_properties
+                    .push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        Ok(OutgoingMessage {
+            topic: self.topic.clone(),
+            payload: Bytes::from(payload),
+            qos: self.qos,
+            retain: self.retain,
+            properties,
+        })
+    }
+
+    /// The text payload template for a periodic publish (`{n}` = message number), if the
+    /// payload is text that contains it.
+    pub fn template(&self) -> Option<String> {
+        (self.format != PayloadFormat::Hex
+            && self.format != PayloadFormat::Base64
+            && self.payload.contains("{n}"))
+        .then(|| self.payload.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(topic: &str, payload: &str, format: PayloadFormat) -> PublishDraft {
+        PublishDraft {
+            topic: topic.into(),
+            payload: payload.into(),
+            format,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn wildcards_in_the_topic_are_refused() {
+        for topic in ["a/+", "a/#", ""] {
+            let err = draft(topic, "x", PayloadFormat::Text)
+                .build(ProtocolVersion::V5)
+                .expect_err(topic);
+            assert_eq!(err.0, DraftField::Topic);
+        }
+    }
+
+    #[test]
+    fn payload_is_checked_in_its_format() {
+        let err = draft("t", "{\"a\":", PayloadFormat::Json)
+            .build(ProtocolVersion::V5)
+            .expect_err("invalid JSON");
+        assert_eq!(err.0, DraftField::Payload);
+        assert!(err.1.contains("Invalid JSON"));
+        let ok = draft("t", "01 ff", PayloadFormat::Hex)
+            .build(ProtocolVersion::V311)
+            .expect("valid hex");
+        assert_eq!(&ok.payload[..], &[0x01, 0xff]);
+    }
+
+    #[test]
+    fn v5_properties_are_filled_and_v311_ignores_them() {
+        let mut d = draft("t", "hi", PayloadFormat::Text);
+        d.content_type = "text/plain".into();
+        d.response_topic = "reply/1".into();
+        d.correlation_data = "abc".into();
+        d.message_expiry = "30".into();
+        d.topic_alias = "2".into();
+        d.payload_is_utf8 = true;
+        d.user_properties = "a=1\n\n b = two ".into();
+        let message = d.build(ProtocolVersion::V5).expect("valid");
+        let p = &message.properties;
+        assert_eq!(p.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(p.response_topic.as_deref(), Some("reply/1"));
+        assert_eq!(p.correlation_data.as_deref(), Some(&b"abc"[..]));
+        assert_eq!(p.message_expiry_interval, Some(30));
+        assert_eq!(p.topic_alias, Some(2));
+        assert_eq!(p.payload_format_indicator, Some(1));
+        assert_eq!(
+            p.user_properties,
+            vec![("a".into(), "1".into()), ("b".into(), "two".into())]
+        );
+        let v311 = d.build(ProtocolVersion::V311).expect("valid");
+        assert_eq!(v311.properties, PublishProperties::default());
+        d.user_properties = "novalue".into();
+        assert_eq!(
+            d.build(ProtocolVersion::V5).map_err(|e| e.0),
+            Err(DraftField::Properties)
+        );
+    }
+
+    #[test]
+    fn template_only_for_text_with_placeholder() {
+        assert_eq!(
+            draft("t", "Message num: {n}", PayloadFormat::Text).template(),
+            Some("Message num: {n}".into())
+        );
+        assert_eq!(draft("t", "fixed", PayloadFormat::Text).template(), None);
+        assert_eq!(draft("t", "{n}", PayloadFormat::Hex).template(), None);
+    }
+}

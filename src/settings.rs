@@ -1,0 +1,479 @@
+//! Connection settings as the form edits them: validation, presets, conversion to the core's
+//! `ClientOptions`, and the JSON used for saved profiles and shareable links.
+
+use crate::json::{self, Value};
+use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, RetainHandling, Will, WillProperties};
+
+use crate::state::SubscriptionRequest;
+
+/// The broker the local serve command starts.
+pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
+
+pub struct Preset {
+    pub name: &'static str,
+    pub url: &'static str,
+}
+
+pub const PRESETS: [Preset; 4] = [
+    Preset {
+        name: "Local Mosquitto",
+        url: DEFAULT_BROKER_URL,
+    },
+    Preset {
+        name: "EMQX public broker",
+        url: "wss://broker.emqx.io:8084/mqtt",
+    },
+    Preset {
+        name: "Mosquitto test server",
+        url: "wss://test.mosquitto.org:8081",
+    },
+    Preset {
+        name: "HiveMQ public broker",
+        url: "wss://broker.hivemq.com:8884/mqtt",
+    },
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WillSettings {
+    pub topic: String,
+    pub payload: String,
+    pub qos: QoS,
+    pub retain: bool,
+    /// Version 5 will properties, as typed (empty = absent).
+    pub delay_interval: String,
+    pub message_expiry: String,
+    pub content_type: String,
+}
+
+impl Default for WillSettings {
+    fn default() -> Self {
+        WillSettings {
+            topic: String::new(),
+            payload: String::new(),
+            qos: QoS::AtMostOnce,
+            retain: false,
+            delay_interval: String::new(),
+            message_expiry: String::new(),
+            content_type: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub url: String,
+    pub version: ProtocolVersion,
+    pub client_id: String,
+    pub username: String,
+    pub password: String,
+    pub remember_password: bool,
+    pub keep_alive: String,
+    pub clean_start: bool,
+    /// Seconds, as typed (version 5; empty = 0, the session ends with the connection).
+    pub session_expiry: String,
+    pub auto_reconnect: bool,
+    pub will: WillSettings,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            url: DEFAULT_BROKER_URL.to_owned(),
+            version: ProtocolVersion::V5,
+            client_id: String::new(),
+            username: String::new(),
+            password: String::new(),
+            remember_password: false,
+            keep_alive: "60".to_owned(),
+            clean_start: true,
+            session_expiry: String::new(),
+            auto_reconnect: true,
+            will: WillSettings::default(),
+        }
+    }
+}
+
+/// Why a broker URL cannot be used, in words; `None` when it can.
+pub fn validate_broker_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Some("Enter the broker's WebSocket URL, e.g. ws://127.0.0.1:9001".into());
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some("The URL must start with ws:// or wss://".into());
+    };
+    if !scheme.eq_ignore_ascii_case("ws") && !scheme.eq_ignore_ascii_case("wss") {
+        return Some(format!(
+            "'{scheme}://' is not a WebSocket URL; use ws:// or wss://"
+        ));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+        match bracketed.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => return Some("Unclosed '[' in the host".into()),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return Some("The URL has no host".into());
+    }
+    if host.chars().any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c)) {
+        return Some("The host contains characters that are not allowed".into());
+    }
+    if let Some(port) = port {
+        if port.parse::<u16>().map_or(true, |p| p == 0) {
+            return Some(format!("'{port}' is not a port number (1-65535)"));
+        }
+    }
+    if url.contains(char::is_whitespace) {
+        return Some("The URL must not contain spaces".into());
+    }
+    if url.contains('#') {
+        return Some("A WebSocket URL cannot have a #fragment".into());
+    }
+    None
+}
+
+fn parse_optional_u32(text: &str, what: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{what} must be a whole number from 0 to 4294967295"))
+}
+
+pub fn parse_keep_alive(text: &str) -> Result<u16, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse()
+        .map_err(|_| "Keep alive must be a whole number of seconds from 0 to 65535".into())
+}
+
+impl ConnectionSettings {
+    /// The first problem that prevents connecting, in words.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(problem) = validate_broker_url(&self.url) {
+            return Err(problem);
+        }
+        parse_keep_alive(&self.keep_alive)?;
+        parse_optional_u32(&self.session_expiry, "Session expiry")?;
+        if !self.will.topic.is_empty() {
+            mqtt_core::topic::validate_topic_name(&self.will.topic)
+                .map_err(|e| format!("Will topic: {e}"))?;
+        }
+        parse_optional_u32(&self.will.delay_interval, "Will delay")?;
+        parse_optional_u32(&self.will.message_expiry, "Will message expiry")?;
+        Ok(())
+    }
+
+    pub fn client_options(&self) -> Result<ClientOptions, String> {
+        self.validate()?;
+        let mut options = ClientOptions::new(self.version, self.client_id.trim());
+        options.username = Some(self.username.clone()).filter(|u| !u.is_empty());
+        options.password =
+            Some(Bytes::from(self.password.clone().into_bytes())).filter(|p| !p.is_empty());
+        options.keep_alive = parse_keep_alive(&self.keep_alive)?;
+        options.clean_start = self.clean_start;
+        if self.version == ProtocolVersion::V5 {
+            options.session_expiry_interval =
+                parse_optional_u32(&self.session_expiry, "Session expiry")?;
+        }
+        options.reconnect.enabled = self.auto_reconnect;
+        if !self.will.topic.is_empty() {
+            let will = &self.will;
+            let mut properties = WillProperties::default();
+            if self.version == ProtocolVersion::V5 {
+                properties.delay_interval = parse_optional_u32(&will.delay_interval, "Will delay")?;
+                properties.message_expiry_interval =
+                    parse_optional_u32(&will.message_expiry, "Will message expiry")?;
+                properties.content_type =
+                    Some(will.content_type.clone()).filter(|c| !c.is_empty());
+            }
+            options.will = Some(Will {
+                topic: will.topic.clone(),
+                payload: Bytes::from(will.payload.clone().into_bytes()),
+                qos: will.qos,
+                retain: will.retain,
+                properties,
+            });
+        }
+        Ok(options)
+    }
+
+    /// JSON for a saved profile (`with_password` only when the user asked to remember it) or a
+    /// shared link (never with the password).
+    pub fn to_json(&self, with_password: bool) -> Value {
+        let s = |v: &str| Value::String(v.to_owned());
+        let will = &self.will;
+        let mut members = vec![
+            ("url".into(), s(&self.url)),
+            ("version".into(), s(version_key(self.version))),
+            ("clientId".into(), s(&self.client_id)),
+            ("username".into(), s(&self.username)),
+            ("keepAlive".into(), s(&self.keep_alive)),
+            ("cleanStart".into(), Value::Bool(self.clean_start)),
+            ("sessionExpiry".into(), s(&self.session_expiry)),
+            ("autoReconnect".into(), Value::Bool(self.auto_reconnect)),
+            (
+                "will".into(),
+                Value::Object(vec![
+                    ("topic".into(), s(&will.topic)),
+                    ("payload".into(), s(&will.payload)),
+                    ("qos".into(), Value::Number((will.qos as u8).to_string())),
+                    ("retain".into(), Value::Bool(will.retain)),
+                    ("delay".into(), s(&will.delay_interval)),
+                    ("expiry".into(), s(&will.message_expiry)),
+                    ("contentType".into(), s(&will.content_type)),
+                ]),
+            ),
+        ];
+        if with_password && self.remember_password {
+            members.push(("password".into(), s(&self.password)));
+            members.push(("rememberPassword".into(), Value::Bool(true)));
+        }
+        Value::Object(members)
+    }
+
+    /// Settings from `to_json` output; missing or odd fields keep their defaults.
+    pub fn from_json(value: &Value) -> Self {
+        let mut settings = ConnectionSettings::default();
+        let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+        let flag = |name: &str| value.get(name).and_then(Value::as_bool);
+        if let Some(url) = text("url") {
+            settings.url = url;
+        }
+        if let Some(version) = text("version").and_then(|v| version_from_key(&v)) {
+            settings.version = version;
+        }
+        settings.client_id = text("clientId").unwrap_or_default();
+        settings.username = text("username").unwrap_or_default();
+        settings.password = text("password").unwrap_or_default();
+        settings.remember_password = flag("rememberPassword").unwrap_or(false);
+        if let Some(keep_alive) = text("keepAlive") {
+            settings.keep_alive = keep_alive;
+        }
+        settings.clean_start = flag("cleanStart").unwrap_or(true);
+        settings.session_expiry = text("sessionExpiry").unwrap_or_default();
+        settings.auto_reconnect = flag("autoReconnect").unwrap_or(true);
+        if let Some(will) = value.get("will") {
+            let text = |name: &str| will.get(name).and_then(Value::as_str).map(str::to_owned);
+            settings.will = WillSettings {
+                topic: text("topic").unwrap_or_default(),
+                payload: text("payload").unwrap_or_default(),
+                qos: will
+                    .get("qos")
+                    .and_then(Value::as_u64)
+                    .and_then(qos_from_number)
+                    .unwrap_or(QoS::AtMostOnce),
+                retain: will.get("retain").and_then(Value::as_bool).unwrap_or(false),
+                delay_interval: text("delay").unwrap_or_default(),
+                message_expiry: text("expiry").unwrap_or_default(),
+                content_type: text("contentType").unwrap_or_default(),
+            };
+        }
+        settings
+    }
+}
+
+pub fn version_key(version: ProtocolVersion) -> &'static str {
+    match version {
+        ProtocolVersion::V311 => "3.1.1",
+        ProtocolVersion::V5 => "5.0",
+    }
+}
+
+pub fn version_from_key(key: &str) -> Option<ProtocolVersion> {
+    match key {
+        "3.1.1" => Some(ProtocolVersion::V311),
+        "5.0" | "5" => Some(ProtocolVersion::V5),
+        _ => None,
+    }
+}
+
+pub fn qos_from_number(n: u64) -> Option<QoS> {
+    match n {
+        0 => Some(QoS::AtMostOnce),
+        1 => Some(QoS::AtLeastOnce),
+        2 => Some(QoS::ExactlyOnce),
+        _ => None,
+    }
+}
+
+/// A client id like `mqttweb-1a2b3c4d` from a random 32-bit number.
+pub fn generated_client_id(random: u32) -> String {
+    format!("mqttweb-{random:08x}")
+}
+
+/// Parses a saved or shared settings document.
+pub fn settings_from_text(text: &str) -> Option<ConnectionSettings> {
+    json::parse(text)
+        .ok()
+        .map(|v| ConnectionSettings::from_json(&v))
+}
+
+/// The part after `#` of a shareable link: settings (never the password) and subscriptions.
+pub fn share_document(settings: &ConnectionSettings, subscriptions: &[SubscriptionRequest]) -> String {
+    let subscriptions = subscriptions
+        .iter()
+        .map(|s| {
+            Value::Object(vec![
+                ("filter".into(), Value::String(s.filter.clone())),
+                ("qos".into(), Value::Number((s.qos as u8).to_string())),
+                ("alias".into(), Value::String(s.alias.clone())),
+            ])
+        })
+        .collect();
+    Value::Object(vec![
+        ("settings".into(), settings.to_json(false)),
+        ("subscriptions".into(), Value::Array(subscriptions)),
+    ])
+    .to_compact()
+}
+
+/// Reads `share_document` output; `None` if it is not one.
+pub fn parse_share_document(text: &str) -> Option<(ConnectionSettings, Vec<SubscriptionRequest>)> {
+    let document = json::parse(text).ok()?;
+    let settings = ConnectionSettings::from_json(document.get("settings")?);
+    let subscriptions = document
+        .get("subscriptions")
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| {
+            let filter = s.get("filter")?.as_str()?.to_owned();
+            mqtt_core::topic::validate_topic_filter(&filter).ok()?;
+            Some(SubscriptionRequest {
+                filter,
+                alias: s.get("alias").and_then(Value::as_str).unwrap_or("").to_owned(),
+                qos: s
+                    .get("qos")
+                    .and_then(Value::as_u64)
+                    .and_then(qos_from_number)
+                    .unwrap_or(QoS::AtMostOnce),
+                no_local: false,
+                retain_as_published: false,
+                retain_handling: RetainHandling::SendAtSubscribe,
+            })
+        })
+        .collect();
+    Some((settings, subscriptions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_websocket_urls() {
+        for url in [
+            "ws://127.0.0.1:9001",
+            "wss://broker.emqx.io:8084/mqtt",
+            "ws://[::1]:8080/mqtt",
+            "ws://localhost",
+            "WSS://Example.com/path?x=1",
+        ] {
+            assert_eq!(validate_broker_url(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_urls_with_reasons() {
+        for (url, words) in [
+            ("", "Enter"),
+            ("127.0.0.1:9001", "must start with ws://"),
+            ("http://host", "not a WebSocket URL"),
+            ("ws://", "no host"),
+            ("ws://host:99999", "not a port"),
+            ("ws://host:abc", "not a port"),
+            ("ws://ho st", "not allowed"),
+            ("ws://host/a#b", "fragment"),
+        ] {
+            let problem = validate_broker_url(url).unwrap_or_default();
+            assert!(problem.contains(words), "{url}: {problem}");
+        }
+    }
+
+    #[test]
+    fn profile_json_round_trips_and_keeps_password_only_when_remembered() {
+        let mut settings = ConnectionSettings {
+            url: "wss://example.com/mqtt".into(),
+            version: ProtocolVersion::V311,
+            client_id: "abc".into(),
+            username: "user".into(),
+            password: "secret".into(),
+            keep_alive: "30".into(),
+            clean_start: false,
+            session_expiry: "120".into(),
+            ..Default::default()
+        };
+        settings.will.topic = "status/abc".into();
+        settings.will.qos = QoS::ExactlyOnce;
+        settings.will.retain = true;
+
+        let shared = ConnectionSettings::from_json(&settings.to_json(true));
+        assert_eq!(shared.password, "", "not remembered: no password");
+        assert_eq!(
+            ConnectionSettings {
+                password: "secret".into(),
+                ..shared
+            },
+            settings
+        );
+
+        settings.remember_password = true;
+        let saved = settings_from_text(&settings.to_json(true).to_compact());
+        assert_eq!(saved.as_ref(), Some(&settings));
+        let link = ConnectionSettings::from_json(&settings.to_json(false));
+        assert_eq!(link.password, "");
+    }
+
+    #[test]
+    fn share_document_carries_settings_and_subscriptions_but_no_password() {
+        let settings = ConnectionSettings {
+            url: "wss://example.com/mqtt".into(),
+            password: "secret".into(),
+            remember_password: true,
+            ..Default::default()
+        };
+        let subscriptions = vec![SubscriptionRequest {
+            filter: "a/#".into(),
+            alias: "all of a".into(),
+            qos: QoS::ExactlyOnce,
+            no_local: false,
+            retain_as_published: false,
+            retain_handling: RetainHandling::SendAtSubscribe,
+        }];
+        let text = share_document(&settings, &subscriptions);
+        assert!(!text.contains("secret"));
+        let (read, subs) = parse_share_document(&text).expect("a share document");
+        assert_eq!(read.url, settings.url);
+        assert_eq!(read.password, "");
+        assert_eq!(subs, subscriptions);
+        assert_eq!(parse_share_document("{}"), None);
+        assert_eq!(parse_share_document("not json"), None);
+    }
+
+    #[test]
+    fn validation_reports_numbers_and_will_topic() {
+        let mut settings = ConnectionSettings {
+            keep_alive: "70000".into(),
+            ..Default::default()
+        };
+        assert!(settings.validate().is_err_and(|e| e.contains("Keep alive")));
+        settings.keep_alive = "60".into();
+        settings.will.topic = "a/+".into();
+        assert!(settings.validate().is_err_and(|e| e.starts_with("Will topic")));
+        settings.will.topic = "a/b".into();
+        assert_eq!(settings.validate(), Ok(()));
+    }
+}

@@ -1,0 +1,573 @@
+//! One connection tab's state as plain data, changed only through `Action`s.
+//!
+//! Handles (socket, timers, the core `Client`) live in the driver, never here.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use mqtt_core::topic::matches;
+use mqtt_core::{Bytes, ConnectionState, PublishId, PublishProperties, QoS, RetainHandling};
+use yew::Reducible;
+
+pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
+const SENT_HISTORY_LIMIT: usize = 100;
+const LOG_LIMIT: usize = 100;
+
+/// Subscriptions get colours in turn from this many; the stylesheet defines `.color-0` to
+/// `.color-7` (classes, because the Content-Security-Policy forbids inline styles).
+pub const COLOR_COUNT: usize = 8;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Arrival order within this tab, also the row's stable key.
+    pub seq: u64,
+    pub topic: String,
+    pub payload: Bytes,
+    pub qos: QoS,
+    pub retain: bool,
+    pub dup: bool,
+    /// Milliseconds since the Unix epoch.
+    pub received_at: u64,
+    pub properties: PublishProperties,
+    /// The first subscription whose filter matches the topic (its colour).
+    pub subscription: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubscriptionStatus {
+    Pending,
+    Active { granted: QoS },
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: u32,
+    pub filter: String,
+    pub alias: String,
+    pub qos: QoS,
+    pub no_local: bool,
+    pub retain_as_published: bool,
+    pub retain_handling: RetainHandling,
+    /// Index of the colour class.
+    pub color: usize,
+    pub status: SubscriptionStatus,
+    pub count: u64,
+}
+
+/// What the user asked to subscribe to (the state adds id, colour, status and count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionRequest {
+    pub filter: String,
+    pub alias: String,
+    pub qos: QoS,
+    pub no_local: bool,
+    pub retain_as_published: bool,
+    pub retain_handling: RetainHandling,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SentOutcome {
+    Pending,
+    Done,
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentMessage {
+    pub id: PublishId,
+    pub topic: String,
+    pub payload: Bytes,
+    pub qos: QoS,
+    pub retain: bool,
+    pub properties: PublishProperties,
+    pub sent_at: u64,
+    pub outcome: SentOutcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogLevel {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub at: u64,
+    pub level: LogLevel,
+    pub text: String,
+}
+
+/// The limits the server announced in its CONNACK.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub assigned_client_id: Option<String>,
+    pub maximum_packet_size: Option<u32>,
+    pub maximum_qos: Option<QoS>,
+    pub retain_available: Option<bool>,
+    pub server_keep_alive: Option<u16>,
+    pub receive_maximum: Option<u16>,
+    pub topic_alias_maximum: Option<u16>,
+}
+
+/// Received messages, oldest first, at most `limit`. `version` changes with every change so
+/// views can compare two logs without comparing their contents.
+#[derive(Clone, Debug, Default)]
+pub struct MessageLog {
+    items: VecDeque<Rc<Message>>,
+    version: u64,
+}
+
+impl PartialEq for MessageLog {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && self.items.len() == other.items.len()
+    }
+}
+
+impl MessageLog {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Newest first.
+    pub fn newest_first(&self) -> impl Iterator<Item = &Rc<Message>> {
+        self.items.iter().rev()
+    }
+
+    /// The `index`th newest message.
+    pub fn nth_newest(&self, index: usize) -> Option<&Rc<Message>> {
+        self.items.len().checked_sub(index + 1).and_then(|i| self.items.get(i))
+    }
+
+    pub fn find(&self, seq: u64) -> Option<&Rc<Message>> {
+        // Sequence numbers increase, so binary search works.
+        self.items
+            .binary_search_by_key(&seq, |m| m.seq)
+            .ok()
+            .and_then(|i| self.items.get(i))
+    }
+
+    fn push(&mut self, message: Rc<Message>, limit: usize) {
+        self.items.push_back(message);
+        while self.items.len() > limit {
+            self.items.pop_front();
+        }
+        self.version += 1;
+    }
+
+    fn truncate_to(&mut self, limit: usize) {
+        while self.items.len() > limit {
+            self.items.pop_front();
+        }
+        self.version += 1;
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.version += 1;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub connection: ConnectionState,
+    pub server: Option<ServerInfo>,
+    pub subscriptions: Vec<Subscription>,
+    next_subscription_id: u32,
+    pub messages: MessageLog,
+    /// Arrived while paused, shown on resume.
+    pub held: MessageLog,
+    pub paused: bool,
+    pub history_limit: usize,
+    pub received_total: u64,
+    /// Messages per second over the last second.
+    pub rate: u32,
+    pub sent: VecDeque<SentMessage>,
+    /// Messages sent by the running periodic publish; `None` when it is stopped.
+    pub periodic_sent: Option<u64>,
+    pub log: VecDeque<LogEntry>,
+    pub selected: Option<u64>,
+    /// Show only messages matching this subscription.
+    pub filter: Option<u32>,
+    pub search: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            connection: ConnectionState::Disconnected { reason: None },
+            server: None,
+            subscriptions: Vec::new(),
+            next_subscription_id: 1,
+            messages: MessageLog::default(),
+            held: MessageLog::default(),
+            paused: false,
+            history_limit: DEFAULT_HISTORY_LIMIT,
+            received_total: 0,
+            rate: 0,
+            sent: VecDeque::new(),
+            periodic_sent: None,
+            log: VecDeque::new(),
+            selected: None,
+            filter: None,
+            search: String::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Action {
+    Connection(ConnectionState),
+    Connected { session_present: bool, server: ServerInfo },
+    Log { at: u64, level: LogLevel, text: String },
+    /// A batch of incoming messages, oldest first.
+    Received(Vec<Message>),
+    Subscribe(SubscriptionRequest),
+    /// SUBACK: per filter, the granted QoS or why it was refused.
+    SubscriptionResults(Vec<(String, Result<QoS, String>)>),
+    RemoveSubscription(u32),
+    Sent(SentMessage),
+    PublishResult { id: PublishId, result: Result<(), String> },
+    SetPaused(bool),
+    Clear,
+    SetHistoryLimit(usize),
+    Select(Option<u64>),
+    FilterBy(Option<u32>),
+    Search(String),
+    Rate(u32),
+    Periodic(Option<u64>),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut state = Rc::unwrap_or_clone(self);
+        state.apply(action);
+        Rc::new(state)
+    }
+}
+
+impl State {
+    pub fn subscription(&self, id: u32) -> Option<&Subscription> {
+        self.subscriptions.iter().find(|s| s.id == id)
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Connection(connection) => {
+                if !matches!(connection, ConnectionState::Connected { .. }) {
+                    self.server = None;
+                }
+                self.connection = connection;
+            }
+            Action::Connected {
+                session_present,
+                server,
+            } => {
+                self.connection = ConnectionState::Connected { session_present };
+                self.server = Some(server);
+            }
+            Action::Log { at, level, text } => {
+                self.log.push_back(LogEntry { at, level, text });
+                if self.log.len() > LOG_LIMIT {
+                    self.log.pop_front();
+                }
+            }
+            Action::Received(batch) => self.receive(batch),
+            Action::Subscribe(request) => self.subscribe(request),
+            Action::SubscriptionResults(results) => {
+                for (filter, result) in results {
+                    if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter == filter)
+                    {
+                        sub.status = match result {
+                            Ok(granted) => SubscriptionStatus::Active { granted },
+                            Err(words) => SubscriptionStatus::Failed(words),
+                        };
+                    }
+                }
+            }
+            Action::RemoveSubscription(id) => {
+                self.subscriptions.retain(|s| s.id != id);
+                if self.filter == Some(id) {
+                    self.filter = None;
+                }
+            }
+            Action::Sent(sent) => {
+                self.sent.push_front(sent);
+                self.sent.truncate(SENT_HISTORY_LIMIT);
+            }
+            Action::PublishResult { id, result } => {
+                if let Some(sent) = self.sent.iter_mut().find(|s| s.id == id) {
+                    sent.outcome = match result {
+                        Ok(()) => SentOutcome::Done,
+                        Err(words) => SentOutcome::Failed(words),
+                    };
+                }
+            }
+            Action::SetPaused(paused) => {
+                self.paused = paused;
+                if !paused {
+                    let held = std::mem::take(&mut self.held);
+                    for message in held.items {
+                        self.messages.push(message, self.history_limit);
+                    }
+                }
+            }
+            Action::Clear => {
+                self.messages.clear();
+                self.held.clear();
+                self.selected = None;
+                for sub in &mut self.subscriptions {
+                    sub.count = 0;
+                }
+            }
+            Action::SetHistoryLimit(limit) => {
+                self.history_limit = limit.max(1);
+                self.messages.truncate_to(self.history_limit);
+                self.held.truncate_to(self.history_limit);
+            }
+            Action::Select(selected) => self.selected = selected,
+            Action::FilterBy(filter) => self.filter = filter,
+            Action::Search(search) => self.search = search,
+            Action::Rate(rate) => self.rate = rate,
+            Action::Periodic(sent) => self.periodic_sent = sent,
+        }
+    }
+
+    fn subscribe(&mut self, request: SubscriptionRequest) {
+        if let Some(existing) = self
+            .subscriptions
+            .iter_mut()
+            .find(|s| s.filter == request.filter)
+        {
+            // Subscribing again to the same filter replaces its options on the server.
+            existing.alias = request.alias;
+            existing.qos = request.qos;
+            existing.no_local = request.no_local;
+            existing.retain_as_published = request.retain_as_published;
+            existing.retain_handling = request.retain_handling;
+            existing.status = SubscriptionStatus::Pending;
+            return;
+        }
+        let id = self.next_subscription_id;
+        self.next_subscription_id += 1;
+        let color = (id as usize - 1) % COLOR_COUNT;
+        self.subscriptions.push(Subscription {
+            id,
+            filter: request.filter,
+            alias: request.alias,
+            qos: request.qos,
+            no_local: request.no_local,
+            retain_as_published: request.retain_as_published,
+            retain_handling: request.retain_handling,
+            color,
+            status: SubscriptionStatus::Pending,
+            count: 0,
+        });
+    }
+
+    fn receive(&mut self, batch: Vec<Message>) {
+        for mut message in batch {
+            self.received_total += 1;
+            message.subscription = None;
+            for sub in &mut self.subscriptions {
+                if matches(&sub.filter, &message.topic) {
+                    sub.count += 1;
+                    message.subscription.get_or_insert(sub.id);
+                }
+            }
+            let message = Rc::new(message);
+            if self.paused {
+                self.held.push(message, self.history_limit);
+            } else {
+                self.messages.push(message, self.history_limit);
+            }
+        }
+    }
+
+    /// Whether `message` passes the subscription filter and the search text.
+    pub fn shows(&self, message: &Message, search_lower: &str) -> bool {
+        if let Some(sub) = self.filter.and_then(|id| self.subscription(id)) {
+            if !matches(&sub.filter, &message.topic) {
+                return false;
+            }
+        }
+        search_lower.is_empty() || message_contains(message, search_lower)
+    }
+}
+
+/// Case-insensitive search in the topic and the first 64 KB of a text payload.
+pub fn message_contains(message: &Message, needle_lower: &str) -> bool {
+    if message.topic.to_lowercase().contains(needle_lower) {
+        return true;
+    }
+    let head = &message.payload[..message.payload.len().min(64 * 1024)];
+    String::from_utf8_lossy(head)
+        .to_lowercase()
+        .contains(needle_lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: u64, topic: &str, payload: &str) -> Message {
+        Message {
+            seq,
+            topic: topic.into(),
+            payload: Bytes::from(payload.as_bytes().to_vec()),
+            qos: QoS::AtMostOnce,
+            retain: false,
+            dup: false,
+            received_at: 0,
+            properties: PublishProperties::default(),
+            subscription: None,
+        }
+    }
+
+    fn request(filter: &str) -> SubscriptionRequest {
+        SubscriptionRequest {
+            filter: filter.into(),
+            alias: String::new(),
+            qos: QoS::AtLeastOnce,
+            no_local: false,
+            retain_as_published: false,
+            retain_handling: RetainHandling::SendAtSubscribe,
+        }
+    }
+
+    #[test]
+    fn received_messages_are_counted_and_coloured_by_matching_subscription() {
+        let mut state = State::default();
+        state.apply(Action::Subscribe(request("sensors/#")));
+        state.apply(Action::Subscribe(request("sensors/+/temp")));
+        state.apply(Action::Received(vec![
+            message(1, "sensors/a/temp", "1"),
+            message(2, "sensors/b", "2"),
+            message(3, "other", "3"),
+        ]));
+        assert_eq!(state.subscriptions[0].count, 2);
+        assert_eq!(state.subscriptions[1].count, 1);
+        let newest: Vec<_> = state.messages.newest_first().map(|m| m.seq).collect();
+        assert_eq!(newest, [3, 2, 1]);
+        assert_eq!(state.messages.find(1).and_then(|m| m.subscription), Some(1));
+        assert_eq!(state.messages.find(3).and_then(|m| m.subscription), None);
+        assert_eq!(state.received_total, 3);
+    }
+
+    #[test]
+    fn history_is_bounded_and_keeps_the_newest() {
+        let mut state = State::default();
+        state.apply(Action::SetHistoryLimit(3));
+        state.apply(Action::Received(
+            (1..=5).map(|i| message(i, "t", "x")).collect(),
+        ));
+        let kept: Vec<_> = state.messages.newest_first().map(|m| m.seq).collect();
+        assert_eq!(kept, [5, 4, 3]);
+        state.apply(Action::SetHistoryLimit(2));
+        assert_eq!(state.messages.len(), 2);
+        assert_eq!(state.messages.nth_newest(1).map(|m| m.seq), Some(4));
+    }
+
+    #[test]
+    fn pause_holds_messages_until_resume() {
+        let mut state = State::default();
+        state.apply(Action::Received(vec![message(1, "t", "a")]));
+        state.apply(Action::SetPaused(true));
+        state.apply(Action::Received(vec![message(2, "t", "b"), message(3, "t", "c")]));
+        assert_eq!(state.messages.len(), 1);
+        assert_eq!(state.held.len(), 2);
+        state.apply(Action::SetPaused(false));
+        assert_eq!(state.held.len(), 0);
+        let all: Vec<_> = state.messages.newest_first().map(|m| m.seq).collect();
+        assert_eq!(all, [3, 2, 1]);
+    }
+
+    #[test]
+    fn suback_results_update_status_and_resubscribing_does_not_duplicate() {
+        let mut state = State::default();
+        state.apply(Action::Subscribe(request("a/#")));
+        state.apply(Action::Subscribe(request("b")));
+        state.apply(Action::SubscriptionResults(vec![
+            ("a/#".into(), Ok(QoS::AtMostOnce)),
+            ("b".into(), Err("not authorized".into())),
+        ]));
+        assert_eq!(
+            state.subscriptions[0].status,
+            SubscriptionStatus::Active {
+                granted: QoS::AtMostOnce
+            }
+        );
+        assert_eq!(
+            state.subscriptions[1].status,
+            SubscriptionStatus::Failed("not authorized".into())
+        );
+        state.apply(Action::Subscribe(request("a/#")));
+        assert_eq!(state.subscriptions.len(), 2);
+        assert_eq!(state.subscriptions[0].status, SubscriptionStatus::Pending);
+        assert_ne!(state.subscriptions[0].color, state.subscriptions[1].color);
+    }
+
+    #[test]
+    fn filter_and_search_select_what_is_shown() {
+        let mut state = State::default();
+        state.apply(Action::Subscribe(request("a/#")));
+        let in_a = message(1, "a/x", "Hello World");
+        let in_b = message(2, "b/x", "hello");
+        assert!(state.shows(&in_b, ""));
+        state.apply(Action::FilterBy(Some(1)));
+        assert!(state.shows(&in_a, ""));
+        assert!(!state.shows(&in_b, ""));
+        assert!(state.shows(&in_a, "world"));
+        assert!(!state.shows(&in_a, "nothing"));
+        state.apply(Action::RemoveSubscription(1));
+        assert_eq!(state.filter, None);
+    }
+
+    #[test]
+    fn clear_empties_the_list_and_resets_counts() {
+        let mut state = State::default();
+        state.apply(Action::Subscribe(request("#")));
+        state.apply(Action::Received(vec![message(1, "t", "a")]));
+        let before = state.messages.clone();
+        state.apply(Action::Clear);
+        assert!(state.messages.is_empty());
+        assert_eq!(state.subscriptions[0].count, 0);
+        assert_ne!(state.messages, before);
+    }
+
+    #[test]
+    fn publish_results_update_the_sent_history() {
+        let mut state = State::default();
+        for id in 1..=2 {
+            state.apply(Action::Sent(SentMessage {
+                id,
+                topic: "t".into(),
+                payload: Bytes::new(),
+                qos: QoS::AtLeastOnce,
+                retain: false,
+                properties: PublishProperties::default(),
+                sent_at: 0,
+                outcome: SentOutcome::Pending,
+            }));
+        }
+        state.apply(Action::PublishResult {
+            id: 1,
+            result: Err("quota exceeded".into()),
+        });
+        assert_eq!(state.sent[0].outcome, SentOutcome::Pending);
+        assert_eq!(
+            state.sent[1].outcome,
+            SentOutcome::Failed("quota exceeded".into())
+        );
+    }
+}
