@@ -18,12 +18,14 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, Uint8Array};
 use mqtt_core::reason::ReasonContext;
 use mqtt_core::{
-    Bytes, Client, ConnectionState, Event, Instant, OutgoingMessage, ProtocolVersion, Publish,
-    QoS, SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand,
+    Bytes, Client, ConnectionState, Event, Instant, OutgoingMessage, Publish, QoS, SubscribeFilter,
+    SubscribeProperties, SubscriptionOptions, TransportCommand,
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BinaryType, Blob, BlobPropertyBag, CloseEvent, MessageEvent, Url, WebSocket, Worker};
+use web_sys::{
+    BinaryType, Blob, BlobPropertyBag, CloseEvent, MessageEvent, Url, WebSocket, Worker,
+};
 use yew::UseReducerDispatcher;
 
 use crate::settings::ConnectionSettings;
@@ -302,11 +304,13 @@ impl Driver {
     pub fn connect(&self, settings: &ConnectionSettings) -> Result<(), String> {
         let options = settings.client_options()?;
         self.with(|inner| {
-            inner.drop_socket();
             if let Some(client) = inner.client.as_mut() {
-                // The old client must not reconnect behind the new one's back.
+                // Say goodbye on the old connection; the old client must not reconnect behind
+                // the new one's back.
                 client.disconnect(now());
+                inner.pump();
             }
+            inner.drop_socket();
             inner.client = None;
             let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
             let mut client = Client::new(options, seed);
@@ -654,7 +658,10 @@ impl Inner {
                 self.dispatch(Action::SubscriptionResults(results));
             }
             Event::Unsubscribed { filters, .. } => {
-                self.log(LogLevel::Info, format!("Unsubscribed from {}", filters.join(", ")));
+                self.log(
+                    LogLevel::Info,
+                    format!("Unsubscribed from {}", filters.join(", ")),
+                );
             }
             Event::Published { id, result } => {
                 if let Err(words) = &result {
@@ -769,7 +776,8 @@ impl Inner {
         let number = periodic.sent + 1;
         let mut message = periodic.publish.message.clone();
         if let Some(template) = &periodic.publish.template {
-            message.payload = Bytes::from(template.replace("{n}", &number.to_string()).into_bytes());
+            message.payload =
+                Bytes::from(template.replace("{n}", &number.to_string()).into_bytes());
         }
         let interval = periodic.publish.interval_ms;
         match self.publish(message, false) {
@@ -781,7 +789,10 @@ impl Inner {
                 self.timers.arm(Channel::Periodic, interval);
             }
             Err(words) => {
-                self.log(LogLevel::Error, format!("Periodic publish stopped: {words}"));
+                self.log(
+                    LogLevel::Error,
+                    format!("Periodic publish stopped: {words}"),
+                );
                 self.stop_periodic();
             }
         }
@@ -800,9 +811,4 @@ impl Drop for Inner {
         self.drop_socket();
         self.cancel_frame();
     }
-}
-
-/// The protocol version's name as the status line shows it.
-pub fn version_name(version: ProtocolVersion) -> &'static str {
-    crate::settings::version_key(version)
 }

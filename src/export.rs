@@ -138,10 +138,19 @@ mod tests {
         );
         let parsed = crate::json::parse(&json).expect("valid JSON");
         let items = parsed.as_array().expect("array");
-        assert_eq!(items[0].get("payload").and_then(Value::as_str), Some("hi \"there\""));
+        assert_eq!(
+            items[0].get("payload").and_then(Value::as_str),
+            Some("hi \"there\"")
+        );
         assert_eq!(items[0].get("qos").and_then(Value::as_u64), Some(1));
-        assert_eq!(items[1].get("encoding").and_then(Value::as_str), Some("base64"));
-        assert_eq!(items[1].get("payload").and_then(Value::as_str), Some("/wA="));
+        assert_eq!(
+            items[1].get("encoding").and_then(Value::as_str),
+            Some("base64")
+        );
+        assert_eq!(
+            items[1].get("payload").and_then(Value::as_str),
+            Some("/wA=")
+        );
         assert!(items[0].get("userProperties").is_some());
     }
 

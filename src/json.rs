@@ -254,7 +254,8 @@ impl Parser<'_> {
                         }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                     }
-                    let ch = char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate"))?;
+                    let ch =
+                        char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate"))?;
                     let mut buf = [0u8; 4];
                     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 }
@@ -396,13 +397,6 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A JSON string literal for `s` (quotes included).
-pub fn quote(s: &str) -> String {
-    let mut out = String::new();
-    write_string(&mut out, s);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,13 +447,19 @@ mod tests {
     #[test]
     fn refuses_deep_nesting_instead_of_overflowing_the_stack() {
         let deep = "[".repeat(100_000);
-        assert_eq!(parse(&deep).map_err(|e| e.message), Err("nested too deeply"));
+        assert_eq!(
+            parse(&deep).map_err(|e| e.message),
+            Err("nested too deeply")
+        );
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(parse(&ok).is_ok());
     }
 
     #[test]
     fn control_characters_are_escaped_on_output() {
-        assert_eq!(quote("a\u{1}b"), "\"a\\u0001b\"");
+        assert_eq!(
+            Value::String("a\u{1}b".into()).to_compact(),
+            "\"a\\u0001b\""
+        );
     }
 }

@@ -181,7 +181,11 @@ pub fn App() -> Html {
                 .flatten()
                 .is_some_and(|m| m.matches());
             let next = !dark.unwrap_or(system_dark);
-            let choice = if next == system_dark { None } else { Some(next) };
+            let choice = if next == system_dark {
+                None
+            } else {
+                Some(next)
+            };
             storage::save_theme(choice);
             dark.set(choice);
         })

@@ -65,8 +65,7 @@ pub fn detect(bytes: &[u8]) -> PayloadFormat {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             let trimmed = text.trim_start();
-            if (trimmed.starts_with('{') || trimmed.starts_with('[')) && json::parse(text).is_ok()
-            {
+            if (trimmed.starts_with('{') || trimmed.starts_with('[')) && json::parse(text).is_ok() {
                 PayloadFormat::Json
             } else if text.chars().any(is_unprintable) {
                 PayloadFormat::Hex
@@ -197,7 +196,10 @@ pub fn hex_decode(input: &str) -> Result<Vec<u8>, String> {
     if digits.len() % 2 != 0 {
         return Err("Invalid hex: odd number of digits".into());
     }
-    Ok(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
+    Ok(digits
+        .chunks(2)
+        .map(|pair| pair[0] << 4 | pair[1])
+        .collect())
 }
 
 const BASE64_ALPHABET: &[u8; 64] =
@@ -328,17 +330,24 @@ mod tests {
     fn hex_accepts_spacing_and_prefixes() {
         assert_eq!(hex_decode("48 69 21"), Ok(b"Hi!".to_vec()));
         assert_eq!(hex_decode("0x4869 0X21"), Ok(b"Hi!".to_vec()));
-        assert_eq!(hex_decode("48692"), Err("Invalid hex: odd number of digits".into()));
+        assert_eq!(
+            hex_decode("48692"),
+            Err("Invalid hex: odd number of digits".into())
+        );
         assert!(hex_decode("zz").is_err());
     }
 
     #[test]
     fn input_validation_per_format() {
         assert_eq!(parse_input(PayloadFormat::Text, "{x"), Ok(b"{x".to_vec()));
-        assert!(parse_input(PayloadFormat::Json, "{x")
-            .is_err_and(|e| e.starts_with("Invalid JSON")));
+        assert!(
+            parse_input(PayloadFormat::Json, "{x").is_err_and(|e| e.starts_with("Invalid JSON"))
+        );
         assert_eq!(parse_input(PayloadFormat::Json, "[1]"), Ok(b"[1]".to_vec()));
-        assert_eq!(parse_input(PayloadFormat::Base64, "SGkh"), Ok(b"Hi!".to_vec()));
+        assert_eq!(
+            parse_input(PayloadFormat::Base64, "SGkh"),
+            Ok(b"Hi!".to_vec())
+        );
     }
 
     #[test]

@@ -75,23 +75,30 @@ impl PublishDraft {
     pub fn build(&self, version: ProtocolVersion) -> Result<OutgoingMessage, DraftError> {
         validate_topic_name(&self.topic)
             .map_err(|e| (DraftField::Topic, format!("Invalid topic: {e}")))?;
-        let payload = parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e))?;
+        let payload =
+            parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e))?;
         let mut properties = PublishProperties::default();
         if version == ProtocolVersion::V5 {
             properties.content_type = optional_text(&self.content_type);
             if !self.response_topic.is_empty() {
                 validate_topic_name(&self.response_topic).map_err(|e| {
-                    (DraftField::Properties, format!("Invalid response topic: {e}"))
+                    (
+                        DraftField::Properties,
+                        format!("Invalid response topic: {e}"),
+                    )
                 })?;
                 properties.response_topic = Some(self.response_topic.clone());
             }
-            properties.correlation_data = optional_text(&self.correlation_data)
-                .map(|c| Bytes::from(c.into_bytes()));
+            properties.correlation_data =
+                optional_text(&self.correlation_data).map(|c| Bytes::from(c.into_bytes()));
             properties.message_expiry_interval =
                 optional_number(&self.message_expiry, "Message expiry")?;
             properties.topic_alias = optional_number(&self.topic_alias, "Topic alias")?;
             if properties.topic_alias == Some(0) {
-                return Err((DraftField::Properties, "Topic alias must be 1 or more".into()));
+                return Err((
+                    DraftField::Properties,
+                    "Topic alias must be 1 or more".into(),
+                ));
             }
             properties.payload_format_indicator = self.payload_is_utf8.then_some(1);
             if self.payload_is_utf8 && std::str::from_utf8(&payload).is_err() {
@@ -100,7 +107,11 @@ impl PublishDraft {
                     "The payload is marked as UTF-8 but is not valid UTF-8".into(),
                 ));
             }
-            for line in self.user_properties.lines().filter(|l| !l.trim().is_empty()) {
+            for line in self
+                .user_properties
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
                 let Some((name, value)) = line.split_once('=') else {
                     return Err((
                         DraftField::Properties,

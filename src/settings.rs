@@ -123,7 +123,10 @@ pub fn validate_broker_url(url: &str) -> Option<String> {
     if host.is_empty() {
         return Some("The URL has no host".into());
     }
-    if host.chars().any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c)) {
+    if host
+        .chars()
+        .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c))
+    {
         return Some("The host contains characters that are not allowed".into());
     }
     if let Some(port) = port {
@@ -196,8 +199,7 @@ impl ConnectionSettings {
                 properties.delay_interval = parse_optional_u32(&will.delay_interval, "Will delay")?;
                 properties.message_expiry_interval =
                     parse_optional_u32(&will.message_expiry, "Will message expiry")?;
-                properties.content_type =
-                    Some(will.content_type.clone()).filter(|c| !c.is_empty());
+                properties.content_type = Some(will.content_type.clone()).filter(|c| !c.is_empty());
             }
             options.will = Some(Will {
                 topic: will.topic.clone(),
@@ -322,7 +324,10 @@ pub fn settings_from_text(text: &str) -> Option<ConnectionSettings> {
 }
 
 /// The part after `#` of a shareable link: settings (never the password) and subscriptions.
-pub fn share_document(settings: &ConnectionSettings, subscriptions: &[SubscriptionRequest]) -> String {
+pub fn share_document(
+    settings: &ConnectionSettings,
+    subscriptions: &[SubscriptionRequest],
+) -> String {
     let subscriptions = subscriptions
         .iter()
         .map(|s| {
@@ -354,7 +359,11 @@ pub fn parse_share_document(text: &str) -> Option<(ConnectionSettings, Vec<Subsc
             mqtt_core::topic::validate_topic_filter(&filter).ok()?;
             Some(SubscriptionRequest {
                 filter,
-                alias: s.get("alias").and_then(Value::as_str).unwrap_or("").to_owned(),
+                alias: s
+                    .get("alias")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
                 qos: s
                     .get("qos")
                     .and_then(Value::as_u64)
@@ -472,7 +481,9 @@ mod tests {
         assert!(settings.validate().is_err_and(|e| e.contains("Keep alive")));
         settings.keep_alive = "60".into();
         settings.will.topic = "a/+".into();
-        assert!(settings.validate().is_err_and(|e| e.starts_with("Will topic")));
+        assert!(settings
+            .validate()
+            .is_err_and(|e| e.starts_with("Will topic")));
         settings.will.topic = "a/b".into();
         assert_eq!(settings.validate(), Ok(()));
     }

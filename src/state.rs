@@ -144,7 +144,10 @@ impl MessageLog {
 
     /// The `index`th newest message.
     pub fn nth_newest(&self, index: usize) -> Option<&Rc<Message>> {
-        self.items.len().checked_sub(index + 1).and_then(|i| self.items.get(i))
+        self.items
+            .len()
+            .checked_sub(index + 1)
+            .and_then(|i| self.items.get(i))
     }
 
     pub fn find(&self, seq: u64) -> Option<&Rc<Message>> {
@@ -226,8 +229,15 @@ impl Default for State {
 #[derive(Debug)]
 pub enum Action {
     Connection(ConnectionState),
-    Connected { session_present: bool, server: ServerInfo },
-    Log { at: u64, level: LogLevel, text: String },
+    Connected {
+        session_present: bool,
+        server: ServerInfo,
+    },
+    Log {
+        at: u64,
+        level: LogLevel,
+        text: String,
+    },
     /// A batch of incoming messages, oldest first.
     Received(Vec<Message>),
     Subscribe(SubscriptionRequest),
@@ -235,7 +245,10 @@ pub enum Action {
     SubscriptionResults(Vec<(String, Result<QoS, String>)>),
     RemoveSubscription(u32),
     Sent(SentMessage),
-    PublishResult { id: PublishId, result: Result<(), String> },
+    PublishResult {
+        id: PublishId,
+        result: Result<(), String>,
+    },
     SetPaused(bool),
     Clear,
     SetHistoryLimit(usize),
@@ -286,8 +299,7 @@ impl State {
             Action::Subscribe(request) => self.subscribe(request),
             Action::SubscriptionResults(results) => {
                 for (filter, result) in results {
-                    if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter == filter)
-                    {
+                    if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter == filter) {
                         sub.status = match result {
                             Ok(granted) => SubscriptionStatus::Active { granted },
                             Err(words) => SubscriptionStatus::Failed(words),
@@ -483,7 +495,10 @@ mod tests {
         let mut state = State::default();
         state.apply(Action::Received(vec![message(1, "t", "a")]));
         state.apply(Action::SetPaused(true));
-        state.apply(Action::Received(vec![message(2, "t", "b"), message(3, "t", "c")]));
+        state.apply(Action::Received(vec![
+            message(2, "t", "b"),
+            message(3, "t", "c"),
+        ]));
         assert_eq!(state.messages.len(), 1);
         assert_eq!(state.held.len(), 2);
         state.apply(Action::SetPaused(false));

@@ -30,7 +30,10 @@ pub fn load_profiles() -> Vec<(String, ConnectionSettings)> {
         .collect()
 }
 
-pub fn save_profile(name: &str, settings: &ConnectionSettings) -> Vec<(String, ConnectionSettings)> {
+pub fn save_profile(
+    name: &str,
+    settings: &ConnectionSettings,
+) -> Vec<(String, ConnectionSettings)> {
     let mut profiles = load_profiles();
     match profiles.iter_mut().find(|(n, _)| n == name) {
         Some(existing) => existing.1 = settings.clone(),

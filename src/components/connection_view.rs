@@ -245,7 +245,10 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             if let Some(sent) = state.sent.get(index) {
                 let (format, payload) = match std::str::from_utf8(&sent.payload) {
                     Ok(text) => (PayloadFormat::Text, text.to_owned()),
-                    Err(_) => (PayloadFormat::Hex, crate::payload::hex_encode(&sent.payload)),
+                    Err(_) => (
+                        PayloadFormat::Hex,
+                        crate::payload::hex_encode(&sent.payload),
+                    ),
                 };
                 let p = &sent.properties;
                 let draft = PublishDraft {
@@ -350,7 +353,11 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             export::download(name, mime, &make(&shown));
         })
     };
-    let onexportjson = export_with(export::export_json, "mqtt-messages.json", "application/json");
+    let onexportjson = export_with(
+        export::export_json,
+        "mqtt-messages.json",
+        "application/json",
+    );
     let onexportcsv = export_with(export::export_csv, "mqtt-messages.csv", "text/csv");
     let onshare = {
         let share_link = share_link.clone();
@@ -383,7 +390,9 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             share_link.set(Some(format!("{base}{fragment}")));
         })
     };
-    let selected = state.selected.and_then(|seq| state.messages.find(seq).cloned());
+    let selected = state
+        .selected
+        .and_then(|seq| state.messages.find(seq).cloned());
     let last_error = state
         .log
         .back()

@@ -47,7 +47,9 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
         on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
     };
     let topic = message.topic.clone();
-    let onclearretained = props.onclearretained.reform(move |_: MouseEvent| topic.clone());
+    let onclearretained = props
+        .onclearretained
+        .reform(move |_: MouseEvent| topic.clone());
     let p = &message.properties;
     let mut properties: Vec<(&str, String)> = Vec::new();
     if let Some(v) = p.payload_format_indicator {
@@ -70,7 +72,11 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
         properties.push(("Topic alias", v.to_string()));
     }
     if !p.subscription_identifiers.is_empty() {
-        let ids: Vec<_> = p.subscription_identifiers.iter().map(u32::to_string).collect();
+        let ids: Vec<_> = p
+            .subscription_identifiers
+            .iter()
+            .map(u32::to_string)
+            .collect();
         properties.push(("Subscription identifiers", ids.join(", ")));
     }
     for (name, value) in &p.user_properties {

@@ -62,9 +62,11 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let onpublish = props.onpublish.clone();
         let version = props.version;
         Callback::from(move |()| {
-            let result = draft
-                .build(version)
-                .and_then(|message| onpublish.emit(message).map_err(|e| (DraftField::Payload, e)));
+            let result = draft.build(version).and_then(|message| {
+                onpublish
+                    .emit(message)
+                    .map_err(|e| (DraftField::Payload, e))
+            });
             error.set(result.err());
         })
     };

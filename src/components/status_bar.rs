@@ -70,7 +70,10 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
             parts.push(format!("assigned client id {id}"));
         }
         if let Some(size) = server.maximum_packet_size {
-            parts.push(format!("max packet {}", crate::payload::format_size(size as usize)));
+            parts.push(format!(
+                "max packet {}",
+                crate::payload::format_size(size as usize)
+            ));
         }
         if let Some(qos) = server.maximum_qos {
             parts.push(format!("max QoS {}", qos as u8));

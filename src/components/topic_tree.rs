@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn chart_spans_the_box_from_min_to_max() {
-        assert_eq!(chart_points(&[1.0, 3.0, 2.0], 80.0, 20.0), "0.0,20.0 40.0,0.0 80.0,10.0");
+        assert_eq!(
+            chart_points(&[1.0, 3.0, 2.0], 80.0, 20.0),
+            "0.0,20.0 40.0,0.0 80.0,10.0"
+        );
         assert_eq!(chart_points(&[5.0, 5.0], 10.0, 10.0), "0.0,10.0 10.0,10.0");
     }
 }

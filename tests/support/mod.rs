@@ -1,0 +1,292 @@
+//! Drives the mounted app the way a user would: finds controls by their visible label or
+//! button text, types into them, clicks, and waits (with a deadline) for the page to show
+//! something.
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use std::time::Duration;
+
+use gloo_timers::future::sleep;
+use mqtt_web_client::App;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement,
+};
+use yew::AppHandle;
+
+/// The test broker's WebSocket URL, set at compile time by the test command (wasm has no
+/// environment at run time). Optional so that lints build without it.
+pub fn broker_url() -> &'static str {
+    match option_env!("MQTT_TEST_WS_URL") {
+        Some(url) => url,
+        None => panic!(
+            "set MQTT_TEST_WS_URL (e.g. ws://127.0.0.1:9001) when building the browser tests"
+        ),
+    }
+}
+
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+pub struct Mounted {
+    pub root: Element,
+    handle: Option<AppHandle<App>>,
+}
+
+impl Mounted {
+    /// Unmounts the app (its tabs say goodbye to the broker) and removes its element.
+    pub async fn unmount(mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        sleep(Duration::from_millis(50)).await;
+        self.root.remove();
+    }
+
+    /// A section of the active tab by its accessible name ("Connection", "Publish", …).
+    pub fn section(&self, name: &str) -> Element {
+        self.root
+            .query_selector(&format!(
+                ".connection-view:not([hidden]) section[aria-label=\"{name}\"]"
+            ))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no section {name}"))
+    }
+
+    /// The control labelled exactly `label` inside `section`.
+    pub fn field(&self, section: &str, label: &str) -> HtmlElement {
+        let scope = self.section(section);
+        let labels = scope.query_selector_all("label").expect("labels");
+        for i in 0..labels.length() {
+            let Some(node) = labels.item(i) else { continue };
+            let Ok(element) = node.dyn_into::<Element>() else {
+                continue;
+            };
+            if element.text_content().unwrap_or_default().trim() != label {
+                continue;
+            }
+            let id = element.get_attribute("for").expect("label without for");
+            return scope
+                .query_selector(&format!("[id=\"{id}\"]"))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("label {label} points to missing #{id}"))
+                .dyn_into::<HtmlElement>()
+                .expect("an HTML element");
+        }
+        panic!("no control labelled {label:?} in {section}");
+    }
+
+    /// Types `value` into the labelled input, textarea or select.
+    pub fn fill(&self, section: &str, label: &str, value: &str) {
+        let element = self.field(section, label);
+        set_value(&element, value);
+    }
+
+    /// Ticks or unticks the labelled checkbox.
+    pub fn check(&self, section: &str, label: &str, checked: bool) {
+        let input: HtmlInputElement = self.field(section, label).dyn_into().expect("checkbox");
+        if input.checked() != checked {
+            input.click();
+        }
+    }
+
+    /// Clicks the enabled button in `section` whose text is exactly `text`.
+    pub fn click(&self, section: &str, text: &str) {
+        self.button(section, text)
+            .unwrap_or_else(|| panic!("no enabled button {text:?} in {section}"))
+            .click();
+    }
+
+    pub fn button(&self, section: &str, text: &str) -> Option<HtmlElement> {
+        let scope = self.section(section);
+        let buttons = scope.query_selector_all("button").expect("buttons");
+        (0..buttons.length())
+            .filter_map(|i| buttons.item(i)?.dyn_into::<HtmlElement>().ok())
+            .find(|b| {
+                b.text_content().unwrap_or_default().trim() == text && !b.has_attribute("disabled")
+            })
+    }
+
+    pub fn text(&self, selector: &str) -> String {
+        self.root
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    /// `data-status` of the active tab: "connected", "disconnected", …
+    pub fn status(&self) -> String {
+        self.root
+            .query_selector(".connection-view:not([hidden]) [data-status]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("data-status"))
+            .unwrap_or_default()
+    }
+
+    /// Texts of the message rows, newest first.
+    pub fn rows(&self) -> Vec<String> {
+        let rows = self
+            .section("Messages")
+            .query_selector_all("[role=\"listitem\"]")
+            .expect("rows");
+        let mut found: Vec<(f64, String)> = (0..rows.length())
+            .filter_map(|i| rows.item(i)?.dyn_into::<HtmlElement>().ok())
+            .map(|row| {
+                (
+                    row.offset_top() as f64,
+                    row.text_content().unwrap_or_default(),
+                )
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.total_cmp(&b.0));
+        found.into_iter().map(|(_, text)| text).collect()
+    }
+
+    pub fn row_element(&self, containing: &str) -> Option<HtmlElement> {
+        let rows = self
+            .section("Messages")
+            .query_selector_all("[role=\"listitem\"]")
+            .ok()?;
+        (0..rows.length())
+            .filter_map(|i| rows.item(i)?.dyn_into::<HtmlElement>().ok())
+            .find(|row| row.text_content().unwrap_or_default().contains(containing))
+    }
+
+    /// Errors shown inline in a section.
+    pub fn errors(&self, section: &str) -> String {
+        let scope = self.section(section);
+        let errors = scope.query_selector_all(".error").expect("errors");
+        (0..errors.length())
+            .filter_map(|i| errors.item(i)?.text_content())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    /// Connects the active tab to the test broker with the given client id and waits until
+    /// connected.
+    pub async fn connect(&self, client_id: &str) {
+        self.fill("Connection", "Broker URL", broker_url());
+        self.fill("Connection", "Client ID", client_id);
+        self.click("Connection", "Connect");
+        wait_until("connected", || self.status() == "connected").await;
+    }
+
+    pub async fn subscribe(&self, filter: &str, qos: &str) {
+        self.fill("Subscriptions", "Topic filter", filter);
+        self.fill("Subscriptions", "QoS", qos);
+        self.click("Subscriptions", "Subscribe");
+        let scope = self.section("Subscriptions");
+        wait_until(&format!("SUBACK for {filter}"), || {
+            scope
+                .text_content()
+                .unwrap_or_default()
+                .contains(&format!("QoS {qos}"))
+                && !scope
+                    .text_content()
+                    .unwrap_or_default()
+                    .contains("waiting for SUBACK")
+        })
+        .await;
+    }
+
+    pub fn publish(&self, topic: &str, payload: &str, qos: &str) {
+        self.fill("Publish", "Topic", topic);
+        self.fill("Publish", "Payload", payload);
+        self.fill("Publish", "QoS", qos);
+        self.click("Publish", "Publish");
+    }
+
+    pub async fn wait_row(&self, containing: &str) -> String {
+        let mut found = String::new();
+        wait_until(&format!("a row containing {containing:?}"), || {
+            match self.rows().into_iter().find(|r| r.contains(containing)) {
+                Some(row) => {
+                    found = row;
+                    true
+                }
+                None => false,
+            }
+        })
+        .await;
+        found
+    }
+}
+
+/// Mounts a fresh app into a new element of the page and waits for its first render.
+pub async fn mount() -> Mounted {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    let mounted = Mounted {
+        root,
+        handle: Some(handle),
+    };
+    wait_until("the app to render", || {
+        mounted
+            .root
+            .query_selector(".connection-view")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
+    mounted
+}
+
+/// Forgets saved profiles and settings, so a test starts from the defaults.
+pub fn clear_storage() {
+    if let Ok(Some(storage)) = gloo::utils::window().local_storage() {
+        let _ = storage.clear();
+    }
+}
+
+pub fn set_value(element: &HtmlElement, value: &str) {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.set_value(value);
+    } else {
+        panic!("not a form control");
+    }
+    for kind in ["input", "change"] {
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        let event = Event::new_with_event_init_dict(kind, &init).expect("event");
+        element.dispatch_event(&event).expect("dispatch");
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds; fails the test after `DEADLINE`.
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = js_sys::Date::now();
+    loop {
+        if condition() {
+            return;
+        }
+        if js_sys::Date::now() - start > DEADLINE.as_millis() as f64 {
+            panic!("timed out waiting for {what}");
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Lets the app render and react for a moment (for asserting that nothing happens).
+pub async fn settle(millis: u64) {
+    sleep(Duration::from_millis(millis)).await;
+}
+
+/// A topic prefix no other test or run uses.
+pub fn unique(name: &str) -> String {
+    format!("test/{name}/{}", (js_sys::Math::random() * 1e12) as u64)
+}
