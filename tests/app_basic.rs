@@ -132,9 +132,10 @@ async fn bad_broker_url_is_refused_inline() {
         ("127.0.0.1:9001", "must start with ws://"),
     ] {
         app.fill("Connection", "Broker URL", url);
-        settle(30).await;
-        let errors = app.errors("Connection");
-        assert!(errors.contains(words), "{url}: {errors}");
+        wait_until(&format!("the error for {url}"), || {
+            app.errors("Connection").contains(words)
+        })
+        .await;
         assert!(
             app.button("Connection", "Connect").is_none(),
             "Connect is disabled"
@@ -170,12 +171,10 @@ async fn bad_filter_is_refused_inline_and_nothing_is_lost() {
     for filter in ["a/#/b", "a+"] {
         app.fill("Subscriptions", "Topic filter", filter);
         app.click("Subscriptions", "Subscribe");
-        settle(50).await;
-        let errors = app.errors("Subscriptions");
-        assert!(
-            errors.contains("Invalid topic filter"),
-            "{filter}: {errors}"
-        );
+        wait_until(&format!("the error for {filter}"), || {
+            app.errors("Subscriptions").contains("Invalid topic filter")
+        })
+        .await;
         let input: web_sys::HtmlInputElement =
             wasm_bindgen::JsCast::dyn_into(app.field("Subscriptions", "Topic filter"))
                 .expect("input");
@@ -198,30 +197,24 @@ async fn bad_publish_inputs_are_refused_inline() {
     app.subscribe(&format!("{topic}/#"), "0").await;
 
     app.publish(&format!("{topic}/+"), "x", "0");
-    settle(50).await;
-    assert!(
-        app.errors("Publish").contains("Invalid topic"),
-        "{}",
-        app.errors("Publish")
-    );
+    wait_until("Invalid topic", || {
+        app.errors("Publish").contains("Invalid topic")
+    })
+    .await;
 
     app.fill("Publish", "Payload format", "json");
     app.publish(&format!("{topic}/json"), "{\"temperature\": ", "0");
-    settle(50).await;
-    assert!(
-        app.errors("Publish").contains("Invalid JSON"),
-        "{}",
-        app.errors("Publish")
-    );
+    wait_until("Invalid JSON", || {
+        app.errors("Publish").contains("Invalid JSON")
+    })
+    .await;
 
     app.fill("Publish", "Payload format", "hex");
     app.publish(&format!("{topic}/hex"), "0g", "0");
-    settle(50).await;
-    assert!(
-        app.errors("Publish").contains("Invalid hex"),
-        "{}",
-        app.errors("Publish")
-    );
+    wait_until("Invalid hex", || {
+        app.errors("Publish").contains("Invalid hex")
+    })
+    .await;
 
     settle(300).await;
     assert!(

@@ -11,6 +11,8 @@ use crate::settings::{
 pub struct ConnectionFormProps {
     /// Prefix that makes element ids unique per tab.
     pub ids: AttrValue,
+    /// What the form starts with; to show other settings (a loaded profile), the parent
+    /// mounts a new form with a new `key`.
     pub initial: ConnectionSettings,
     pub connection: ConnectionState,
     pub onconnect: Callback<ConnectionSettings, Result<(), String>>,
@@ -28,13 +30,6 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
     let settings = use_state(|| props.initial.clone());
     let error = use_state(|| None::<String>);
     let profile_name = use_state(String::new);
-    {
-        // A profile chosen elsewhere replaces what the form shows.
-        let settings = settings.clone();
-        use_effect_with(props.initial.clone(), move |initial| {
-            settings.set(initial.clone());
-        });
-    }
     let form_ref = use_node_ref();
     {
         let form_ref = form_ref.clone();

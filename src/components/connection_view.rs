@@ -73,6 +73,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         use_effect_with((), move |_| move || driver.shutdown());
     }
     let form_settings = use_state(|| props.initial.clone());
+    // Bumped when a profile is loaded, so the form starts over from it.
+    let form_generation = use_state(|| 0u32);
     let version = use_state(|| props.initial.version);
     let profiles = use_state(storage::load_profiles);
     let load = use_state(|| None::<(u32, PublishDraft)>);
@@ -160,9 +162,11 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let onprofile = {
         let profiles = profiles.clone();
         let form_settings = form_settings.clone();
+        let form_generation = form_generation.clone();
         super::on_value::<Event>(move |name| {
             if let Some((_, settings)) = profiles.iter().find(|(n, _)| *n == name) {
                 form_settings.set(settings.clone());
+                form_generation.set(*form_generation + 1);
             }
         })
     };
@@ -427,7 +431,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                                     disabled={ondeleteprofile_disabled}>{ "Delete" }</button>
                             </div>
                         }
-                        <ConnectionForm ids={ids.clone()} initial={(*form_settings).clone()}
+                        <ConnectionForm key={*form_generation} ids={ids.clone()}
+                            initial={(*form_settings).clone()}
                             connection={state.connection.clone()}
                             {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
                             trigger={triggers.connect} />
