@@ -344,3 +344,38 @@ fn v5_disconnect_with_reason_and_no_properties_encodes_consistently() {
         Err(EncodeError::InvalidReasonCode { .. })
     ));
 }
+
+#[test]
+fn v5_publish_with_several_subscription_identifiers_keeps_payload_and_properties() {
+    // Found by the decoder fuzz target: mqttbytes-ng 0.7.1 counts each subscription
+    // identifier one byte too long, so from the third one on it stops reading properties and
+    // the rest of them becomes payload.
+    let mut bytes = vec![0x3B, 0x24, 0x00, 0x0D, 0x0D];
+    bytes.extend_from_slice(&[0x0B; 12]); // the rest of the 13-byte topic
+    bytes.extend_from_slice(&[0x21, 0x0B]); // packet id 0x210B
+    bytes.push(0x08); // property length: four subscription identifiers of 11
+    bytes.extend_from_slice(&[0x0B; 8]);
+    bytes.extend_from_slice(&[0x0B, 0xB5, 0x0B, 0x0B, 0x0B, 0x0B, 0x0B, 0x0B, 0x0B, 0x0B]);
+    let Ok(Packet::Publish(publish)) = decode_one(ProtocolVersion::V5, &bytes) else {
+        panic!("a valid PUBLISH");
+    };
+    assert_eq!(publish.properties.subscription_identifiers, vec![11; 4]);
+    assert_eq!(&publish.payload[..], &bytes[bytes.len() - 10..]);
+
+    // The same through encode: identifiers then a content type, which the library's reader
+    // would also have lost.
+    let packet = Packet::Publish(Publish {
+        dup: false,
+        delivery: Delivery::AtMostOnce,
+        retain: false,
+        topic: "t".into(),
+        payload: Bytes::from_static(b"data"),
+        properties: PublishProperties {
+            subscription_identifiers: vec![1, 2, 3, 200_000, 5],
+            content_type: Some("c".into()),
+            ..PublishProperties::default()
+        },
+    });
+    let encoded = encode(&packet, ProtocolVersion::V5, None).expect("valid PUBLISH");
+    assert_eq!(decode_one(ProtocolVersion::V5, &encoded), Ok(packet));
+}

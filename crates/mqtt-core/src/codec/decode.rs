@@ -18,7 +18,7 @@ pub(super) fn decode_frame(
 ) -> Result<Packet, DecodeError> {
     let packet = check::packet_name(version, header.byte1)?;
     let body = frame.get(header.header_len..).unwrap_or_default();
-    check::check_body(version, header.byte1, packet, body)?;
+    let payload_len = check::check_body(version, header.byte1, packet, body)?;
     let converter = Converter { packet };
     let length_len = header.header_len - 1;
     // The library takes the frame by value; the clone shares the same buffer.
@@ -30,7 +30,7 @@ pub(super) fn decode_frame(
         }
         ProtocolVersion::V5 => {
             let fixed = v5::FixedHeader::new(header.byte1, length_len, header.remaining_len);
-            converter.v5(header.packet_type(), fixed, whole, body)
+            converter.v5(header.packet_type(), fixed, whole, body, payload_len)
         }
     }
 }
@@ -206,6 +206,7 @@ impl Converter {
         fixed: v5::FixedHeader,
         frame: Bytes,
         body: &[u8],
+        payload_len: usize,
     ) -> Result<Packet, DecodeError> {
         let lib = |error| self.library(error);
         Ok(match packet_type {
@@ -249,17 +250,27 @@ impl Converter {
                 })
             }
             3 => {
-                let publish = v5::Publish::read(fixed, frame).map_err(lib)?;
+                let publish = v5::Publish::read(fixed, frame.clone()).map_err(lib)?;
+                let (payload, properties) = if publish.payload.len() == payload_len {
+                    let properties = match publish.properties {
+                        Some(properties) => self.publish_properties(properties)?,
+                        None => PublishProperties::default(),
+                    };
+                    (publish.payload, properties)
+                } else {
+                    // The library stopped reading properties too early (several subscription
+                    // identifiers): take the payload and properties from the frame itself.
+                    let start = frame.len().saturating_sub(payload_len);
+                    let qos = publish.qos as u8;
+                    (frame.slice(start..), check::publish_properties(body, qos)?)
+                };
                 Packet::Publish(Publish {
                     dup: publish.dup,
                     delivery: self.delivery(publish.qos, publish.pkid)?,
                     retain: publish.retain,
                     topic: self.utf8(publish.topic)?,
-                    payload: publish.payload,
-                    properties: match publish.properties {
-                        Some(properties) => self.publish_properties(properties)?,
-                        None => PublishProperties::default(),
-                    },
+                    payload,
+                    properties,
                 })
             }
             4 => {
