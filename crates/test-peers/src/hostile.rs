@@ -392,14 +392,16 @@ impl Peer {
     }
 
     /// Reads until the client closes, so it is the client, not us, that ends the connection.
+    /// Answers pings, so only the misbehaviour itself can end a connection.
     fn linger(&mut self) -> io::Result<()> {
         let deadline = Instant::now() + IDLE_LIMIT;
         while Instant::now() < deadline {
             match self.socket.read() {
-                Ok(Message::Close(_)) => break,
+                Ok(Message::Binary(bytes)) if bytes == [0xC0, 0x00] => {
+                    self.send(vec![0xD0, 0x00])?;
+                }
+                Ok(Message::Close(_)) | Err(_) => break,
                 Ok(_) => {}
-                Err(tungstenite::Error::Io(error)) if is_timeout(&error) => break,
-                Err(_) => break,
             }
         }
         Ok(())
@@ -629,10 +631,6 @@ fn length_prefix_len(bytes: &[u8]) -> io::Result<usize> {
 
 fn u16_at(bytes: &[u8]) -> u16 {
     u16::from_be_bytes([bytes[0], bytes[1]])
-}
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
 fn invalid(message: String) -> io::Error {
