@@ -27,7 +27,10 @@ async fn will_reaches_a_second_connection_when_the_first_drops() {
     dying.fill("Connection", "Will QoS", "1");
     dying.check("Connection", "Reconnect automatically", false);
     dying.click("Connection", "Connect");
-    wait_until("the dying client to connect", || dying.status() == "connected").await;
+    wait_until("the dying client to connect", || {
+        dying.status() == "connected"
+    })
+    .await;
     settle(200).await;
     assert!(
         watcher.rows().is_empty(),
@@ -92,7 +95,9 @@ async fn periodic_publish_numbers_its_messages_and_stops() {
     assert_eq!(app.rows().len(), count, "nothing is sent after Stop");
     for n in 1..=3 {
         assert!(
-            app.rows().iter().any(|r| r.contains(&format!("Message num: {n}"))),
+            app.rows()
+                .iter()
+                .any(|r| r.contains(&format!("Message num: {n}"))),
             "message {n} arrived: {:?}",
             app.rows()
         );
@@ -125,7 +130,10 @@ async fn settings_and_profiles_survive_a_remount() {
     // The last used settings come back, without the password.
     let app = mount().await;
     assert_eq!(input_value(&app, "Connection", "Broker URL"), broker_url());
-    assert_eq!(input_value(&app, "Connection", "Client ID"), "app-session-profile");
+    assert_eq!(
+        input_value(&app, "Connection", "Client ID"),
+        "app-session-profile"
+    );
     assert_eq!(input_value(&app, "Connection", "Username"), "alice");
     assert_eq!(input_value(&app, "Connection", "Keep alive"), "30");
     assert_eq!(input_value(&app, "Connection", "Password"), "");
@@ -136,7 +144,10 @@ async fn settings_and_profiles_survive_a_remount() {
         .field("Connection", "Profile")
         .dyn_into::<HtmlSelectElement>()
         .expect("select");
-    assert!(profiles.text_content().unwrap_or_default().contains("my test broker"));
+    assert!(profiles
+        .text_content()
+        .unwrap_or_default()
+        .contains("my test broker"));
     app.fill("Connection", "Profile", "my test broker");
     wait_until("the profile to load", || {
         input_value(&app, "Connection", "Client ID") == "app-session-profile"

@@ -41,9 +41,15 @@ async fn each_payload_view_of_a_json_message() {
     open_row(&app, "{\"a\":[1,2]}").await;
 
     // Detected as JSON and pretty-printed.
-    wait_until("auto view", || payload_view(&app) == "{\n  \"a\": [\n    1,\n    2\n  ]\n}").await;
+    wait_until("auto view", || {
+        payload_view(&app) == "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
+    })
+    .await;
     let view = app.field("Messages", "View");
-    assert!(view.text_content().unwrap_or_default().contains("Auto (JSON)"));
+    assert!(view
+        .text_content()
+        .unwrap_or_default()
+        .contains("Auto (JSON)"));
     view_as(&app, "text", "{\"a\":[1,2]}").await;
     view_as(&app, "hex", "7b 22 61 22 3a 5b 31 2c 32 5d 7d").await;
     view_as(&app, "base64", "eyJhIjpbMSwyXX0=").await;
@@ -64,7 +70,10 @@ async fn binary_is_shown_as_hex_never_as_mojibake() {
     wait_until("auto view as hex", || payload_view(&app) == "ff fe 00 41").await;
     // Asked for text, it still shows hex and says why.
     view_as(&app, "text", "ff fe 00 41").await;
-    assert!(app.text(".detail").contains("Not valid UTF-8"));
+    wait_until("the note on why", || {
+        app.text(".detail").contains("Not valid UTF-8")
+    })
+    .await;
     view_as(&app, "base64", "//4AQQ==").await;
     app.unmount().await;
 }
@@ -76,12 +85,17 @@ async fn large_payload_is_cut_with_show_all() {
     app.connect("app-views-large").await;
     let topic = unique("large");
     app.subscribe(&topic, "0").await;
-    let payload = format!("start-{}-end", "x".repeat(500_000));
+    // Mosquitto 2.0.11 does not deliver much larger messages over WebSockets (it logs
+    // "Sending PUBLISH" but the frame never reaches the browser), so 100 KB stands for large.
+    let payload = format!("start-{}-end", "x".repeat(100_000));
     app.publish(&topic, &payload, "0");
     open_row(&app, "start-xxxx").await;
     wait_until("a cut preview", || payload_view(&app).len() == 20_000).await;
     let detail = app.text(".detail");
-    assert!(detail.contains("Showing the first 20000 characters of 488.3 KB"), "{detail}");
+    assert!(
+        detail.contains("Showing the first 20000 characters of 97.7 KB"),
+        "{detail}"
+    );
     assert!(!payload_view(&app).ends_with("-end"));
     app.click("Messages", "Show all");
     wait_until("the whole payload", || payload_view(&app) == payload).await;
@@ -100,7 +114,7 @@ async fn payload_over_the_servers_maximum_packet_size_is_refused_inline() {
     );
     let topic = unique("oversized");
     app.subscribe(&topic, "0").await;
-    let payload = "y".repeat(1_100_000);
+    let payload = "y".repeat(2_200_000);
     app.publish(&topic, &payload, "0");
     wait_until("the size error", || {
         app.errors("Publish").contains("more than the")
