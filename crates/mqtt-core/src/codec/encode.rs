@@ -12,7 +12,10 @@ use mqttbytes_ng::{v4, v5, QoS as LibQoS};
 
 use super::{codes, EncodeError, MAX_PACKET_SIZE};
 use crate::packet::*;
-use crate::topic::{validate_topic_filter, validate_topic_name, MAX_TOPIC_LEN};
+use crate::topic::{validate_topic_filter, validate_topic_name};
+
+/// The longest string or binary field: its length travels as a 16-bit integer.
+const MAX_FIELD_LEN: usize = u16::MAX as usize;
 
 /// The largest subscription identifier (a four-byte variable byte integer).
 const MAX_SUBSCRIPTION_IDENTIFIER: u32 = 268_435_455;
@@ -105,7 +108,7 @@ fn write(packet: &impl LibPacket, maximum: u32) -> Result<Vec<u8>, EncodeError> 
 }
 
 fn string(field: &'static str, text: &str) -> Result<(), EncodeError> {
-    if text.len() > MAX_TOPIC_LEN {
+    if text.len() > MAX_FIELD_LEN {
         return Err(EncodeError::StringTooLong {
             field,
             len: text.len(),
@@ -122,7 +125,7 @@ fn optional_string(field: &'static str, text: &Option<String>) -> Result<(), Enc
 }
 
 fn binary(field: &'static str, bytes: &[u8]) -> Result<(), EncodeError> {
-    if bytes.len() > usize::from(u16::MAX) {
+    if bytes.len() > MAX_FIELD_LEN {
         return Err(EncodeError::StringTooLong {
             field,
             len: bytes.len(),
