@@ -261,15 +261,26 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// "512 B", "1.5 KB", "1.0 MB".
+/// "512 B", "1.5 KB", "1.0 MB". Integer arithmetic: float formatting would add kilobytes of
+/// code to the download.
 pub fn format_size(len: usize) -> String {
-    if len < 1024 {
-        format!("{len} B")
-    } else if len < 1024 * 1024 {
-        format!("{:.1} KB", len as f64 / 1024.0)
-    } else {
-        format!("{:.1} MB", len as f64 / (1024.0 * 1024.0))
-    }
+    let len = len as u64;
+    let (unit, name) = match len {
+        0..1024 => return format!("{len} B"),
+        1024..1_048_576 => (1024, "KB"),
+        _ => (1_048_576, "MB"),
+    };
+    let tenths = (len * 10 + unit / 2) / unit;
+    format!("{}.{} {name}", tenths / 10, tenths % 10)
+}
+
+/// Whether `haystack` contains `needle`, ignoring ASCII case (Unicode case tables would add
+/// to the download; topics and payloads searched for are overwhelmingly ASCII).
+pub fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -369,5 +380,15 @@ mod tests {
         assert_eq!(format_size(10), "10 B");
         assert_eq!(format_size(1536), "1.5 KB");
         assert_eq!(format_size(1024 * 1024), "1.0 MB");
+        assert_eq!(format_size(100_010), "97.7 KB");
+        assert_eq!(format_size(1023), "1023 B");
+        assert_eq!(format_size(1024 * 1024 - 1), "1024.0 KB");
+    }
+
+    #[test]
+    fn search_ignores_ascii_case() {
+        assert!(contains_ignore_ascii_case(b"Sensors/Temp", b"TEMP"));
+        assert!(contains_ignore_ascii_case(b"abc", b""));
+        assert!(!contains_ignore_ascii_case(b"ab", b"abc"));
     }
 }

@@ -26,11 +26,11 @@ pub fn shown_messages(
     filter: Option<&str>,
     search: &str,
 ) -> Vec<Rc<Message>> {
-    let needle = search.trim().to_lowercase();
+    let needle = search.trim();
     messages
         .newest_first()
         .filter(|m| filter.is_none_or(|f| matches(f, &m.topic)))
-        .filter(|m| needle.is_empty() || message_contains(m, &needle))
+        .filter(|m| message_contains(m, needle))
         .cloned()
         .collect()
 }
@@ -130,5 +130,43 @@ pub fn MessageList(props: &MessageListProps) -> Html {
                 }) }
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Action, State};
+    use mqtt_core::{Bytes, PublishProperties, QoS};
+
+    #[test]
+    fn shown_messages_apply_filter_and_search_newest_first() {
+        let mut state = State::default();
+        let batch = [("a/1", "one"), ("b/1", "two"), ("a/2", "three")]
+            .into_iter()
+            .zip(1..)
+            .map(|((topic, payload), seq)| Message {
+                seq,
+                topic: topic.into(),
+                payload: Bytes::from(payload.as_bytes().to_vec()),
+                qos: QoS::AtMostOnce,
+                retain: false,
+                dup: false,
+                received_at: 0,
+                properties: PublishProperties::default(),
+                subscription: None,
+            })
+            .collect();
+        state.apply(Action::Received(batch));
+        let seqs = |filter, search| -> Vec<u64> {
+            shown_messages(&state.messages, filter, search)
+                .iter()
+                .map(|m| m.seq)
+                .collect()
+        };
+        assert_eq!(seqs(None, ""), [3, 2, 1]);
+        assert_eq!(seqs(Some("a/+"), ""), [3, 1]);
+        assert_eq!(seqs(Some("a/+"), " THREE "), [3]);
+        assert_eq!(seqs(None, "two"), [2]);
     }
 }

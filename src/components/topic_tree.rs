@@ -61,10 +61,16 @@ pub fn chart_points(values: &[f64], width: f64, height: f64) -> String {
         .map(|(i, v)| {
             let x = i as f64 * step;
             let y = height - (v - min) / span * height;
-            format!("{x:.1},{y:.1}")
+            format!("{},{}", one_decimal(x), one_decimal(y))
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A non-negative number with one decimal, without the float formatting machinery.
+fn one_decimal(value: f64) -> String {
+    let tenths = (value.max(0.0) * 10.0).round() as u64;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 fn view_node(name: &str, node: &Node) -> Html {

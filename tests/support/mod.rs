@@ -216,8 +216,25 @@ impl Mounted {
     }
 }
 
+/// The app's stylesheet, so layout (the scrolling message list) is as in the real page.
+fn add_stylesheet_once() {
+    let document = gloo::utils::document();
+    if document.get_element_by_id("app-styles").is_some() {
+        return;
+    }
+    let style = document.create_element("style").expect("style");
+    style.set_id("app-styles");
+    style.set_text_content(Some(include_str!("../../styles.css")));
+    document
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append");
+}
+
 /// Mounts a fresh app into a new element of the page and waits for its first render.
 pub async fn mount() -> Mounted {
+    add_stylesheet_once();
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("div");
     document
