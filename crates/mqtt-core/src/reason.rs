@@ -3,7 +3,7 @@
 //! The same number means different things in different packets (0x00 is "granted QoS 0" in a
 //! SUBACK and "normal disconnection" in a DISCONNECT), so a description needs its context.
 
-use crate::packet::{QoS, ReasonCode};
+use crate::packet::ReasonCode;
 
 /// The packet a reason code came in, which decides how it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,16 +148,6 @@ impl ReasonCode {
             ReasonCode::SERVER_UNAVAILABLE => Some(3),
             ReasonCode::BAD_USER_NAME_OR_PASSWORD => Some(4),
             ReasonCode::NOT_AUTHORIZED => Some(5),
-            _ => None,
-        }
-    }
-
-    /// The QoS a SUBACK code grants, `None` for a failure.
-    pub fn granted_qos(self) -> Option<QoS> {
-        match self.0 {
-            0 => Some(QoS::AtMostOnce),
-            1 => Some(QoS::AtLeastOnce),
-            2 => Some(QoS::ExactlyOnce),
             _ => None,
         }
     }
