@@ -12,12 +12,12 @@ pub struct PublishDraft {
     pub format: PayloadFormat,
     pub qos: QoS,
     pub retain: bool,
-    // Version 5 properties, as typed; empty means absent.
+    // Version 5 properties, as typed; empty means absent. (Topic aliases are the core's
+    // business: it refuses one set by the user.)
     pub content_type: String,
     pub response_topic: String,
     pub correlation_data: String,
     pub message_expiry: String,
-    pub topic_alias: String,
     pub payload_is_utf8: bool,
     /// One `name=value` per line.
     pub user_properties: String,
@@ -35,7 +35,6 @@ impl Default for PublishDraft {
             response_topic: String::new(),
             correlation_data: String::new(),
             message_expiry: String::new(),
-            topic_alias: String::new(),
             payload_is_utf8: false,
             user_properties: String::new(),
         }
@@ -93,13 +92,6 @@ impl PublishDraft {
                 optional_text(&self.correlation_data).map(|c| Bytes::from(c.into_bytes()));
             properties.message_expiry_interval =
                 optional_number(&self.message_expiry, "Message expiry")?;
-            properties.topic_alias = optional_number(&self.topic_alias, "Topic alias")?;
-            if properties.topic_alias == Some(0) {
-                return Err((
-                    DraftField::Properties,
-                    "Topic alias must be 1 or more".into(),
-                ));
-            }
             properties.payload_format_indicator = self.payload_is_utf8.then_some(1);
             if self.payload_is_utf8 && std::str::from_utf8(&payload).is_err() {
                 return Err((
@@ -185,7 +177,6 @@ mod tests {
         d.response_topic = "reply/1".into();
         d.correlation_data = "abc".into();
         d.message_expiry = "30".into();
-        d.topic_alias = "2".into();
         d.payload_is_utf8 = true;
         d.user_properties = "a=1\n\n b = two ".into();
         let message = d.build(ProtocolVersion::V5).expect("valid");
@@ -194,7 +185,6 @@ mod tests {
         assert_eq!(p.response_topic.as_deref(), Some("reply/1"));
         assert_eq!(p.correlation_data.as_deref(), Some(&b"abc"[..]));
         assert_eq!(p.message_expiry_interval, Some(30));
-        assert_eq!(p.topic_alias, Some(2));
         assert_eq!(p.payload_format_indicator, Some(1));
         assert_eq!(
             p.user_properties,

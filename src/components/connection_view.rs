@@ -186,7 +186,11 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let onsubscribe = {
         let driver = driver.clone();
-        Callback::from(move |request: SubscriptionRequest| driver.subscribe(&request, None))
+        Callback::from(
+            move |(request, identifier): (SubscriptionRequest, Option<u32>)| {
+                driver.subscribe(&request, identifier)
+            },
+        )
     };
     let onunsubscribe = {
         let driver = driver.clone();
@@ -272,7 +276,6 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                         .message_expiry_interval
                         .map(|e| e.to_string())
                         .unwrap_or_default(),
-                    topic_alias: p.topic_alias.map(|a| a.to_string()).unwrap_or_default(),
                     payload_is_utf8: p.payload_format_indicator == Some(1),
                     user_properties: p
                         .user_properties

@@ -193,8 +193,6 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                         edit(|d, v| d.correlation_data = v), None) }
                     { text_input(&id("expiry"), "Message expiry (s)", &draft.message_expiry,
                         edit(|d, v| d.message_expiry = v), None) }
-                    { text_input(&id("topic-alias"), "Topic alias", &draft.topic_alias,
-                        edit(|d, v| d.topic_alias = v), None) }
                     { checkbox(&id("utf8"), "Payload is UTF-8 (format indicator)",
                         draft.payload_is_utf8, toggle(|d, v| d.payload_is_utf8 = v)) }
                     <div class="field">

@@ -9,7 +9,8 @@ use crate::state::SubscriptionRequest;
 pub struct SubscriptionFormProps {
     pub ids: AttrValue,
     pub version: ProtocolVersion,
-    pub onsubscribe: Callback<SubscriptionRequest, Result<(), String>>,
+    /// The request and its version 5 subscription identifier, if any.
+    pub onsubscribe: Callback<(SubscriptionRequest, Option<u32>), Result<(), String>>,
     /// Asks the form to take the keyboard focus (a shortcut); changes each time.
     #[prop_or_default]
     pub focus: u32,
@@ -26,6 +27,7 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
         retain_handling: RetainHandling::SendAtSubscribe,
     });
     let error = use_state(|| None::<String>);
+    let identifier = use_state(String::new);
     let filter_ref = use_node_ref();
     {
         let filter_ref = filter_ref.clone();
@@ -59,6 +61,7 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
     let onsubmit = {
         let request = request.clone();
         let error = error.clone();
+        let identifier = identifier.clone();
         let onsubscribe = props.onsubscribe.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -68,7 +71,20 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                 error.set(Some(format!("Invalid topic filter: {problem}")));
                 return;
             }
-            error.set(onsubscribe.emit(next).err());
+            let identifier = match identifier.trim() {
+                "" => None,
+                text => match text.parse::<u32>() {
+                    Ok(id @ 1..=268_435_455) => Some(id),
+                    _ => {
+                        error.set(Some(
+                            "The subscription identifier must be a number from 1 to 268435455"
+                                .into(),
+                        ));
+                        return;
+                    }
+                },
+            };
+            error.set(onsubscribe.emit((next, identifier)).err());
         })
     };
     let onretainhandling = {
@@ -112,6 +128,10 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
             if props.version == ProtocolVersion::V5 {
                 <details class="v5-options">
                     <summary>{ "MQTT 5 options" }</summary>
+                    { text_input(&id("sub-id"), "Subscription identifier", &identifier, {
+                        let identifier = identifier.clone();
+                        Callback::from(move |v| identifier.set(v))
+                    }, None) }
                     { checkbox(&id("no-local"), "No local", request.no_local,
                         toggle(|r, v| r.no_local = v)) }
                     { checkbox(&id("rap"), "Retain as published", request.retain_as_published,

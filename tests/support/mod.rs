@@ -55,6 +55,20 @@ impl Mounted {
 
     /// The control labelled exactly `label` inside `section`.
     pub fn field(&self, section: &str, label: &str) -> HtmlElement {
+        self.find_field(section, label)
+            .unwrap_or_else(|| panic!("no control labelled {label:?} in {section}"))
+    }
+
+    /// Waits until a control labelled `label` appears (after a re-render).
+    pub async fn wait_field(&self, section: &str, label: &str) -> HtmlElement {
+        wait_until(&format!("a control labelled {label:?}"), || {
+            self.find_field(section, label).is_some()
+        })
+        .await;
+        self.field(section, label)
+    }
+
+    pub fn find_field(&self, section: &str, label: &str) -> Option<HtmlElement> {
         let scope = self.section(section);
         let labels = scope.query_selector_all("label").expect("labels");
         for i in 0..labels.length() {
@@ -66,15 +80,17 @@ impl Mounted {
                 continue;
             }
             let id = element.get_attribute("for").expect("label without for");
-            return scope
-                .query_selector(&format!("[id=\"{id}\"]"))
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| panic!("label {label} points to missing #{id}"))
-                .dyn_into::<HtmlElement>()
-                .expect("an HTML element");
+            return Some(
+                scope
+                    .query_selector(&format!("[id=\"{id}\"]"))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| panic!("label {label} points to missing #{id}"))
+                    .dyn_into::<HtmlElement>()
+                    .expect("an HTML element"),
+            );
         }
-        panic!("no control labelled {label:?} in {section}");
+        None
     }
 
     /// Types `value` into the labelled input, textarea or select.
