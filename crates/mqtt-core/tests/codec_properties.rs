@@ -45,7 +45,7 @@ fn split<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1_000))]
+    #![proptest_config(codec_common::deterministic(1_000))]
 
     #[test]
     fn encode_then_decode_gives_the_packet_back(

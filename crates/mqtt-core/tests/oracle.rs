@@ -627,7 +627,7 @@ fn mutated_frames_we_accept_the_oracle_accepts_too() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_000))]
+    #![proptest_config(codec_common::deterministic(2_000))]
 
     #[test]
     fn oracle_agrees_on_generated_v311_packets(packet in packet(false)) {

@@ -34,7 +34,7 @@ fn reference_matches(filter: &str, topic: &str) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3_000))]
+    #![proptest_config(codec_common::deterministic(3_000))]
 
     #[test]
     fn filter_matching_agrees_with_reference(filter in topic_filter(), topic in topic_name()) {
