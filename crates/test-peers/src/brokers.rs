@@ -104,8 +104,23 @@ pub struct ScratchDir(PathBuf);
 
 impl ScratchDir {
     pub fn new(purpose: &str) -> ScratchDir {
+        ScratchDir::new_in(&std::env::temp_dir(), purpose)
+    }
+
+    /// In memory (/dev/shm) where there is one: files written there survive a killed process
+    /// as files on disk do, and fsync costs nothing, which a process crash test can use.
+    pub fn in_memory(purpose: &str) -> ScratchDir {
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir() {
+            ScratchDir::new_in(shm, purpose)
+        } else {
+            ScratchDir::new(purpose)
+        }
+    }
+
+    fn new_in(base: &Path, purpose: &str) -> ScratchDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
+        let path = base.join(format!(
             "test-peers-{purpose}-{}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
@@ -137,9 +152,11 @@ pub struct Mosquitto {
 }
 
 impl Mosquitto {
-    /// `extra` is appended to the configuration (persistence, queue limits, ...).
+    /// `extra` is appended to the configuration (persistence, queue limits, ...); `{dir}` in it
+    /// stands for the broker's own directory.
     pub fn start(extra: &str) -> Mosquitto {
-        let dir = ScratchDir::new("mosquitto");
+        let dir = ScratchDir::in_memory("mosquitto");
+        let extra = extra.replace("{dir}", &dir.path().display().to_string());
         let [tcp_port, ws_port] = free_ports();
         let config = format!(
             "per_listener_settings false\n\
