@@ -379,3 +379,30 @@ fn v5_publish_with_several_subscription_identifiers_keeps_payload_and_properties
     let encoded = encode(&packet, ProtocolVersion::V5, None).expect("valid PUBLISH");
     assert_eq!(decode_one(ProtocolVersion::V5, &encoded), Ok(packet));
 }
+
+#[test]
+fn version_and_limit_changes_apply_to_the_next_frame() {
+    let mut decoder = Decoder::new(ProtocolVersion::V311, MAX_PACKET_SIZE);
+    decoder
+        .feed(&[0xD0, 0x00, 0xF0, 0x00])
+        .expect("headers are fine");
+    assert_eq!(decoder.next_packet(), Ok(Some(Packet::PingResp)));
+    // Type 15 is AUTH in version 5, reserved in 3.1.1.
+    decoder.set_version(ProtocolVersion::V5);
+    let error = decoder.next_packet().expect_err("unsolicited AUTH");
+    assert_eq!(error.reason_code(), ReasonCode::PROTOCOL_ERROR);
+
+    decoder.set_max_packet_size(3);
+    decoder.feed(&[0xD0, 0x00]).expect("2 bytes fit");
+    assert_eq!(decoder.next_packet(), Ok(Some(Packet::PingResp)));
+    let error = decoder
+        .feed(&[0x40, 0x02, 0x00, 0x01])
+        .expect_err("4 bytes do not fit");
+    assert_eq!(
+        error,
+        DecodeError::PacketTooLarge {
+            size: 4,
+            maximum: 3
+        }
+    );
+}

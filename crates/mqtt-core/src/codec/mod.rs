@@ -21,9 +21,6 @@ use crate::topic::TopicError;
 
 pub use encode::encode;
 
-/// The largest remaining length the four-byte variable length integer can express.
-pub const MAX_REMAINING_LENGTH: usize = 268_435_455;
-
 /// The largest packet MQTT can carry: one type byte, four length bytes, the remaining length.
 pub const MAX_PACKET_SIZE: u32 = 268_435_460;
 
@@ -201,22 +198,14 @@ impl Decoder {
         }
     }
 
-    pub fn version(&self) -> ProtocolVersion {
-        self.version
-    }
-
+    /// Applies from the next frame on.
     pub fn set_version(&mut self, version: ProtocolVersion) {
         self.version = version;
     }
 
+    /// Applies from the next frame on.
     pub fn set_max_packet_size(&mut self, max_packet_size: u32) {
         self.max_packet_size = max_packet_size;
-    }
-
-    /// Forgets buffered bytes and any failure: for a new connection.
-    pub fn reset(&mut self) {
-        self.buffer.clear();
-        self.failed = None;
     }
 
     /// How many received bytes wait for `next_packet`.
