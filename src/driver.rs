@@ -91,6 +91,8 @@ struct Inner {
     socket: Option<WebSocket>,
     callbacks: Callbacks,
     timers: Timers,
+    /// The deadline the core timer is armed for.
+    core_deadline: Option<Instant>,
     pending: Vec<Message>,
     pending_limit: usize,
     next_seq: u64,
@@ -272,6 +274,7 @@ impl Driver {
                     }),
                 },
                 timers: Timers::new(weak.clone()),
+                core_deadline: None,
                 pending: Vec::new(),
                 pending_limit: DEFAULT_HISTORY_LIMIT,
                 next_seq: 1,
@@ -477,6 +480,7 @@ impl Driver {
     fn on_tick(weak: &Weak<RefCell<Inner>>, channel: Channel) {
         Self::with_weak(weak, |inner| match channel {
             Channel::Core => {
+                inner.core_deadline = None;
                 if let Some(client) = inner.client.as_mut() {
                     client.handle_timeout(now());
                 }
@@ -556,13 +560,18 @@ impl Inner {
             }
             let deadline = client.poll_timeout();
             if frames.is_empty() && commands.is_empty() && events.is_empty() {
-                match deadline {
-                    Some(at) => {
-                        let delay = at.saturating_duration_since(now()).as_millis();
-                        self.timers
-                            .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
+                // Re-arm only when the deadline moved: under heavy traffic most calls leave
+                // it where it was, and each arming is a message to the timer worker.
+                if deadline != self.core_deadline {
+                    self.core_deadline = deadline;
+                    match deadline {
+                        Some(at) => {
+                            let delay = at.saturating_duration_since(now()).as_millis();
+                            self.timers
+                                .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
+                        }
+                        None => self.timers.disarm(Channel::Core),
                     }
-                    None => self.timers.disarm(Channel::Core),
                 }
                 return;
             }
