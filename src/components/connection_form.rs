@@ -134,6 +134,7 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             </div>
             { text_input(&id("url"), "Broker URL", &settings.url,
                 edit(|s, v| s.url = v), url_error.as_deref()) }
+            <div class="row">
             <div class="field">
                 <label for={id("version")}>{ "MQTT version" }</label>
                 <select id={id("version")} onchange={onversion}>
@@ -143,6 +144,13 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                         </option>
                     }) }
                 </select>
+            </div>
+            { text_input(&id("keep-alive"), "Keep alive", &settings.keep_alive,
+                edit(|s, v| s.keep_alive = v), None) }
+            if is_v5 {
+                { text_input(&id("session-expiry"), "Session expiry", &settings.session_expiry,
+                    edit(|s, v| s.session_expiry = v), None) }
+            }
             </div>
             <div class="field with-button">
                 <label for={id("client-id")}>{ "Client ID" }</label>
@@ -154,6 +162,7 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                     })} />
                 <button type="button" onclick={ongenerate}>{ "Generate" }</button>
             </div>
+            <div class="row">
             { text_input(&id("username"), "Username", &settings.username,
                 edit(|s, v| s.username = v), None) }
             <div class="field">
@@ -165,18 +174,15 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                         move |v| edit.emit(v)
                     })} />
             </div>
+            </div>
+            <div class="checks">
             { checkbox(&id("remember"), "Remember password", settings.remember_password,
                 toggle(|s, v| s.remember_password = v)) }
-            { text_input(&id("keep-alive"), "Keep alive", &settings.keep_alive,
-                edit(|s, v| s.keep_alive = v), None) }
             { checkbox(&id("clean-start"), if is_v5 { "Clean start" } else { "Clean session" },
                 settings.clean_start, toggle(|s, v| s.clean_start = v)) }
-            if is_v5 {
-                { text_input(&id("session-expiry"), "Session expiry (s)", &settings.session_expiry,
-                    edit(|s, v| s.session_expiry = v), None) }
-            }
             { checkbox(&id("auto-reconnect"), "Reconnect automatically", settings.auto_reconnect,
                 toggle(|s, v| s.auto_reconnect = v)) }
+            </div>
             <details class="will">
                 <summary>{ "Last will" }</summary>
                 { text_input(&id("will-topic"), "Will topic", &settings.will.topic,
@@ -223,15 +229,18 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                     { "Drop connection" }
                 </button>
             </div>
-            <div class="field with-button profile">
-                <label for={id("profile-name")}>{ "Profile name" }</label>
-                <input id={id("profile-name")} type="text" value={(*profile_name).clone()}
-                    oninput={on_value::<InputEvent>({
-                        let profile_name = profile_name.clone();
-                        move |v| profile_name.set(v)
-                    })} />
-                <button type="button" onclick={onsave}>{ "Save profile" }</button>
-            </div>
+            <details class="profile">
+                <summary>{ "Save as profile" }</summary>
+                <div class="field with-button">
+                    <label for={id("profile-name")}>{ "Profile name" }</label>
+                    <input id={id("profile-name")} type="text" value={(*profile_name).clone()}
+                        oninput={on_value::<InputEvent>({
+                            let profile_name = profile_name.clone();
+                            move |v| profile_name.set(v)
+                        })} />
+                    <button type="button" onclick={onsave}>{ "Save profile" }</button>
+                </div>
+            </details>
         </form>
     }
 }

@@ -439,14 +439,15 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                             connection={state.connection.clone()}
                             {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
                             trigger={triggers.connect} />
-                        <div class="share">
+                        <details class="share">
+                            <summary>{ "Share" }</summary>
                             <button type="button" onclick={onshare}>{ "Share link" }</button>
                             if let Some(link) = &*share_link {
                                 <label for={format!("{ids}-share")}>{ "Link (without the password)" }</label>
                                 <input id={format!("{ids}-share")} type="text" readonly=true
                                     value={link.clone()} />
                             }
-                        </div>
+                        </details>
                         <LogView log={state.log.clone()} />
                     </section>
                     <section class="panel" aria-label="Subscriptions">

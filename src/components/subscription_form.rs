@@ -116,6 +116,7 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                     <p class="error" id={error_id} role="alert">{ error.clone() }</p>
                 }
             </div>
+            <div class="row">
             { qos_select(&id("sub-qos"), "QoS", request.qos, {
                 let request = request.clone();
                 Callback::from(move |qos| {
@@ -125,6 +126,7 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                 })
             }) }
             { text_input(&id("alias"), "Alias", &request.alias, edit(|r, v| r.alias = v), None) }
+            </div>
             if props.version == ProtocolVersion::V5 {
                 <details class="v5-options">
                     <summary>{ "MQTT 5 options" }</summary>
