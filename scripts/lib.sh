@@ -64,6 +64,15 @@ node_tools_install() {
     PATH="$PWD/tools/node_modules/.bin:$PATH"
 }
 
+# aedes, the third broker of the native interop tests (tests/brokers/aedes, pinned by its lock file).
+aedes_install() {
+    command -v npm >/dev/null || apt_install_missing nodejs npm
+    [ -d tests/brokers/aedes/node_modules ] && return 0
+    say "installing aedes from npm (the interop tests' third broker)"
+    npm ci --prefix tests/brokers/aedes --no-audit --no-fund --loglevel=error ||
+        die "npm could not install tests/brokers/aedes/package.json: run 'npm ci --prefix tests/brokers/aedes'"
+}
+
 python_paho_install() {
     python3 -c 'import paho.mqtt, sys; sys.exit(paho.mqtt.__version__ >= "2")' 2>/dev/null && return 0
     say "installing $PAHO_REQUIREMENT (the seed's Python producer and consumer)"
