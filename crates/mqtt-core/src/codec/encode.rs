@@ -100,7 +100,7 @@ fn write(packet: &impl LibPacket, maximum: u32) -> Result<Vec<u8>, EncodeError> 
     }
     let mut buffer = BytesMut::with_capacity(size);
     match packet.write(&mut buffer) {
-        Ok(written) if written == buffer.len() => Ok(buffer.into()),
+        Ok(written) if written == buffer.len() && written == size => Ok(buffer.into()),
         _ => Err(EncodeError::Unsupported {
             detail: "the encoder did not produce a complete packet",
         }),
