@@ -130,3 +130,31 @@ start_broker() {
         exit 1
     fi
 }
+
+HOSTILE_PID=""
+HOSTILE_LOG=""
+
+stop_hostile_broker() {
+    if [ -n "$HOSTILE_PID" ]; then
+        kill "$HOSTILE_PID" 2>/dev/null && wait "$HOSTILE_PID" 2>/dev/null
+        HOSTILE_PID=""
+    fi
+    [ -z "$HOSTILE_LOG" ] || rm -f "$HOSTILE_LOG"
+    HOSTILE_LOG=""
+}
+
+# Builds and starts the scripted hostile WebSocket broker of crates/test-peers on the given
+# port (the browser tests connect to ws://127.0.0.1:<port>/<case>). Returns non-zero on failure.
+start_hostile_broker() {
+    local port=$1
+    cargo build --quiet -p test-peers --bin hostile-broker || return 1
+    HOSTILE_LOG=$(mktemp)
+    "${CARGO_TARGET_DIR:-target}/debug/hostile-broker" "$port" >"$HOSTILE_LOG" 2>&1 &
+    HOSTILE_PID=$!
+    if ! wait_for_port "$port" 10; then
+        printf 'error: the hostile broker did not start on port %s; its log:\n' "$port" >&2
+        cat "$HOSTILE_LOG" >&2
+        stop_hostile_broker
+        return 1
+    fi
+}

@@ -447,11 +447,19 @@ impl Driver {
                 return;
             }
             let data = event.data();
-            let bytes = match data.dyn_ref::<js_sys::ArrayBuffer>() {
-                Some(buffer) => Uint8Array::new(buffer).to_vec(),
-                // Text frames are not MQTT; hand them over so the core reports the violation.
-                None => data.as_string().unwrap_or_default().into_bytes(),
+            let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
+                // MQTT over WebSocket is binary frames only: a text frame ends the connection
+                // (MQTT-6.0.0-1). Its text may even parse as packets, so it never reaches the core.
+                inner.drop_socket();
+                if let Some(client) = inner.client.as_mut() {
+                    client.handle_transport_closed(
+                        now(),
+                        "the server sent a text frame; MQTT over WebSocket needs binary frames",
+                    );
+                }
+                return;
             };
+            let bytes = Uint8Array::new(buffer).to_vec();
             if let Some(client) = inner.client.as_mut() {
                 client.handle_bytes(now(), &bytes);
             }
