@@ -137,6 +137,19 @@ fn shortcut_for(event: &KeyboardEvent) -> Option<ShortcutKind> {
     }
 }
 
+/// Registers `sw.js`, which keeps a copy of the app for offline use. Only on http(s) pages
+/// served with it (not file://, not the test runner's page).
+pub fn register_service_worker() {
+    let window = gloo::utils::window();
+    let secure = window
+        .location()
+        .protocol()
+        .is_ok_and(|p| p.starts_with("http"));
+    if secure && js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()) == Ok(true) {
+        let _ = window.navigator().service_worker().register("sw.js");
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let tabs = use_reducer(|| {
@@ -149,22 +162,25 @@ pub fn App() -> Html {
     // `None` follows the system's colour scheme.
     let dark = use_state(storage::load_theme);
     let shortcut = use_state(|| None::<ShortcutEvent>);
+    // Read by the key listener, which is registered once and must see the current tab.
+    let active_tab = use_mut_ref(|| tabs.active);
+    *active_tab.borrow_mut() = tabs.active;
     use_effect_with(*dark, |dark| apply_theme(*dark));
     {
-        let shortcut = shortcut.clone();
-        let active = tabs.active;
-        use_effect_with(active, move |active| {
-            let active = *active;
+        let shortcut = shortcut.setter();
+        let active_tab = active_tab.clone();
+        use_effect_with((), move |_| {
+            let presses = std::cell::Cell::new(0u32);
             let listener = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
                 let Some(event) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
                 if let Some(kind) = shortcut_for(event) {
                     event.prevent_default();
-                    let seq = shortcut.as_ref().map_or(1, |s| s.seq + 1);
+                    presses.set(presses.get().wrapping_add(1));
                     shortcut.set(Some(ShortcutEvent {
-                        seq,
-                        tab: active,
+                        seq: presses.get(),
+                        tab: *active_tab.borrow(),
                         kind,
                     }));
                 }

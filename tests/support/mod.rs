@@ -272,6 +272,8 @@ pub async fn mount() -> Mounted {
             .is_some()
     })
     .await;
+    // Effects (such as the keyboard listener) run after the first render.
+    settle(50).await;
     mounted
 }
 

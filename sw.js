@@ -1,0 +1,28 @@
+// Offline support: every same-origin GET goes to the network first (so a running server
+// always serves the current build) and falls back to the copy cached on the last visit.
+const CACHE = "mqtt-web-client-v1";
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) {
+    return;
+  }
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+        }
+        return response;
+      })
+      .catch(() =>
+        caches.match(request, { ignoreSearch: true }).then(
+          (cached) => cached || caches.match("/index.html") || Response.error(),
+        ),
+      ),
+  );
+});
