@@ -1,0 +1,49 @@
+// Shared by the benchmark pages: counts messages and says when the flood is over.
+
+/// A run ends when every expected message is counted, or when none arrived for this long.
+const STALL_MS = 5000;
+
+/// `add(n)` counts n messages; `done` resolves with { count, firstAt, lastAt } (performance.now()
+/// milliseconds) once `expected` messages are counted or the flood stalled short of it.
+export function messageCounter(expected) {
+  let count = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  let finish;
+  const done = new Promise((resolve) => {
+    finish = () => {
+      clearInterval(watchdog);
+      resolve({ count, firstAt, lastAt });
+    };
+  });
+  let seen = 0;
+  let quietSince = performance.now();
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    if (count !== seen) {
+      seen = count;
+      quietSince = now;
+    } else if (now - quietSince > STALL_MS) {
+      finish();
+    }
+  }, 250);
+  return {
+    add(n) {
+      const now = performance.now();
+      if (count === 0) firstAt = now;
+      count += n;
+      lastAt = now;
+      if (count >= expected) finish();
+    },
+    done,
+  };
+}
+
+/// Tells the benchmark driver (a Playwright binding) that the subscription is in place.
+export function subscribed() {
+  if (window.benchSubscribed) window.benchSubscribed();
+}
+
+export function randomClientId(prefix) {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
