@@ -59,7 +59,7 @@ impl BenchDriver {
             auto_reconnect: false,
             ..ConnectionSettings::default()
         };
-        driver.connect(&settings).map_err(|e| JsValue::from(e))?;
+        driver.connect(&settings).map_err(JsValue::from)?;
         let subscription = SubscriptionRequest {
             filter,
             alias: String::new(),
@@ -81,7 +81,7 @@ impl BenchDriver {
     pub fn subscribe(&self) -> Result<(), JsValue> {
         self.driver
             .subscribe(&self.subscription, None)
-            .map_err(|e| JsValue::from(e))
+            .map_err(JsValue::from)
     }
 
     pub fn stop(&self) {
