@@ -14,6 +14,7 @@
 //   BENCH_OUT          where the report goes
 //   BENCH_QUICK=1      fewer messages, one round
 //   BENCH_PROFILE_DIR  if set, also records Chrome CPU profiles of our pages there
+//   BENCH_CASES        if set, only these cases (comma-separated ids, see CASE_IDS)
 
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -53,6 +54,15 @@ const CHROMIUM_FLAGS = [
 const COUNTS = QUICK
   ? { perFrame: 10_000, batched: 32_000, mosquittoQos0: 50_000, mosquittoQos1: 10_000, heap: 200_000 }
   : { perFrame: 50_000, batched: 128_000, mosquittoQos0: 200_000, mosquittoQos1: 50_000, heap: 1_000_000 };
+
+const CASE_IDS = [
+  'synthetic-1-64', 'synthetic-1-1024', 'synthetic-32-64', 'synthetic-32-1024',
+  'mosquitto-qos0', 'mosquitto-qos1', 'heap',
+];
+const SELECTED = new Set(process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',') : CASE_IDS);
+for (const id of SELECTED) {
+  if (!CASE_IDS.includes(id)) throw new Error(`unknown case ${id}; the cases are ${CASE_IDS.join(', ')}`);
+}
 
 const PAGES = {
   raw: { title: 'raw WebSocket (ceiling)', path: '/_bench/pages/raw.html' },
@@ -691,6 +701,7 @@ async function main() {
     const profileDir = process.env.BENCH_PROFILE_DIR;
     for (const [batch, size] of [[1, 64], [1, 1024], [32, 64], [32, 1024]]) {
       const id = `synthetic-${batch}-${size}`;
+      if (!SELECTED.has(id)) continue;
       const count = batch === 1 ? COUNTS.perFrame : COUNTS.batched;
       const label = `synthetic, ${batch} packet${batch > 1 ? 's' : ''}/frame, ${size === 64 ? '64 B' : '1 KiB'}, ${fmtInt(count)} msgs`;
       log(label);
@@ -704,8 +715,8 @@ async function main() {
     const qos0Lines = path.join(tmp, 'qos0.txt');
     writeLines(qos0Lines, COUNTS.mosquittoQos0, 64);
     const qos0Label = `Mosquitto, QoS 0, 64 B, ${fmtInt(COUNTS.mosquittoQos0)} msgs`;
-    log(qos0Label);
-    results.cases['mosquitto-qos0'] = {
+    if (SELECTED.has('mosquitto-qos0')) log(qos0Label);
+    if (SELECTED.has('mosquitto-qos0')) results.cases['mosquitto-qos0'] = {
       label: qos0Label,
       runs: await runCase(qos0Label, [...clientPages, 'app'], (name, round) => {
         const feed = mosquittoFeed(COUNTS.mosquittoQos0, 0, qos0Lines);
@@ -719,17 +730,19 @@ async function main() {
     const qos1Lines = path.join(tmp, 'qos1.txt');
     writeLines(qos1Lines, COUNTS.mosquittoQos1, 64);
     const qos1Label = `Mosquitto, QoS 1, 64 B, ${fmtInt(COUNTS.mosquittoQos1)} msgs`;
-    log(qos1Label);
-    results.cases['mosquitto-qos1'] = {
+    if (SELECTED.has('mosquitto-qos1')) log(qos1Label);
+    if (SELECTED.has('mosquitto-qos1')) results.cases['mosquitto-qos1'] = {
       label: qos1Label,
       runs: await runCase(qos1Label, clientPages, (name) =>
         guarded(() => runClientPage(browser.context, base, name, mosquittoFeed(COUNTS.mosquittoQos1, 1, qos1Lines), COUNTS.mosquittoQos1))),
     };
 
-    log(`heap: the full app, ${fmtInt(COUNTS.heap)} messages`);
-    results.heap = await guarded(() =>
-      runApp(browser.context, base, syntheticFeed(source.port, COUNTS.heap, 32, 64), COUNTS.heap, { heap: true }));
-    log(`  heap: ${describeRun(results.heap)}`);
+    if (SELECTED.has('heap')) {
+      log(`heap: the full app, ${fmtInt(COUNTS.heap)} messages`);
+      results.heap = await guarded(() =>
+        runApp(browser.context, base, syntheticFeed(source.port, COUNTS.heap, 32, 64), COUNTS.heap, { heap: true }));
+      log(`  heap: ${describeRun(results.heap)}`);
+    }
 
     const text = report({ host, results, sizeInfo: sizes(), codec: codecResults(), broker: brokerCheck() });
     fs.mkdirSync(path.dirname(env('BENCH_OUT')), { recursive: true });
