@@ -284,10 +284,14 @@ async function runClientPage(context, base, name, feed, expected, { profile } = 
       broken,
     ]);
     if (cdp) await stopProfile(cdp, profile);
-    return measured(result, expected);
+    return { ...measured(result, expected), ...frameStats(await page.evaluate(() => window.__bench.frames.intervals)) };
   } finally {
     await page.close();
   }
+}
+
+function frameStats(intervals) {
+  return { frameP50: percentile(intervals, 50), frameP95: percentile(intervals, 95), frames: intervals.length };
 }
 
 function measured(result, expected) {
@@ -357,9 +361,7 @@ async function runApp(context, base, feed, expected, { frames = false, heap = fa
     return {
       ...measured(result, expected),
       loadToConnack,
-      frameP50: percentile(intervals, 50),
-      frameP95: percentile(intervals, 95),
-      frames: intervals.length,
+      ...frameStats(intervals),
       heapBefore: before,
       heapAfter: after,
     };
@@ -506,6 +508,19 @@ function report({ host, results, sizeInfo, codec, broker }) {
   for (const id of caseIds) {
     const c = results.cases[id];
     const cells = names.map((name) => (c.runs[name] ? describeSummary(summary(c.runs[name])) : '—'));
+    push(`| ${c.label} | ${cells.join(' | ')} |`);
+  }
+  push('');
+
+  push('## Frame intervals while the flood runs (p95, ms)', '',
+    'requestAnimationFrame intervals from SUBSCRIBE to the last message, p95 per run, median over the complete runs: how long the page could not paint.', '',
+    `| case | ${names.map((n) => PAGES[n].title).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+  for (const id of caseIds) {
+    const c = results.cases[id];
+    const cells = names.map((name) => {
+      const complete = (c.runs[name] ?? []).filter((run) => run.complete && run.frames > 0);
+      return complete.length ? fmt1(median(complete.map((run) => run.frameP95))) : '—';
+    });
     push(`| ${c.label} | ${cells.join(' | ')} |`);
   }
   push('');

@@ -13,6 +13,7 @@ export function messageCounter(expected) {
   const done = new Promise((resolve) => {
     finish = () => {
       clearInterval(watchdog);
+      setFrameRecording(false);
       resolve({ count, firstAt, lastAt });
     };
   });
@@ -39,8 +40,14 @@ export function messageCounter(expected) {
   };
 }
 
+/// The benchmark's injected script records animation frame intervals while this is on.
+function setFrameRecording(on) {
+  if (window.__bench) window.__bench.frames.recording = on;
+}
+
 /// Tells the benchmark driver (a Playwright binding) that the subscription is in place.
 export function subscribed() {
+  setFrameRecording(true);
   if (window.benchSubscribed) window.benchSubscribed();
 }
 
