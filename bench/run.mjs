@@ -469,6 +469,7 @@ function sizes() {
 
 function machine(chromiumVersion) {
   return {
+    loadAtStart: os.loadavg()[0].toFixed(2),
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
@@ -502,6 +503,7 @@ function report({ host, results, sizeInfo, codec, broker }) {
     `- ${host.cores} cores (${host.cpu}), ${host.memory} memory, ${host.os}`,
     `- Chromium ${host.chromium}, headless (${CHROMIUM_FLAGS.join(' ')}), fresh profile`,
     `- Node ${host.node}; run at ${host.date}${QUICK ? ' with `--quick` (fewer messages, one round)' : ''}`,
+    `- load average (1 min) ${host.loadAtStart} when the pages started, ${os.loadavg()[0].toFixed(2)} when they ended: anything else running on the ${host.cores} cores slows every page, so compare the ratios within this run rather than the absolute figures across runs`,
     `- each case runs its pages in turn, the order changing each round (A B C, C B A, B C A): ${ROUNDS.synthetic} round(s) on the synthetic source, ${ROUNDS.mosquitto} through Mosquitto; figures are medians`,
     '',
     'Throughput is messages per second from the first message to the last, as counted by the page.',
@@ -613,9 +615,12 @@ function report({ host, results, sizeInfo, codec, broker }) {
 
   push('## The full app under the Mosquitto flood', '');
   if (appRuns.length) {
-    push('| round | msg/s | counted | frame p50 | frame p95 | frames | page load to CONNACK | of which: load to Connect button |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
-    appRuns.forEach((r, i) => push(`| ${i + 1} | ${r.complete ? fmtInt(r.rate) : 'LOST'} | ${fmtInt(r.count)} of ${fmtInt(r.expected)} | ${fmt1(r.frameP50)} ms | ${fmt1(r.frameP95)} ms | ${fmtInt(r.frames)} | ${fmt1(r.loadToConnack)} ms | ${fmt1(r.loadToReady)} ms |`));
-    push('', 'Frame times are requestAnimationFrame intervals recorded by an injected script from SUBSCRIBE to the last message. Page load to CONNACK is the time from navigation to the Connect button existing, plus the time from the click to the status turning connected (the robot\'s typing in between is not counted).', '');
+    const heapCell = (r) => (r.heapBefore && r.heapAfter
+      ? `${mib(r.heapBefore.js)} → ${mib(r.heapAfter.js)} | ${mib(r.heapBefore.wasm)} → ${mib(r.heapAfter.wasm)}`
+      : '— | —');
+    push('| round | msg/s | counted | frame p50 | frame p95 | frames | JS heap | wasm memory | page load to CONNACK | of which: load to Connect button |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    appRuns.forEach((r, i) => push(`| ${i + 1} | ${r.complete ? fmtInt(r.rate) : 'LOST'} | ${fmtInt(r.count)} of ${fmtInt(r.expected)} | ${fmt1(r.frameP50)} ms | ${fmt1(r.frameP95)} ms | ${fmtInt(r.frames)} | ${heapCell(r)} | ${fmt1(r.loadToConnack)} ms | ${fmt1(r.loadToReady)} ms |`));
+    push('', 'Frame times are requestAnimationFrame intervals recorded by an injected script from SUBACK to the last message. Heaps are measured after a forced garbage collection, before SUBSCRIBE and after the last message. Page load to CONNACK is the time from navigation to the Connect button existing, plus the time from the click to the status turning connected (the robot\'s typing in between is not counted).', '');
   } else {
     push('Not run.', '');
   }
@@ -745,7 +750,7 @@ async function main() {
         const feed = mosquittoFeed(COUNTS.mosquittoQos0, 0, qos0Lines);
         const profile = profileDir && round === 0 && (name === 'ours' || name === 'app') ? `mosquitto-qos0-${name}` : undefined;
         return guarded(() => (name === 'app'
-          ? runApp(browser.context, base, feed, COUNTS.mosquittoQos0, { frames: true, profile })
+          ? runApp(browser.context, base, feed, COUNTS.mosquittoQos0, { frames: true, heap: true, profile })
           : runClientPage(browser.context, base, name, feed, COUNTS.mosquittoQos0, { profile })));
       }),
     };
