@@ -26,11 +26,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     BinaryType, Blob, BlobPropertyBag, CloseEvent, MessageEvent, Url, WebSocket, Worker,
 };
-use yew::UseReducerDispatcher;
+use yew::Callback;
 
 use crate::settings::ConnectionSettings;
 use crate::state::{
-    Action, LogLevel, Message, SentMessage, SentOutcome, ServerInfo, State, SubscriptionRequest,
+    Action, LogLevel, Message, SentMessage, SentOutcome, ServerInfo, SubscriptionRequest,
     DEFAULT_HISTORY_LIMIT,
 };
 
@@ -85,7 +85,8 @@ struct Periodic {
 }
 
 struct Inner {
-    dispatch: UseReducerDispatcher<State>,
+    /// Where actions go: the tab's reducer (scripts/bench passes a counter instead).
+    dispatch: Callback<Action>,
     client: Option<Client>,
     url: String,
     socket: Option<WebSocket>,
@@ -243,7 +244,8 @@ fn detach(socket: &WebSocket) {
 }
 
 impl Driver {
-    pub fn new(dispatch: UseReducerDispatcher<State>) -> Driver {
+    pub fn new(dispatch: impl Into<Callback<Action>>) -> Driver {
+        let dispatch = dispatch.into();
         let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
             let open = weak.clone();
             let message = weak.clone();
@@ -506,7 +508,7 @@ fn not_connected() -> String {
 
 impl Inner {
     fn dispatch(&self, action: Action) {
-        self.dispatch.dispatch(action);
+        self.dispatch.emit(action);
     }
 
     fn log(&self, level: LogLevel, text: String) {
