@@ -345,3 +345,88 @@ async fn topic_tree_counts_topics_and_charts_numbers() {
     assert_eq!(points.split(' ').count(), 4, "{points}");
     app.unmount().await;
 }
+
+/// Replaces `HTMLAnchorElement.prototype.click` so a download is recorded, not performed;
+/// returns the object URLs and file names offered, in order.
+fn capture_downloads() -> js_sys::Array {
+    let offered = js_sys::Array::new();
+    let record = js_sys::Function::new_with_args(
+        "offered",
+        "HTMLAnchorElement.prototype.click = function () { offered.push([this.href, this.download]); };",
+    );
+    record
+        .call1(&wasm_bindgen::JsValue::NULL, &offered)
+        .expect("patch click");
+    offered
+}
+
+async fn fetch_text(url: &str) -> String {
+    let response = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(url))
+        .await
+        .expect("fetch");
+    let response: web_sys::Response = response.dyn_into().expect("response");
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
+        .await
+        .expect("body");
+    text.as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn shown_messages_export_as_json_and_csv() {
+    clear_storage();
+    let offered = capture_downloads();
+    let app = mount().await;
+    app.connect("app-more-export").await;
+    let topic = unique("export");
+    app.subscribe(&format!("{topic}/#"), "0").await;
+    app.publish(&format!("{topic}/text"), "hello, \"world\"", "0");
+    app.wait_row("hello, \"world\"").await;
+    app.fill("Publish", "Payload format", "hex");
+    app.publish(&format!("{topic}/binary"), "ff 00", "0");
+    app.wait_row("ff 00").await;
+
+    app.click("Messages", "Export JSON");
+    app.click("Messages", "Export CSV");
+    wait_until("two downloads", || offered.length() == 2).await;
+    let entry = |i: u32| -> (String, String) {
+        let pair: js_sys::Array = offered.get(i).dyn_into().expect("pair");
+        (
+            pair.get(0).as_string().unwrap_or_default(),
+            pair.get(1).as_string().unwrap_or_default(),
+        )
+    };
+    let (json_url, json_name) = entry(0);
+    assert_eq!(json_name, "mqtt-messages.json");
+    let json = mqtt_web_client::json::parse(&fetch_text(&json_url).await).expect("valid JSON");
+    let items = json.as_array().expect("an array");
+    assert_eq!(items.len(), 2);
+    // Newest first, as shown.
+    assert_eq!(
+        items[0].get("topic").and_then(|v| v.as_str()),
+        Some(format!("{topic}/binary").as_str())
+    );
+    assert_eq!(
+        items[0].get("encoding").and_then(|v| v.as_str()),
+        Some("base64")
+    );
+    assert_eq!(
+        items[0].get("payload").and_then(|v| v.as_str()),
+        Some("/wA=")
+    );
+    assert_eq!(
+        items[1].get("payload").and_then(|v| v.as_str()),
+        Some("hello, \"world\"")
+    );
+
+    let (csv_url, csv_name) = entry(1);
+    assert_eq!(csv_name, "mqtt-messages.csv");
+    let csv = fetch_text(&csv_url).await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time,topic,qos,retain,encoding,payload");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[2].ends_with(",0,false,utf8,\"hello, \"\"world\"\"\""),
+        "{csv}"
+    );
+    app.unmount().await;
+}
