@@ -114,9 +114,12 @@ pub struct ServerInfo {
 
 /// Received messages, oldest first, at most `limit`. `version` changes with every change so
 /// views can compare two logs without comparing their contents.
+///
+/// The deque is shared (`Rc`): views get a copy of the log with every render, and only a
+/// change copies the deque itself.
 #[derive(Clone, Debug, Default)]
 pub struct MessageLog {
-    items: VecDeque<Rc<Message>>,
+    items: Rc<VecDeque<Rc<Message>>>,
     version: u64,
 }
 
@@ -161,22 +164,25 @@ impl MessageLog {
     }
 
     fn push(&mut self, message: Rc<Message>, limit: usize) {
-        self.items.push_back(message);
-        while self.items.len() > limit {
-            self.items.pop_front();
+        let items = Rc::make_mut(&mut self.items);
+        items.push_back(message);
+        while items.len() > limit {
+            items.pop_front();
         }
         self.version += 1;
     }
 
     fn truncate_to(&mut self, limit: usize) {
-        while self.items.len() > limit {
-            self.items.pop_front();
+        if self.items.len() > limit {
+            let items = Rc::make_mut(&mut self.items);
+            let excess = items.len() - limit;
+            items.drain(..excess);
         }
         self.version += 1;
     }
 
     fn clear(&mut self) {
-        self.items.clear();
+        self.items = Rc::default();
         self.version += 1;
     }
 }
@@ -331,8 +337,8 @@ impl State {
                 self.paused = paused;
                 if !paused {
                     let held = std::mem::take(&mut self.held);
-                    for message in held.items {
-                        self.messages.push(message, self.history_limit);
+                    for message in held.items.iter() {
+                        self.messages.push(message.clone(), self.history_limit);
                     }
                 }
             }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::connection_form::ConnectionForm;
 use super::log_view::LogView;
 use super::message_detail::MessageDetail;
-use super::message_list::{shown_messages, MessageList};
+use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
 use super::publish_form::PublishForm;
 use super::sent_list::SentList;
@@ -350,14 +350,32 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             s.alias.clone().into()
         }
     });
+    let shown = use_memo(
+        (
+            state.messages.version(),
+            filter_text.clone(),
+            state.search.clone(),
+        ),
+        |(_, filter, search)| {
+            (filter.is_some() || !search.trim().is_empty())
+                .then(|| shown_messages(&state.messages, filter.as_deref(), search))
+        },
+    );
     let export_with = |make: fn(&[Rc<crate::state::Message>]) -> String,
                        name: &'static str,
                        mime: &'static str| {
         let state = state.clone();
-        let filter = filter_text.clone();
+        let shown = shown.clone();
         Callback::from(move |()| {
-            let shown = shown_messages(&state.messages, filter.as_deref(), &state.search);
-            export::download(name, mime, &make(&shown));
+            let all: Vec<_>;
+            let messages = match shown.as_ref() {
+                Some(list) => list,
+                None => {
+                    all = state.messages.newest_first().cloned().collect();
+                    &all
+                }
+            };
+            export::download(name, mime, &make(messages));
         })
     };
     let onexportjson = export_with(
@@ -406,11 +424,10 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         .filter(|entry| entry.level == LogLevel::Error)
         .filter(|_| !matches!(state.connection, ConnectionState::Connected { .. }))
         .map(|entry| AttrValue::from(entry.text.clone()));
-    let shown_count = if filter_text.is_some() || !state.search.trim().is_empty() {
-        shown_messages(&state.messages, filter_text.as_deref(), &state.search).len()
-    } else {
-        state.messages.len()
-    };
+    let shown_count = shown
+        .as_ref()
+        .as_ref()
+        .map_or(state.messages.len(), Vec::len);
     let ondeleteprofile_disabled = profiles.is_empty();
 
     html! {
@@ -474,8 +491,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                         {onsearch} onpause={dispatch_pause(&state)} {onclear} {onexportjson}
                         {onexportcsv} {onhistorylimit} {onclearfilter} />
                     <MessageList messages={state.messages.clone()}
-                        subscriptions={state.subscriptions.clone()} filter={filter_text.clone()}
-                        search={AttrValue::from(state.search.clone())} selected={state.selected}
+                        subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
+                        selected={state.selected}
                         onselect={onselectmessage} />
                     if let Some(message) = selected {
                         <MessageDetail ids={ids.clone()} {message} {onclearretained}

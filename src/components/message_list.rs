@@ -13,11 +13,21 @@ const OVERSCAN: usize = 6;
 pub struct MessageListProps {
     pub messages: MessageLog,
     pub subscriptions: Vec<Subscription>,
-    /// Show only messages matching this topic filter.
-    pub filter: Option<AttrValue>,
-    pub search: AttrValue,
+    /// What the filter and search let through, or `None` when they let everything through.
+    pub shown: Shown,
     pub selected: Option<u64>,
     pub onselect: Callback<u64>,
+}
+
+/// The filtered list, shared by the list and the toolbar's count; compared by identity, since
+/// it is recomputed only when the history, filter or search change.
+#[derive(Clone, Debug)]
+pub struct Shown(pub Rc<Option<Vec<Rc<Message>>>>);
+
+impl PartialEq for Shown {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The messages the filter and search let through, newest first.
@@ -41,26 +51,11 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     let scroll_top = use_state_eq(|| 0u32);
     let viewport = use_state_eq(|| 600u32);
     let container = use_node_ref();
-    let filtered = props.filter.is_some() || !props.search.trim().is_empty();
-    let shown = use_memo(
-        (
-            props.messages.version(),
-            props.filter.clone(),
-            props.search.clone(),
-        ),
-        {
-            let messages = props.messages.clone();
-            move |(_, filter, search)| {
-                filtered.then(|| shown_messages(&messages, filter.as_deref(), search))
-            }
-        },
-    );
-    let total = shown
-        .as_ref()
-        .as_ref()
-        .map_or(props.messages.len(), Vec::len);
+    let shown = props.shown.0.as_ref();
+    let filtered = shown.is_some();
+    let total = shown.as_ref().map_or(props.messages.len(), Vec::len);
     let nth = |index: usize| -> Option<Rc<Message>> {
-        match shown.as_ref() {
+        match shown {
             Some(list) => list.get(index).cloned(),
             None => props.messages.nth_newest(index).cloned(),
         }
