@@ -3,7 +3,8 @@
 // medians, the ratios and the targets. scripts/bench builds what this needs and sets the
 // environment below; run that, not this.
 //
-//   BENCH_DIST         the app's release build (trunk's dist/)
+//   BENCH_DIST         the app's release build (trunk's dist/) that the browser loads
+//   BENCH_DIST_FOR_SIZES  the same, as shipped, for the download sizes
 //   BENCH_MQTT5_PKG    mqtt5-wasm built by wasm-bindgen --target web
 //   BENCH_OURS_PKG     the app's driver + core built with the `bench` feature (wasm-bindgen --target web)
 //   BROKER_TCP_PORT    a Mosquitto started for the benchmark (QoS 0 floods must not be dropped)
@@ -13,7 +14,7 @@
 //   BENCH_CRITERION_DIR  criterion's results of crates/mqtt-core/benches/codec.rs, same bytes
 //   BENCH_OUT          where the report goes
 //   BENCH_QUICK=1      fewer messages, one round
-//   BENCH_PROFILE_DIR  if set, also records Chrome CPU profiles of our pages there
+//   BENCH_PROFILE_DIR  if set, also records Chrome CPU profiles of our pages (and the raw one) there
 //   BENCH_CASES        if set, only these cases (comma-separated ids, see CASE_IDS)
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -447,7 +448,7 @@ function treeFiles(directory) {
 }
 
 function sizes() {
-  const dist = env('BENCH_DIST');
+  const dist = env('BENCH_DIST_FOR_SIZES');
   const distFiles = treeFiles(dist).map((file) => ({
     file: path.relative(dist, file),
     raw: fs.statSync(file).size,
@@ -735,7 +736,7 @@ async function main() {
       log(label);
       const runs = await runCase(label, clientPages, ROUNDS.synthetic, (name, round) =>
         guarded(() => runClientPage(browser.context, base, name, syntheticFeed(source.port, count, batch, size), count, {
-          profile: profileDir && round === 0 && name === 'ours' ? `${id}-ours` : undefined,
+          profile: profileDir && round === 0 && (name === 'ours' || name === 'raw') ? `${id}-${name}` : undefined,
         })));
       results.cases[id] = { label, runs };
     }
@@ -748,7 +749,7 @@ async function main() {
       label: qos0Label,
       runs: await runCase(qos0Label, [...clientPages, 'app'], ROUNDS.mosquitto, (name, round) => {
         const feed = mosquittoFeed(COUNTS.mosquittoQos0, 0, qos0Lines);
-        const profile = profileDir && round === 0 && (name === 'ours' || name === 'app') ? `mosquitto-qos0-${name}` : undefined;
+        const profile = profileDir && round === 0 && ['raw', 'ours', 'app'].includes(name) ? `mosquitto-qos0-${name}` : undefined;
         return guarded(() => (name === 'app'
           ? runApp(browser.context, base, feed, COUNTS.mosquittoQos0, { frames: true, heap: true, profile })
           : runClientPage(browser.context, base, name, feed, COUNTS.mosquittoQos0, { profile })));
