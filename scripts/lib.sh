@@ -102,6 +102,7 @@ wait_for_port() { # port, seconds
 
 BROKER_PID=""
 BROKER_DIR=""
+BROKER_TCP_PORT=""
 BROKER_WS_PORT=""
 
 stop_broker() {
@@ -117,6 +118,7 @@ stop_broker() {
 # Mosquitto refuses to start with only a WebSocket listener, hence the TCP one.
 start_broker() {
     local tcp_port=$1 ws_port=$2
+    BROKER_TCP_PORT=$tcp_port
     BROKER_WS_PORT=$ws_port
     BROKER_DIR=$(mktemp -d)
     sed -e "s/@TCP_PORT@/$tcp_port/" -e "s/@WS_PORT@/$ws_port/" mosquitto/mosquitto.conf \
