@@ -114,6 +114,10 @@ stop_broker() {
     BROKER_DIR=""
 }
 
+broker_config() { # tcp port, ws port
+    sed -e "s/@TCP_PORT@/$1/" -e "s/@WS_PORT@/$2/" mosquitto/mosquitto.conf
+}
+
 # Starts Mosquitto with mosquitto/mosquitto.conf's settings on the given ports (TCP, WebSocket).
 # Mosquitto refuses to start with only a WebSocket listener, hence the TCP one.
 start_broker() {
@@ -121,8 +125,7 @@ start_broker() {
     BROKER_TCP_PORT=$tcp_port
     BROKER_WS_PORT=$ws_port
     BROKER_DIR=$(mktemp -d)
-    sed -e "s/@TCP_PORT@/$tcp_port/" -e "s/@WS_PORT@/$ws_port/" mosquitto/mosquitto.conf \
-        >"$BROKER_DIR/mosquitto.conf"
+    broker_config "$tcp_port" "$ws_port" >"$BROKER_DIR/mosquitto.conf"
     /usr/sbin/mosquitto -c "$BROKER_DIR/mosquitto.conf" >"$BROKER_DIR/log" 2>&1 &
     BROKER_PID=$!
     if ! wait_for_port "$tcp_port" 10 || ! wait_for_port "$ws_port" 10; then
