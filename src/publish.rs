@@ -4,6 +4,7 @@ use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, OutgoingMessage, ProtocolVersion, PublishProperties, QoS};
 
 use crate::payload::{parse_input, PayloadFormat};
+use crate::settings::refuse_control_characters;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublishDraft {
@@ -74,10 +75,22 @@ impl PublishDraft {
     pub fn build(&self, version: ProtocolVersion) -> Result<OutgoingMessage, DraftError> {
         validate_topic_name(&self.topic)
             .map_err(|e| (DraftField::Topic, format!("Invalid topic: {e}")))?;
+        refuse_control_characters("The topic", &self.topic).map_err(|e| (DraftField::Topic, e))?;
         let payload =
             parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e))?;
         let mut properties = PublishProperties::default();
         if version == ProtocolVersion::V5 {
+            let strings = [
+                ("The content type", &self.content_type),
+                ("The response topic", &self.response_topic),
+                (
+                    "A user property",
+                    &self.user_properties.replace(['\n', '\r'], ""),
+                ),
+            ];
+            for (what, text) in strings {
+                refuse_control_characters(what, text).map_err(|e| (DraftField::Properties, e))?;
+            }
             properties.content_type = optional_text(&self.content_type);
             if !self.response_topic.is_empty() {
                 validate_topic_name(&self.response_topic).map_err(|e| {
@@ -197,6 +210,27 @@ mod tests {
             d.build(ProtocolVersion::V5).map_err(|e| e.0),
             Err(DraftField::Properties)
         );
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_refused() {
+        let err = draft("t/bell\u{7}", "x", PayloadFormat::Text)
+            .build(ProtocolVersion::V311)
+            .expect_err("control character");
+        assert_eq!(err.0, DraftField::Topic);
+        assert!(err.1.contains("U+0007"), "{}", err.1);
+        let mut d = draft(
+            "t",
+            "control characters\u{7} are fine in payloads",
+            PayloadFormat::Text,
+        );
+        assert!(d.build(ProtocolVersion::V5).is_ok());
+        d.user_properties = "a=1\nb=\t2".into();
+        let err = d
+            .build(ProtocolVersion::V5)
+            .expect_err("tab in a user property");
+        assert_eq!(err.0, DraftField::Properties);
+        assert!(err.1.contains("U+0009"), "{}", err.1);
     }
 
     #[test]

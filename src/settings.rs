@@ -93,6 +93,19 @@ impl Default for ConnectionSettings {
     }
 }
 
+/// Refuses control characters (U+0000..U+001F, U+007F..U+009F) in a field MQTT sends as a
+/// UTF-8 string: the protocol says they should not be there, and brokers such as Mosquitto
+/// close the connection when they are, which would leave the user guessing why.
+pub fn refuse_control_characters(what: &str, text: &str) -> Result<(), String> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "{what} contains the control character U+{:04X}; brokers refuse it",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Why a broker URL cannot be used, in words; `None` when it can.
 pub fn validate_broker_url(url: &str) -> Option<String> {
     let url = url.trim();
@@ -174,8 +187,28 @@ impl ConnectionSettings {
             mqtt_core::topic::validate_topic_name(&self.will.topic)
                 .map_err(|e| format!("Will topic: {e}"))?;
         }
+        refuse_control_characters("Client ID", self.client_id.trim())?;
+        refuse_control_characters("Username", &self.username)?;
+        refuse_control_characters("Will topic", &self.will.topic)?;
+        refuse_control_characters("Will content type", &self.will.content_type)?;
         parse_optional_u32(&self.will.delay_interval, "Will delay")?;
         parse_optional_u32(&self.will.message_expiry, "Will message expiry")?;
+        // MQTT sends these with a 16-bit length: refused here rather than when the CONNECT
+        // is built, after the WebSocket opened.
+        for (what, text) in [
+            ("Client ID", self.client_id.trim()),
+            ("Username", &self.username),
+            ("Password", &self.password),
+            ("Will payload", &self.will.payload),
+            ("Will content type", &self.will.content_type),
+        ] {
+            if text.len() > usize::from(u16::MAX) {
+                return Err(format!(
+                    "{what} is {} bytes long; MQTT allows at most 65535",
+                    text.len()
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -486,5 +519,15 @@ mod tests {
             .is_err_and(|e| e.starts_with("Will topic")));
         settings.will.topic = "a/b".into();
         assert_eq!(settings.validate(), Ok(()));
+        settings.client_id = "c".repeat(65_536);
+        assert!(settings
+            .validate()
+            .is_err_and(|e| e.starts_with("Client ID is 65536 bytes")));
+        settings.client_id = "c".repeat(65_535);
+        assert_eq!(settings.validate(), Ok(()));
+        settings.client_id = "tab\there".into();
+        assert!(settings
+            .validate()
+            .is_err_and(|e| e.contains("control character U+0009")));
     }
 }

@@ -3,6 +3,7 @@ use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
+use crate::settings::refuse_control_characters;
 use crate::state::SubscriptionRequest;
 
 #[derive(Properties, PartialEq)]
@@ -69,6 +70,10 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
             next.filter = next.filter.trim().to_owned();
             if let Err(problem) = validate_topic_filter(&next.filter) {
                 error.set(Some(format!("Invalid topic filter: {problem}")));
+                return;
+            }
+            if let Err(problem) = refuse_control_characters("The topic filter", &next.filter) {
+                error.set(Some(problem));
                 return;
             }
             let identifier = match identifier.trim() {
