@@ -171,3 +171,24 @@ async fn remembered_password_is_restored() {
     assert_eq!(input_value(&app, "Connection", "Password"), "kept");
     app.unmount().await;
 }
+
+#[wasm_bindgen_test]
+async fn keep_alive_pings_keep_an_idle_connection_open() {
+    clear_storage();
+    let app = mount().await;
+    app.fill("Connection", "Broker URL", broker_url());
+    app.fill("Connection", "Client ID", "app-session-keepalive");
+    // Mosquitto drops a client silent for 1.5 × keep alive; the driver's timers (in a
+    // Worker) must send PINGREQ in time.
+    app.fill("Connection", "Keep alive", "1");
+    app.click("Connection", "Connect");
+    wait_until("connected", || app.status() == "connected").await;
+    settle(4000).await;
+    assert_eq!(app.status(), "connected", "log: {}", app.text(".log"));
+    assert!(
+        !app.text(".log").contains("Connection lost"),
+        "{}",
+        app.text(".log")
+    );
+    app.unmount().await;
+}

@@ -98,7 +98,24 @@ async fn large_payload_is_cut_with_show_all() {
     );
     assert!(!payload_view(&app).ends_with("-end"));
     app.click("Messages", "Show all");
-    wait_until("the whole payload", || payload_view(&app) == payload).await;
+    let deadline = js_sys::Date::now() + 10_000.0;
+    loop {
+        let text = payload_view(&app);
+        if text == payload {
+            break;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "the whole payload is not shown: {} of {} characters; notes: {}",
+            text.len(),
+            payload.len(),
+            app.text(".detail")
+                .chars()
+                .filter(|c| *c != 'x')
+                .collect::<String>()
+        );
+        support::settle(20).await;
+    }
     app.unmount().await;
 }
 
