@@ -9,6 +9,10 @@ use crate::state::SubscriptionRequest;
 /// The broker the local serve command starts.
 pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
 
+/// The largest packet the app accepts (announced to a 5.0 server; a larger one from any server
+/// ends the connection): without it a hostile length prefix could make the tab buffer 256 MB.
+pub const MAX_INCOMING_PACKET_SIZE: u32 = 16 * 1024 * 1024;
+
 pub struct Preset {
     pub name: &'static str,
     pub url: &'static str,
@@ -215,6 +219,7 @@ impl ConnectionSettings {
     pub fn client_options(&self) -> Result<ClientOptions, String> {
         self.validate()?;
         let mut options = ClientOptions::new(self.version, self.client_id.trim());
+        options.maximum_packet_size = Some(MAX_INCOMING_PACKET_SIZE);
         options.username = Some(self.username.clone()).filter(|u| !u.is_empty());
         options.password =
             Some(Bytes::from(self.password.clone().into_bytes())).filter(|p| !p.is_empty());
@@ -414,6 +419,20 @@ pub fn parse_share_document(text: &str) -> Option<(ConnectionSettings, Vec<Subsc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn incoming_packets_are_bounded_in_both_versions() {
+        for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+            let settings = ConnectionSettings {
+                version,
+                ..ConnectionSettings::default()
+            };
+            let options = settings
+                .client_options()
+                .expect("the default settings are valid");
+            assert_eq!(options.maximum_packet_size, Some(MAX_INCOMING_PACKET_SIZE));
+        }
+    }
 
     #[test]
     fn accepts_websocket_urls() {

@@ -210,6 +210,26 @@ fn version_311_return_codes_are_refusals_in_words() {
 }
 
 #[test]
+fn version_311_server_refusing_a_version_5_connect_is_a_refusal_in_words() {
+    // What a 3.1.1-only broker answers to a 5.0 CONNECT: return code 1, unacceptable version.
+    let mut pair = Pair::new(v5_options());
+    pair.open();
+    pair.server_send_bytes(&[0x20, 0x02, 0x00, 0x01]);
+    let events = pair.take_events();
+    assert!(
+        events.iter().any(|event| matches!(
+            event,
+            Event::ConnectRefused { code: ReasonCode(0x84), message } if message.contains("protocol version")
+        )),
+        "{events:?}"
+    );
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Disconnected { reason: Some(_) }
+    ));
+}
+
+#[test]
 fn second_connack_is_a_protocol_error() {
     let mut pair = Pair::connected(v5_options(), ConnAckProperties::default());
     pair.server_send(accepted(ConnAckProperties::default()));

@@ -129,10 +129,10 @@ enum Support {
 use Support::Works as W;
 
 /// A 3.1.1-only broker answers a version 5 CONNECT with a 3.1.1 CONNACK (return code 1,
-/// unacceptable protocol version), which is no valid version 5 CONNACK.
+/// unacceptable protocol version), which the core reads as the refusal it is.
 const NO_V5: Support = Support::Limit {
     what: "no MQTT 5: a 3.1.1 CONNACK refuses the CONNECT",
-    evidence: "CONNACK",
+    evidence: "CONNACK refused: unsupported protocol version",
 };
 
 /// Seen with 300 KB too, and from the browser; 100 KB still passes.

@@ -16,8 +16,13 @@ pub(super) fn decode_frame(
     header: FrameHeader,
     frame: Bytes,
 ) -> Result<Packet, DecodeError> {
-    let packet = check::packet_name(version, header.byte1)?;
     let body = frame.get(header.header_len..).unwrap_or_default();
+    let version = if version == ProtocolVersion::V5 && is_version_311_refusal(header.byte1, body) {
+        ProtocolVersion::V311
+    } else {
+        version
+    };
+    let packet = check::packet_name(version, header.byte1)?;
     let payload_len = check::check_body(version, header.byte1, packet, body)?;
     let converter = Converter { packet };
     let length_len = header.header_len - 1;
@@ -33,6 +38,13 @@ pub(super) fn decode_frame(
             converter.v5(header.packet_type(), fixed, whole, body, payload_len)
         }
     }
+}
+
+/// A 3.1.1-only server answers a 5.0 CONNECT with a 3.1.1 CONNACK refusal (return code 1,
+/// unacceptable protocol version, or another of 1..=5, none of them a 5.0 CONNACK code): it is
+/// read as what it is, so that the user hears the reason instead of "malformed".
+fn is_version_311_refusal(byte1: u8, body: &[u8]) -> bool {
+    byte1 == 0x20 && matches!(body, [0x00 | 0x01, 1..=5])
 }
 
 /// Maps library values to the model; knows the packet name for error messages.
