@@ -424,10 +424,11 @@ pub fn message_contains(message: &Message, needle: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn message(seq: u64, topic: &str, payload: &str) -> Message {
+    /// A received QoS 0 message with no flags or properties.
+    pub(crate) fn message(seq: u64, topic: &str, payload: &str) -> Message {
         Message {
             seq,
             topic: topic.into(),

@@ -131,8 +131,8 @@ pub fn MessageList(props: &MessageListProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::tests::message;
     use crate::state::{Action, State};
-    use mqtt_core::{Bytes, PublishProperties, QoS};
 
     #[test]
     fn shown_messages_apply_filter_and_search_newest_first() {
@@ -140,17 +140,7 @@ mod tests {
         let batch = [("a/1", "one"), ("b/1", "two"), ("a/2", "three")]
             .into_iter()
             .zip(1..)
-            .map(|((topic, payload), seq)| Message {
-                seq,
-                topic: topic.into(),
-                payload: Bytes::from(payload.as_bytes().to_vec()),
-                qos: QoS::AtMostOnce,
-                retain: false,
-                dup: false,
-                received_at: 0,
-                properties: PublishProperties::default(),
-                subscription: None,
-            })
+            .map(|((topic, payload), seq)| message(seq, topic, payload))
             .collect();
         state.apply(Action::Received(batch));
         let seqs = |filter, search| -> Vec<u64> {
