@@ -41,10 +41,11 @@ pub(super) fn decode_frame(
 }
 
 /// A 3.1.1-only server answers a 5.0 CONNECT with a 3.1.1 CONNACK refusal (return code 1,
-/// unacceptable protocol version, or another of 1..=5, none of them a 5.0 CONNACK code): it is
-/// read as what it is, so that the user hears the reason instead of "malformed".
+/// unacceptable protocol version, or another of 1..=5, none of them a 5.0 CONNACK code; a
+/// refusal never has session present): it is read as what it is, so that the user hears the
+/// reason instead of "malformed".
 fn is_version_311_refusal(byte1: u8, body: &[u8]) -> bool {
-    byte1 == 0x20 && matches!(body, [0x00 | 0x01, 1..=5])
+    byte1 == 0x20 && matches!(body, [0x00, 1..=5])
 }
 
 /// Maps library values to the model; knows the packet name for error messages.
