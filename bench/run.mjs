@@ -151,24 +151,36 @@ async function startSource() {
 const syntheticFeed = (port, count, batch, size) => ({
   url: `ws://127.0.0.1:${port}/flood/${count}/${batch}/${size}`,
   qos: 0,
+  error: null,
   start: async () => {},
 });
 
 /// Mosquitto, fed by its own native publisher reading one message per line.
 function mosquittoFeed(count, qos, linesFile) {
-  return {
+  const feed = {
     url: `ws://127.0.0.1:${env('BROKER_WS_PORT')}`,
     qos,
+    /// Why the publisher failed, if it did: the run is then reported as failed, not as lost.
+    error: null,
     start: () => {
+      const input = fs.openSync(linesFile, 'r');
       const publisher = spawn(
         'mosquitto_pub',
         ['-h', '127.0.0.1', '-p', env('BROKER_TCP_PORT'), '-t', TOPIC, '-q', String(qos), '-M', '1000', '-l'],
-        { stdio: [fs.openSync(linesFile, 'r'), 'ignore', 'inherit'] },
+        { stdio: [input, 'ignore', 'inherit'] },
       );
+      fs.closeSync(input);
       publishers.add(publisher);
-      publisher.on('exit', () => publishers.delete(publisher));
+      publisher.on('error', (error) => {
+        feed.error = `mosquitto_pub: ${error.message}`;
+      });
+      publisher.on('exit', (code) => {
+        publishers.delete(publisher);
+        if (code) feed.error ??= `mosquitto_pub exited with status ${code}`;
+      });
     },
   };
+  return feed;
 }
 const publishers = new Set();
 
@@ -288,6 +300,7 @@ async function runClientPage(context, base, name, feed, expected, { profile } = 
       broken,
     ]);
     if (cdp) await stopProfile(cdp, profile);
+    if (feed.error) throw new Error(feed.error);
     return { ...measured(result, expected), ...frameStats(await page.evaluate(() => window.__bench.frames.intervals)) };
   } finally {
     await page.close();
@@ -361,6 +374,7 @@ async function runApp(context, base, feed, expected, { frames = false, heap = fa
       { expected },
     );
     if (profile) await stopProfile(cdp, profile);
+    if (feed.error) throw new Error(feed.error);
     const intervals = frames ? await page.evaluate(() => window.__bench.frames.intervals) : [];
     const after = heap ? await heapBytes(cdp, page) : null;
     return {
