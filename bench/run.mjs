@@ -538,7 +538,7 @@ function report({ host, results, sizeInfo, codec, broker }) {
   push('');
 
   push('## Frame intervals while the flood runs (p95, ms)', '',
-    'requestAnimationFrame intervals from SUBSCRIBE to the last message, p95 per run, median over the complete runs: how long the page could not paint.', '',
+    'requestAnimationFrame intervals from SUBACK to the last message, p95 per run, median over the complete runs: how long the page could not paint.', '',
     `| case | ${names.map((n) => PAGES[n].title).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
   for (const id of caseIds) {
     const c = results.cases[id];
