@@ -570,18 +570,16 @@ impl Inner {
             }
             let deadline = client.poll_timeout();
             if frames.is_empty() && commands.is_empty() && events.is_empty() {
-                // Re-arm only when the deadline moved: under heavy traffic most calls leave
-                // it where it was, and each arming is a message to the timer worker.
-                if deadline != self.core_deadline {
-                    self.core_deadline = deadline;
-                    match deadline {
-                        Some(at) => {
-                            let delay = at.saturating_duration_since(now()).as_millis();
-                            self.timers
-                                .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
-                        }
-                        None => self.timers.disarm(Channel::Core),
-                    }
+                // Arm only for a deadline earlier than the armed one: each arming is a message
+                // to the timer worker, and at QoS 1 every PUBACK moves the deadline later. A
+                // timer that fires early is harmless: the core answers with its next deadline.
+                if let Some(at) =
+                    deadline.filter(|at| self.core_deadline.is_none_or(|armed| *at < armed))
+                {
+                    self.core_deadline = Some(at);
+                    let delay = at.saturating_duration_since(now()).as_millis();
+                    self.timers
+                        .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
                 }
                 return;
             }
