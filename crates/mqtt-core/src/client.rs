@@ -126,7 +126,8 @@ pub struct OutgoingMessage {
     pub qos: QoS,
     pub retain: bool,
     /// Version 5 properties; ignored in 3.1.1. Topic alias and subscription identifiers are
-    /// not for the user to set.
+    /// not for the user to set: the client assigns topic aliases itself, per connection, up to
+    /// the server's topic alias maximum.
     pub properties: PublishProperties,
 }
 
@@ -1266,7 +1267,7 @@ impl Client {
             }
         };
         let packet = Packet::Publish(publish_packet(message, delivery));
-        self.send(now, &packet)?;
+        self.send_aliased(now, &packet)?;
         match (delivery.packet_id(), packet) {
             (Some(packet_id), Packet::Publish(publish)) => {
                 self.session.track_publish(packet_id, id, publish)
@@ -1274,6 +1275,42 @@ impl Client {
             _ => self
                 .events
                 .push_back(Event::Published { id, result: Ok(()) }),
+        }
+        Ok(())
+    }
+
+    /// Sends a new PUBLISH, with a topic alias where the server takes one (version 5). The
+    /// session keeps the packet with its full topic: a resend goes on a later connection,
+    /// which knows none of this one's aliases.
+    fn send_aliased(&mut self, now: Instant, packet: &Packet) -> Result<(), CommandError> {
+        let (Packet::Publish(publish), Some(connection)) = (packet, self.connection.as_ref())
+        else {
+            return self.send(now, packet);
+        };
+        let Some((alias, new)) = connection.outgoing_alias(&publish.topic) else {
+            return self.send(now, packet);
+        };
+        let wire = Packet::Publish(Publish {
+            dup: publish.dup,
+            delivery: publish.delivery,
+            retain: publish.retain,
+            topic: if new {
+                publish.topic.clone()
+            } else {
+                String::new()
+            },
+            payload: publish.payload.clone(),
+            properties: PublishProperties {
+                topic_alias: Some(alias),
+                ..publish.properties.clone()
+            },
+        });
+        self.send(now, &wire)?;
+        // Only an alias the server has seen set may stand for its topic later.
+        if let (true, Some(connection)) = (new, self.connection.as_mut()) {
+            connection
+                .outgoing_aliases
+                .insert(publish.topic.clone(), alias);
         }
         Ok(())
     }

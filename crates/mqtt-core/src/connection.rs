@@ -33,6 +33,8 @@ pub(crate) struct Limits {
     pub(crate) wildcard_subscriptions: bool,
     pub(crate) shared_subscriptions: bool,
     pub(crate) subscription_identifiers: bool,
+    /// How many topic aliases the server accepts from us (version 5; 0 = none).
+    pub(crate) topic_alias_maximum: u16,
 }
 
 impl Limits {
@@ -48,6 +50,7 @@ impl Limits {
             subscription_identifiers: properties
                 .subscription_identifiers_available
                 .unwrap_or(true),
+            topic_alias_maximum: properties.topic_alias_maximum.unwrap_or(0),
         }
     }
 }
@@ -64,11 +67,26 @@ pub(crate) struct Connection {
     /// Set while a PINGREQ is unanswered: PINGRESP must come by then.
     pub(crate) ping_deadline: Option<Instant>,
     pub(crate) incoming_aliases: BTreeMap<u16, String>,
+    /// Topic aliases we assigned on this connection, by topic.
+    pub(crate) outgoing_aliases: BTreeMap<String, u16>,
     /// The CONNACK properties, once accepted.
     pub(crate) server_properties: Option<ConnAckProperties>,
 }
 
 impl Connection {
+    /// The topic alias to send `topic` with on this connection, and whether it is new (then the
+    /// topic goes with it, to set it; otherwise the topic goes empty). `None` once the server's
+    /// topic alias maximum is used up, or if it takes none. Aliases die with the connection.
+    pub(crate) fn outgoing_alias(&self, topic: &str) -> Option<(u16, bool)> {
+        if let Some(&alias) = self.outgoing_aliases.get(topic) {
+            return Some((alias, false));
+        }
+        let next = u16::try_from(self.outgoing_aliases.len())
+            .ok()?
+            .checked_add(1)?;
+        (next <= self.limits.topic_alias_maximum).then_some((next, true))
+    }
+
     pub(crate) fn new(now: Instant, options: &ClientOptions) -> Self {
         let max_packet_size = options.maximum_packet_size.unwrap_or(MAX_PACKET_SIZE);
         Connection {
@@ -79,6 +97,7 @@ impl Connection {
             last_sent: now,
             ping_deadline: None,
             incoming_aliases: BTreeMap::new(),
+            outgoing_aliases: BTreeMap::new(),
             server_properties: None,
         }
     }

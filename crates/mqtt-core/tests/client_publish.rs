@@ -336,3 +336,109 @@ fn version_311_publish_drops_version_5_properties() {
         PublishProperties::default()
     );
 }
+
+fn wire_topic_and_alias(pair: &mut Pair) -> (String, Option<u16>) {
+    let publish = sent_publish(pair);
+    (publish.topic, publish.properties.topic_alias)
+}
+
+#[test]
+fn topics_get_aliases_up_to_the_server_maximum_per_connection() {
+    let limits = ConnAckProperties {
+        topic_alias_maximum: Some(2),
+        ..ConnAckProperties::default()
+    };
+    let mut pair = connected(ProtocolVersion::V5, limits.clone());
+    for topic in ["a", "a", "b", "c", "b", "c"] {
+        pair.client
+            .publish(pair.now, message(topic, b"x", QoS::AtMostOnce))
+            .unwrap();
+    }
+    pair.drive();
+    let expected = [
+        ("a", Some(1)), // sets alias 1
+        ("", Some(1)),  // uses it
+        ("b", Some(2)),
+        ("c", None), // the server takes two aliases only
+        ("", Some(2)),
+        ("c", None),
+    ];
+    for (topic, alias) in expected {
+        assert_eq!(wire_topic_and_alias(&mut pair), (topic.to_string(), alias));
+    }
+
+    // A new connection starts with no aliases: the first use sets it again.
+    pair.transport_closed("gone");
+    pair.advance(core::time::Duration::from_secs(60));
+    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    pair.client.handle_transport_open(pair.now);
+    pair.drive();
+    assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::SUCCESS,
+        properties: limits,
+    }));
+    pair.client
+        .publish(pair.now, message("a", b"x", QoS::AtMostOnce))
+        .unwrap();
+    pair.drive();
+    assert_eq!(wire_topic_and_alias(&mut pair), ("a".to_string(), Some(1)));
+}
+
+#[test]
+fn a_resend_on_a_new_connection_carries_its_full_topic() {
+    let limits = ConnAckProperties {
+        topic_alias_maximum: Some(1),
+        ..ConnAckProperties::default()
+    };
+    let mut options = ClientOptions::new(ProtocolVersion::V5, "alias-resend");
+    options.clean_start = false;
+    options.session_expiry_interval = Some(60);
+    let mut pair = Pair::connected(options, limits.clone());
+    for _ in 0..2 {
+        pair.client
+            .publish(pair.now, message("t/1", b"x", QoS::AtLeastOnce))
+            .unwrap();
+    }
+    pair.drive();
+    assert_eq!(
+        wire_topic_and_alias(&mut pair),
+        ("t/1".to_string(), Some(1))
+    );
+    assert_eq!(wire_topic_and_alias(&mut pair), (String::new(), Some(1)));
+
+    pair.transport_closed("gone");
+    pair.advance(core::time::Duration::from_secs(60));
+    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    pair.client.handle_transport_open(pair.now);
+    pair.drive();
+    assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: true,
+        code: ReasonCode::SUCCESS,
+        properties: limits,
+    }));
+    for _ in 0..2 {
+        let resent = sent_publish(&mut pair);
+        assert!(resent.dup, "a resend has DUP");
+        assert_eq!(
+            (resent.topic.as_str(), resent.properties.topic_alias),
+            ("t/1", None)
+        );
+    }
+}
+
+#[test]
+fn version_311_never_aliases() {
+    let mut pair = connected(ProtocolVersion::V311, ConnAckProperties::default());
+    for _ in 0..2 {
+        pair.client
+            .publish(pair.now, message("plain", b"x", QoS::AtMostOnce))
+            .unwrap();
+    }
+    pair.drive();
+    for _ in 0..2 {
+        assert_eq!(wire_topic_and_alias(&mut pair), ("plain".to_string(), None));
+    }
+}
