@@ -26,11 +26,9 @@ fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
 pub fn MessageDetail(props: &MessageDetailProps) -> Html {
     // `None` follows the detected format.
     let chosen = use_state(|| None::<PayloadFormat>);
-    let show_all = use_state(|| false);
-    {
-        let show_all = show_all.clone();
-        use_effect_with(props.message.seq, move |_| show_all.set(false));
-    }
+    // The message whose whole payload the user asked for: another message starts cut again,
+    // with no effect to reset it (an effect could run after the click and undo it).
+    let shown_whole = use_state(|| None::<u64>);
     let message = &props.message;
     let detected = detect(&message.payload);
     let format = chosen.unwrap_or(detected);
@@ -38,7 +36,7 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
         render(&message.payload, *format)
     });
     let (text, cut) = match cut_at_char(&rendered.text, SHOWN_CHARS) {
-        Some(head) if !*show_all => (head, true),
+        Some(head) if *shown_whole != Some(message.seq) => (head, true),
         _ => (rendered.text.as_str(), false),
     };
     let id = |name: &str| format!("{}-{name}", props.ids);
@@ -121,8 +119,9 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                 <p class="note">
                     { format!("Showing the first {SHOWN_CHARS} characters of {}. ", format_size(message.payload.len())) }
                     <button type="button" onclick={{
-                        let show_all = show_all.clone();
-                        Callback::from(move |_: MouseEvent| show_all.set(true))
+                        let shown_whole = shown_whole.clone();
+                        let seq = message.seq;
+                        Callback::from(move |_: MouseEvent| shown_whole.set(Some(seq)))
                     }}>{ "Show all" }</button>
                 </p>
             }
