@@ -10,23 +10,6 @@ fn connected(version: ProtocolVersion, properties: ConnAckProperties) -> Pair {
     Pair::connected(ClientOptions::new(version, "publish-test"), properties)
 }
 
-fn sent_publish(pair: &mut Pair) -> Publish {
-    match pair.expect_sent() {
-        Packet::Publish(publish) => publish,
-        other => panic!("expected PUBLISH, got {other:?}"),
-    }
-}
-
-fn published(pair: &mut Pair) -> Vec<(PublishId, Result<(), String>)> {
-    pair.take_events()
-        .into_iter()
-        .filter_map(|event| match event {
-            Event::Published { id, result } => Some((id, result)),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn qos0_is_published_when_handed_to_the_transport() {
     let mut pair = connected(ProtocolVersion::V311, ConnAckProperties::default());
@@ -34,14 +17,14 @@ fn qos0_is_published_when_handed_to_the_transport() {
     outgoing.retain = true;
     let id = pair.client.publish(pair.now, outgoing).unwrap();
     pair.drive();
-    let publish = sent_publish(&mut pair);
+    let publish = pair.expect_publish();
     assert_eq!(publish.delivery, Delivery::AtMostOnce);
     assert!(publish.retain && !publish.dup);
     assert_eq!(
         (publish.topic.as_str(), &publish.payload[..]),
         ("pub/qos0/test", &b"message"[..])
     );
-    assert_eq!(published(&mut pair), vec![(id, Ok(()))]);
+    assert_eq!(pair.take_published(), vec![(id, Ok(()))]);
 }
 
 #[test]
@@ -60,15 +43,15 @@ fn qos1_completes_on_puback_with_every_v5_property() {
     outgoing.properties = properties.clone();
     let id = pair.client.publish(pair.now, outgoing).unwrap();
     pair.drive();
-    let publish = sent_publish(&mut pair);
+    let publish = pair.expect_publish();
     assert_eq!(publish.properties, properties);
     let packet_id = publish.delivery.packet_id().expect("QoS 1 has a packet id");
     assert!(
-        published(&mut pair).is_empty(),
+        pair.take_published().is_empty(),
         "not complete before PUBACK"
     );
     pair.server_send(Packet::PubAck(ack(packet_id.get(), ReasonCode::SUCCESS)));
-    assert_eq!(published(&mut pair), vec![(id, Ok(()))]);
+    assert_eq!(pair.take_published(), vec![(id, Ok(()))]);
 }
 
 #[test]
@@ -82,13 +65,13 @@ fn qos2_completes_on_pubcomp_after_pubrel() {
         )
         .unwrap();
     pair.drive();
-    let packet_id = sent_publish(&mut pair).delivery.packet_id().unwrap().get();
+    let packet_id = pair.expect_publish().delivery.packet_id().unwrap().get();
     pair.server_send(Packet::PubRec(ack(packet_id, ReasonCode::SUCCESS)));
     assert_eq!(
         pair.expect_sent(),
         Packet::PubRel(ack(packet_id, ReasonCode::SUCCESS))
     );
-    assert!(published(&mut pair).is_empty());
+    assert!(pair.take_published().is_empty());
     // A duplicate PUBREC gets the PUBREL again.
     pair.server_send(Packet::PubRec(ack(packet_id, ReasonCode::SUCCESS)));
     assert_eq!(
@@ -96,7 +79,7 @@ fn qos2_completes_on_pubcomp_after_pubrel() {
         Packet::PubRel(ack(packet_id, ReasonCode::SUCCESS))
     );
     pair.server_send(Packet::PubComp(ack(packet_id, ReasonCode::SUCCESS)));
-    assert_eq!(published(&mut pair), vec![(id, Ok(()))]);
+    assert_eq!(pair.take_published(), vec![(id, Ok(()))]);
     pair.expect_nothing_sent();
 }
 
@@ -113,8 +96,8 @@ fn error_reason_codes_fail_the_publish_in_words() {
         .publish(pair.now, message("t", b"2", QoS::AtLeastOnce))
         .unwrap();
     pair.drive();
-    let first_packet = sent_publish(&mut pair).delivery.packet_id().unwrap().get();
-    let second_packet = sent_publish(&mut pair).delivery.packet_id().unwrap().get();
+    let first_packet = pair.expect_publish().delivery.packet_id().unwrap().get();
+    let second_packet = pair.expect_publish().delivery.packet_id().unwrap().get();
     pair.server_send(Packet::PubRec(ack(
         first_packet,
         ReasonCode::NOT_AUTHORIZED,
@@ -123,7 +106,7 @@ fn error_reason_codes_fail_the_publish_in_words() {
     let mut quota = ack(second_packet, ReasonCode::QUOTA_EXCEEDED);
     quota.properties.reason_string = Some("slow down".into());
     pair.server_send(Packet::PubAck(quota));
-    let results = published(&mut pair);
+    let results = pair.take_published();
     assert_eq!(results.len(), 2);
     let (id, Err(words)) = &results[0] else {
         panic!("{results:?}")
@@ -169,17 +152,17 @@ fn receive_maximum_holds_publishes_until_acks_free_slots() {
     }
     pair.drive();
     let ids: Vec<u16> = (0..3)
-        .map(|_| sent_publish(&mut pair).delivery.packet_id().unwrap().get())
+        .map(|_| pair.expect_publish().delivery.packet_id().unwrap().get())
         .collect();
     assert_eq!(ids, [1, 2, 3]);
     pair.expect_nothing_sent();
     pair.server_send(Packet::PubAck(ack(1, ReasonCode::SUCCESS)));
     pair.server_send(Packet::PubAck(ack(2, ReasonCode::SUCCESS)));
-    assert_eq!(sent_publish(&mut pair).delivery, qos1(4));
-    assert_eq!(sent_publish(&mut pair).delivery, qos1(5));
+    assert_eq!(pair.expect_publish().delivery, qos1(4));
+    assert_eq!(pair.expect_publish().delivery, qos1(5));
     pair.expect_nothing_sent();
     pair.server_send(Packet::PubAck(ack(3, ReasonCode::SUCCESS)));
-    assert_eq!(sent_publish(&mut pair).delivery, qos1(6));
+    assert_eq!(pair.expect_publish().delivery, qos1(6));
     // QoS 0 needs no slot, but does not overtake a QoS 1 publish waiting for one.
     pair.client
         .publish(pair.now, message("topic", b"7", QoS::AtLeastOnce))
@@ -190,8 +173,8 @@ fn receive_maximum_holds_publishes_until_acks_free_slots() {
     pair.drive();
     pair.expect_nothing_sent();
     pair.server_send(Packet::PubAck(ack(4, ReasonCode::SUCCESS)));
-    assert_eq!(sent_publish(&mut pair).delivery, qos1(7));
-    assert_eq!(sent_publish(&mut pair).delivery, Delivery::AtMostOnce);
+    assert_eq!(pair.expect_publish().delivery, qos1(7));
+    assert_eq!(pair.expect_publish().delivery, Delivery::AtMostOnce);
 }
 
 #[test]
@@ -209,7 +192,7 @@ fn qos2_counts_against_receive_maximum_until_pubcomp() {
         .publish(pair.now, message("topic", b"b", QoS::ExactlyOnce))
         .unwrap();
     pair.drive();
-    assert_eq!(sent_publish(&mut pair).delivery, qos2(1));
+    assert_eq!(pair.expect_publish().delivery, qos2(1));
     pair.expect_nothing_sent();
     pair.server_send(Packet::PubRec(ack(1, ReasonCode::SUCCESS)));
     assert_eq!(
@@ -218,7 +201,7 @@ fn qos2_counts_against_receive_maximum_until_pubcomp() {
     );
     pair.expect_nothing_sent();
     pair.server_send(Packet::PubComp(ack(1, ReasonCode::SUCCESS)));
-    assert_eq!(sent_publish(&mut pair).delivery, qos2(2));
+    assert_eq!(pair.expect_publish().delivery, qos2(2));
 }
 
 #[test]
@@ -284,7 +267,7 @@ fn oversize_publish_is_refused_before_anything_is_sent() {
         .publish(pair.now, message("pub/test", b"ok", QoS::AtLeastOnce))
         .unwrap();
     pair.drive();
-    assert_eq!(&sent_publish(&mut pair).payload[..], b"ok");
+    assert_eq!(&pair.expect_publish().payload[..], b"ok");
     // A big one that would wait for a slot is refused now, not when its turn comes.
     let mut queued = big;
     queued.qos = QoS::AtLeastOnce;
@@ -294,7 +277,7 @@ fn oversize_publish_is_refused_before_anything_is_sent() {
     ));
     pair.server_send(Packet::PubAck(ack(1, ReasonCode::SUCCESS)));
     pair.expect_nothing_sent();
-    assert_eq!(published(&mut pair).len(), 1, "only the small one");
+    assert_eq!(pair.take_published().len(), 1, "only the small one");
 }
 
 #[test]
@@ -332,13 +315,13 @@ fn version_311_publish_drops_version_5_properties() {
     pair.client.publish(pair.now, outgoing).unwrap();
     pair.drive();
     assert_eq!(
-        sent_publish(&mut pair).properties,
+        pair.expect_publish().properties,
         PublishProperties::default()
     );
 }
 
 fn wire_topic_and_alias(pair: &mut Pair) -> (String, Option<u16>) {
-    let publish = sent_publish(pair);
+    let publish = pair.expect_publish();
     (publish.topic, publish.properties.topic_alias)
 }
 
@@ -368,17 +351,7 @@ fn topics_get_aliases_up_to_the_server_maximum_per_connection() {
     }
 
     // A new connection starts with no aliases: the first use sets it again.
-    pair.transport_closed("gone");
-    pair.advance(core::time::Duration::from_secs(60));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
-    pair.client.handle_transport_open(pair.now);
-    pair.drive();
-    assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
-    pair.server_send(Packet::ConnAck(ConnAck {
-        session_present: false,
-        code: ReasonCode::SUCCESS,
-        properties: limits,
-    }));
+    pair.reconnect(false, limits);
     pair.client
         .publish(pair.now, message("a", b"x", QoS::AtMostOnce))
         .unwrap();
@@ -408,19 +381,9 @@ fn a_resend_on_a_new_connection_carries_its_full_topic() {
     );
     assert_eq!(wire_topic_and_alias(&mut pair), (String::new(), Some(1)));
 
-    pair.transport_closed("gone");
-    pair.advance(core::time::Duration::from_secs(60));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
-    pair.client.handle_transport_open(pair.now);
-    pair.drive();
-    assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
-    pair.server_send(Packet::ConnAck(ConnAck {
-        session_present: true,
-        code: ReasonCode::SUCCESS,
-        properties: limits,
-    }));
+    pair.reconnect(true, limits);
     for _ in 0..2 {
-        let resent = sent_publish(&mut pair);
+        let resent = pair.expect_publish();
         assert!(resent.dup, "a resend has DUP");
         assert_eq!(
             (resent.topic.as_str(), resent.properties.topic_alias),

@@ -20,45 +20,7 @@ fn kept_session(version: ProtocolVersion) -> ClientOptions {
 
 /// Lose the transport, wait for the reconnect, and answer its CONNECT.
 fn reconnect(pair: &mut Pair, session_present: bool) -> Connect {
-    pair.transport_closed("network down");
-    assert!(matches!(
-        pair.client.state(),
-        ConnectionState::Reconnecting { .. }
-    ));
-    let at = pair
-        .client
-        .poll_timeout()
-        .expect("a reconnect is scheduled");
-    pair.advance(at.saturating_duration_since(pair.now));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
-    pair.client.handle_transport_open(pair.now);
-    pair.drive();
-    let Packet::Connect(connect) = pair.expect_sent() else {
-        panic!("expected CONNECT")
-    };
-    pair.server_send(Packet::ConnAck(ConnAck {
-        session_present,
-        code: ReasonCode::SUCCESS,
-        properties: ConnAckProperties::default(),
-    }));
-    connect
-}
-
-fn sent_publish(pair: &mut Pair) -> Publish {
-    match pair.expect_sent() {
-        Packet::Publish(publish) => publish,
-        other => panic!("expected PUBLISH, got {other:?}"),
-    }
-}
-
-fn published(pair: &mut Pair) -> Vec<(PublishId, Result<(), String>)> {
-    pair.take_events()
-        .into_iter()
-        .filter_map(|event| match event {
-            Event::Published { id, result } => Some((id, result)),
-            _ => None,
-        })
-        .collect()
+    pair.reconnect(session_present, ConnAckProperties::default())
 }
 
 #[test]
@@ -79,7 +41,7 @@ fn kept_session_resends_publishes_with_dup_and_pubrels_in_order() {
             .publish(now, message("pub/qos2/test", b"three", QoS::ExactlyOnce))
             .unwrap();
         pair.drive();
-        let originals: Vec<Publish> = (0..3).map(|_| sent_publish(&mut pair)).collect();
+        let originals: Vec<Publish> = (0..3).map(|_| pair.expect_publish()).collect();
         pair.server_send(Packet::PubRec(ack(3, ReasonCode::SUCCESS)));
         assert_eq!(
             pair.expect_sent(),
@@ -99,7 +61,7 @@ fn kept_session_resends_publishes_with_dup_and_pubrels_in_order() {
         assert!(!connect.clean_start);
 
         for original in &originals[..2] {
-            let resent = sent_publish(&mut pair);
+            let resent = pair.expect_publish();
             assert!(resent.dup, "{resent:?}");
             assert_eq!(
                 Publish {
@@ -113,7 +75,7 @@ fn kept_session_resends_publishes_with_dup_and_pubrels_in_order() {
             pair.expect_sent(),
             Packet::PubRel(ack(3, ReasonCode::SUCCESS))
         );
-        let queued = sent_publish(&mut pair);
+        let queued = pair.expect_publish();
         assert_eq!(
             (queued.delivery, queued.dup, &queued.payload[..]),
             (qos1(4), false, &b"four"[..])
@@ -130,7 +92,7 @@ fn kept_session_resends_publishes_with_dup_and_pubrels_in_order() {
         pair.server_send(Packet::PubComp(ack(3, ReasonCode::SUCCESS)));
         pair.server_send(Packet::PubAck(ack(4, ReasonCode::SUCCESS)));
         assert_eq!(
-            published(&mut pair),
+            pair.take_published(),
             vec![
                 (first, Ok(())),
                 (second, Ok(())),
@@ -151,11 +113,11 @@ fn resent_publish_is_resent_again_with_dup_after_a_second_loss() {
         .publish(pair.now, message("t", b"x", QoS::AtLeastOnce))
         .unwrap();
     pair.drive();
-    assert!(!sent_publish(&mut pair).dup);
+    assert!(!pair.expect_publish().dup);
     reconnect(&mut pair, true);
-    assert!(sent_publish(&mut pair).dup);
+    assert!(pair.expect_publish().dup);
     reconnect(&mut pair, true);
-    let again = sent_publish(&mut pair);
+    let again = pair.expect_publish();
     assert!(again.dup);
     assert_eq!(again.delivery, qos1(1));
 }
@@ -247,12 +209,12 @@ fn session_not_present_drops_in_flight_and_restores_subscriptions() {
             .publish(now, message("t", b"x", QoS::AtLeastOnce))
             .unwrap();
         pair.drive();
-        sent_publish(&mut pair);
+        pair.expect_publish();
         pair.take_events();
 
         let connect = reconnect(&mut pair, false);
         assert_eq!(connect.clean_start, clean_start);
-        let results = published(&mut pair);
+        let results = pair.take_published();
         assert_eq!(results.len(), 1);
         assert_eq!(results[0].0, lost);
         assert!(results[0]
@@ -394,9 +356,9 @@ fn offline_queue_is_bounded_and_flushed_in_order_after_connecting() {
         code: ReasonCode::SUCCESS,
         properties: ConnAckProperties::default(),
     }));
-    assert_eq!(&sent_publish(&mut pair).payload[..], b"a");
-    assert_eq!(sent_publish(&mut pair).delivery, qos2(1));
-    assert!(published(&mut pair).contains(&(a, Ok(()))));
+    assert_eq!(&pair.expect_publish().payload[..], b"a");
+    assert_eq!(pair.expect_publish().delivery, qos2(1));
+    assert!(pair.take_published().contains(&(a, Ok(()))));
 }
 
 #[test]
@@ -409,7 +371,7 @@ fn disconnect_fails_what_was_never_sent() {
         .unwrap();
     pair.client.disconnect(pair.now);
     pair.drive();
-    let results = published(&mut pair);
+    let results = pair.take_published();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].0, id);
     assert!(results[0].1.is_err());
@@ -434,8 +396,8 @@ fn a_publish_too_large_for_the_new_server_is_given_up_not_resent() {
         .publish(pair.now, message("t", b"small", QoS::AtLeastOnce))
         .unwrap();
     pair.drive();
-    sent_publish(&mut pair);
-    sent_publish(&mut pair);
+    pair.expect_publish();
+    pair.expect_publish();
     pair.transport_closed("network down");
     let at = pair.client.poll_timeout().unwrap();
     pair.advance(at.saturating_duration_since(pair.now));
@@ -452,13 +414,13 @@ fn a_publish_too_large_for_the_new_server_is_given_up_not_resent() {
             ..ConnAckProperties::default()
         },
     }));
-    let resent = sent_publish(&mut pair);
+    let resent = pair.expect_publish();
     assert_eq!(
         (resent.delivery, &resent.payload[..]),
         (qos1(2), &b"small"[..])
     );
     pair.expect_nothing_sent();
-    let results = published(&mut pair);
+    let results = pair.take_published();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].0, big);
     assert!(

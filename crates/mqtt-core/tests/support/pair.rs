@@ -135,6 +135,52 @@ impl Pair {
         self.events.drain(..).collect()
     }
 
+    /// The next packet sent, which must be a PUBLISH.
+    pub fn expect_publish(&mut self) -> Publish {
+        match self.expect_sent() {
+            Packet::Publish(publish) => publish,
+            other => panic!("expected PUBLISH, got {other:?}"),
+        }
+    }
+
+    /// The outcomes of publishes reported since the last look (other events are dropped).
+    pub fn take_published(&mut self) -> Vec<(PublishId, Result<(), String>)> {
+        self.take_events()
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::Published { id, result } => Some((id, result)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Lose the transport, wait for the reconnect, and answer its CONNECT with a CONNACK
+    /// carrying these properties; returns the CONNECT.
+    pub fn reconnect(&mut self, session_present: bool, properties: ConnAckProperties) -> Connect {
+        self.transport_closed("network down");
+        assert!(matches!(
+            self.client.state(),
+            ConnectionState::Reconnecting { .. }
+        ));
+        let at = self
+            .client
+            .poll_timeout()
+            .expect("a reconnect is scheduled");
+        self.advance(at.saturating_duration_since(self.now));
+        assert_eq!(self.take_transport(), Some(TransportCommand::Open));
+        self.client.handle_transport_open(self.now);
+        self.drive();
+        let Packet::Connect(connect) = self.expect_sent() else {
+            panic!("expected CONNECT")
+        };
+        self.server_send(Packet::ConnAck(ConnAck {
+            session_present,
+            code: ReasonCode::SUCCESS,
+            properties,
+        }));
+        connect
+    }
+
     /// Simulate the server vanishing: the transport reports closed.
     pub fn transport_closed(&mut self, reason: &str) {
         self.client.handle_transport_closed(self.now, reason);
