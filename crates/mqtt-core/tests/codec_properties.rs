@@ -3,32 +3,16 @@
 //! without a panic.
 
 mod codec_common;
+// Only its `observe` is used here.
+#[allow(dead_code)]
+mod fuzz_checks;
 
 use codec_common::samples::samples;
 use codec_common::strategies::versioned_packets;
-use mqtt_core::codec::MAX_PACKET_SIZE;
+use fuzz_checks::observe;
 use mqtt_core::*;
 use proptest::collection::vec;
 use proptest::prelude::*;
-
-/// What a receiver observes: every packet up to the first error, and that error.
-fn observe(version: ProtocolVersion, chunks: &[&[u8]]) -> (Vec<Packet>, Option<DecodeError>) {
-    let mut decoder = Decoder::new(version, MAX_PACKET_SIZE);
-    let mut packets = Vec::new();
-    for chunk in chunks {
-        if let Err(error) = decoder.feed(chunk) {
-            return (packets, Some(error));
-        }
-        loop {
-            match decoder.next_packet() {
-                Ok(Some(packet)) => packets.push(packet),
-                Ok(None) => break,
-                Err(error) => return (packets, Some(error)),
-            }
-        }
-    }
-    (packets, None)
-}
 
 /// Cuts `bytes` at the given points (taken modulo its length, sorted).
 fn split<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {

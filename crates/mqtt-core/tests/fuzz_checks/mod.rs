@@ -105,8 +105,8 @@ pub fn client(input: &[u8]) {
     }
 }
 
-/// Every packet up to the first error, and that error.
-fn observe(version: ProtocolVersion, chunks: &[&[u8]]) -> (Vec<Packet>, Option<DecodeError>) {
+/// What a receiver observes: every packet up to the first error, and that error.
+pub fn observe(version: ProtocolVersion, chunks: &[&[u8]]) -> (Vec<Packet>, Option<DecodeError>) {
     let mut decoder = Decoder::new(version, MAX_PACKET_SIZE);
     let mut packets = Vec::new();
     for chunk in chunks {
