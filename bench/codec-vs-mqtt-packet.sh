@@ -1,30 +1,41 @@
 #!/usr/bin/env bash
-# Runs the Rust codec bench and mqtt-packet's on the same packet bytes, in one go, and prints
-# packets per second for each and the ratio (Rust / mqtt-packet). Run from anywhere.
+# The native codec beside mqtt-packet on the same packet bytes: runs the Rust codec bench and
+# mqtt-packet's in turn (A B A B ...), and prints, for each measurement, the median packets per
+# second of CPU time on each side and their ratio (Rust / mqtt-packet).
+#   bench/codec-vs-mqtt-packet.sh [--rounds N] [--out results.json]
+# Both sides count CPU time rather than wall time, and alternate, because the machines this runs
+# on are shared: see crates/mqtt-core/benches/codec.rs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-bytes_dir="$repo/target/codec-bench"
-rust_results="$repo/target/criterion"
+rounds=3
+out=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --rounds) rounds=$2; shift ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: $0 [--rounds N] [--out results.json]" >&2; exit 2 ;;
+    esac
+    shift
+done
 
-echo "== Rust: cargo bench -p mqtt-core --bench codec" >&2
-(cd "$repo" && CODEC_BENCH_BYTES_DIR="$bytes_dir" cargo bench -q -p mqtt-core --bench codec >&2)
+target="$(realpath -m "${CARGO_TARGET_DIR:-$repo/target}")"
+work="$target/codec-bench"
+bytes_dir="$work/bytes"
+samples="$work/samples.jsonl"
+mkdir -p "$work"
+rm -f "$samples"
 
-echo "== Node $(node --version): mqtt-packet" >&2
-(cd "$repo/bench/mqtt-packet" && { [ -d node_modules ] || npm ci --no-audit --no-fund >&2; })
-node_results="$(node "$repo/bench/mqtt-packet/bench.js" "$bytes_dir")"
+(cd "$repo/bench/mqtt-packet" && { [ -d node_modules/mqtt-packet ] || npm ci --no-audit --no-fund --loglevel=error >&2; })
 
-NODE_RESULTS="$node_results" RUST_RESULTS="$rust_results" node -e '
-const fs = require("fs")
-const path = require("path")
-const BATCH = 1000 // packets per decode iteration, as in benches/codec.rs
-const rows = process.env.NODE_RESULTS.trim().split("\n").map((line) => JSON.parse(line))
-console.log("bench".padEnd(32) + "mqtt-core pkt/s".padStart(16) + "mqtt-packet pkt/s".padStart(19) + "ratio".padStart(8))
-for (const { bench, packets_per_second: node } of rows.sort((a, b) => a.bench.localeCompare(b.bench))) {
-  const estimates = JSON.parse(fs.readFileSync(path.join(process.env.RUST_RESULTS, bench, "new", "estimates.json")))
-  const perIteration = bench.startsWith("decode/") ? BATCH : 1
-  const rust = perIteration / (estimates.mean.point_estimate / 1e9)
-  const fmt = (n) => Math.round(n).toLocaleString("en-US")
-  console.log(bench.padEnd(32) + fmt(rust).padStart(16) + fmt(node).padStart(19) + (rust / node).toFixed(1).padStart(7) + "x")
-}
-'
+for round in $(seq "$rounds"); do
+    echo "== round $round of $rounds: cargo bench -p mqtt-core --bench codec" >&2
+    (cd "$repo" && CODEC_BENCH_BYTES_DIR="$bytes_dir" cargo bench --quiet --locked -p mqtt-core --bench codec \
+        >"$work/criterion.log" 2>&1) || { cat "$work/criterion.log" >&2; exit 1; }
+    node "$repo/bench/codec-samples.mjs" criterion "$target/criterion" "$bytes_dir" >>"$samples"
+    echo "== round $round of $rounds: mqtt-packet on Node $(node --version)" >&2
+    node "$repo/bench/mqtt-packet/bench.js" "$bytes_dir" |
+        node "$repo/bench/codec-samples.mjs" mqtt-packet >>"$samples"
+done
+
+node "$repo/bench/codec-samples.mjs" summary "$samples" ${out:+"$out"}

@@ -10,8 +10,7 @@
 //   BROKER_TCP_PORT    a Mosquitto started for the benchmark (QoS 0 floods must not be dropped)
 //   BROKER_WS_PORT
 //   BROKER_LOG         its log, checked for dropped messages
-//   BENCH_CODEC_NODE   optional: bench/mqtt-packet/bench.js's JSON lines, and
-//   BENCH_CRITERION_DIR  criterion's results of crates/mqtt-core/benches/codec.rs, same bytes
+//   BENCH_CODEC        optional: bench/codec-vs-mqtt-packet.sh's results (--out)
 //   BENCH_OUT          where the report goes
 //   BENCH_QUICK=1      fewer messages, one round
 //   BENCH_PROFILE_DIR  if set, also records Chrome CPU profiles of our pages (and the raw one) there
@@ -667,7 +666,7 @@ function report({ host, results, sizeInfo, codec, broker }) {
 
   push('## Native codec beside mqtt-packet', '');
   if (codec?.length) {
-    push('`crates/mqtt-core/benches/codec.rs` (criterion, native, release) wrote the packet bytes that `bench/mqtt-packet/bench.js` then measured mqtt-packet 9.0.2 on, in this run. Decoding feeds 1,000 packets at once.', '',
+    push(`\`bench/codec-vs-mqtt-packet.sh\` ran \`crates/mqtt-core/benches/codec.rs\` (criterion, native, cargo's bench profile: opt-level 3, where the app's wasm is built for size) and \`bench/mqtt-packet/bench.js\` (mqtt-packet 9.0.2) in turn, ${codec[0].rounds} round(s), on the same packet bytes, which the Rust bench wrote. Both count packets per second of CPU time (the measuring thread's for Rust, the whole process's for Node), not of wall time, so that other work on the machine does not decide the ratio; figures are medians over the rounds. Decoding feeds 1,000 packets at once.`, '',
       `| measurement | mqtt-core packets/s | mqtt-packet packets/s (Node ${process.version}) | ratio |`, '|---|---:|---:|---:|',
       ...codec.map((row) => `| ${row.bench} | ${fmtInt(row.ours)} | ${fmtInt(row.mqttPacket)} | ${times(row.ratio)} |`), '');
   } else {
@@ -684,20 +683,11 @@ function report({ host, results, sizeInfo, codec, broker }) {
 
 // ---------------------------------------------------------------------------------------------
 
-/// Each codec measurement of bench/mqtt-packet beside criterion's for the same packet bytes.
+/// bench/codec-vs-mqtt-packet.sh's rows: medians of mqtt-core and mqtt-packet per measurement.
 function codecResults() {
-  const nodeFile = process.env.BENCH_CODEC_NODE;
-  const criterion = process.env.BENCH_CRITERION_DIR;
-  if (!nodeFile || !criterion || !fs.existsSync(nodeFile)) return null;
-  // Packets per decode iteration in crates/mqtt-core/benches/codec.rs (BATCH); encode does one.
-  const DECODE_BATCH = 1000;
-  const rows = fs.readFileSync(nodeFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  return rows.map(({ bench, packets_per_second: mqttPacket }) => {
-    const estimates = JSON.parse(fs.readFileSync(path.join(criterion, bench, 'new', 'estimates.json'), 'utf8'));
-    const perIteration = bench.startsWith('decode/') ? DECODE_BATCH : 1;
-    const ours = perIteration / (estimates.mean.point_estimate / 1e9);
-    return { bench, ours, mqttPacket, ratio: ours / mqttPacket };
-  }).sort((a, b) => a.bench.localeCompare(b.bench));
+  const file = process.env.BENCH_CODEC;
+  if (!file || !fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
 function brokerCheck() {
