@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 const MOSQUITTO: &str = "/usr/sbin/mosquitto";
@@ -187,12 +187,25 @@ impl Mosquitto {
         self.dir.path()
     }
 
-    /// SIGKILL, then start again on the same ports with the same persistence directory.
-    pub fn kill_and_restart(&mut self) {
+    /// SIGKILL, as a crash would.
+    pub fn kill(&mut self) {
         if let Some(mut process) = self.process.take() {
             process.kill();
         }
+    }
+
+    /// Starts again (after `kill`) on the same ports with the same persistence directory.
+    pub fn restart(&mut self) {
+        self.kill();
         self.launch();
+    }
+
+    /// When Mosquitto began writing its newest complete persistence snapshot, if there is one:
+    /// it writes `mosquitto.db.new` and renames it, so the file's creation time is the moment
+    /// the snapshot's state was taken (its modification time where creation times are missing).
+    pub fn snapshot_taken(&self) -> Option<SystemTime> {
+        let metadata = fs::metadata(self.dir.path().join("mosquitto.db")).ok()?;
+        metadata.created().or_else(|_| metadata.modified()).ok()
     }
 
     fn launch(&mut self) {

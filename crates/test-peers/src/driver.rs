@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use mqtt_core::{Client, ClientOptions, Event, Instant, TransportCommand};
 use tungstenite::client::IntoClientRequest;
@@ -157,6 +157,12 @@ fn is_timeout(error: &io::Error) -> bool {
     matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
+/// A packet the client sent, and when it was handed to the transport.
+pub struct SentPacket {
+    pub at: SystemTime,
+    pub bytes: Vec<u8>,
+}
+
 /// One `Client` and its transport.
 pub struct Driver {
     pub client: Client,
@@ -166,7 +172,7 @@ pub struct Driver {
     started: std::time::Instant,
     events: VecDeque<Event>,
     /// Every packet the client handed to the transport, when recording.
-    sent: Option<Vec<Vec<u8>>>,
+    sent: Option<Vec<SentPacket>>,
 }
 
 impl Driver {
@@ -188,7 +194,7 @@ impl Driver {
         self
     }
 
-    pub fn sent(&self) -> &[Vec<u8>] {
+    pub fn sent(&self) -> &[SentPacket] {
         self.sent.as_deref().unwrap_or_default()
     }
 
@@ -306,7 +312,10 @@ impl Driver {
         loop {
             while let Some(packet) = self.client.poll_transmit() {
                 if let Some(sent) = &mut self.sent {
-                    sent.push(packet.clone());
+                    sent.push(SentPacket {
+                        at: SystemTime::now(),
+                        bytes: packet.clone(),
+                    });
                 }
                 let queued = match &mut self.link {
                     Some(link) => link.queue(packet, &mut self.pending),

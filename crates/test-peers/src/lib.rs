@@ -37,3 +37,4 @@
 pub mod brokers;
 pub mod driver;
 pub mod hostile;
+pub mod restart_stream;

@@ -320,7 +320,11 @@ fn fail_cleanly(
     }
     if version == ProtocolVersion::V5 {
         if let Some(code) = disconnect_code(expected) {
-            let last = driver.sent().last().cloned().unwrap_or_default();
+            let last = driver
+                .sent()
+                .last()
+                .map(|packet| packet.bytes.clone())
+                .unwrap_or_default();
             if last.first() != Some(&0xE0) || last.get(2) != Some(&code) {
                 return failed(format!(
                     "the last packet sent was {last:02X?}, not a DISCONNECT with reason 0x{code:02X}"
