@@ -3,13 +3,18 @@
 //! with the reason in words in the status bar and the connection log, no message from the
 //! hostile stream is shown, the page still reacts to input, and the same tab then works
 //! against the real Mosquitto. The good cases (10,000 packets in one frame, one byte per
-//! frame) show every message and stay connected.
+//! frame) show every message and stay connected. Memory does not balloon: the wasm linear
+//! memory (which only grows, so its growth is the case's peak) and the JS heap left after a
+//! garbage collection grow by less than `MEMORY_BOUND` per case, as the native hostile tests
+//! bound the heap (crates/test-peers/tests/hostile.rs).
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
+use js_sys::Reflect;
 use support::{broker_url, clear_storage, mount, unique, wait_until, Mounted};
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -26,6 +31,46 @@ fn hostile_url() -> &'static str {
 }
 
 const VERSIONS: [&str; 2] = ["5.0", "3.1.1"];
+
+/// The most memory a case may add: a 256 MB length prefix buffered, or anything like it, would
+/// be far over.
+const MEMORY_BOUND: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// Bytes in use: the wasm linear memory, and the JS heap (Chromium's `performance.memory`, after
+/// a full garbage collection: webdriver.json starts Chromium with `--expose-gc` and precise
+/// memory figures).
+struct Memory {
+    wasm: f64,
+    js_heap: f64,
+}
+
+fn property(target: &JsValue, name: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn memory_in_use() -> Memory {
+    let window = gloo::utils::window();
+    let gc: js_sys::Function = property(&window, "gc")
+        .dyn_into()
+        .expect("window.gc: Chromium must run with --js-flags=--expose-gc (webdriver.json)");
+    gc.call0(&JsValue::NULL).expect("a garbage collection");
+    let used = |target: JsValue, path: &[&str]| {
+        let value = path
+            .iter()
+            .fold(target, |value, name| property(&value, name));
+        value
+            .as_f64()
+            .unwrap_or_else(|| panic!("no {} to measure memory by", path.join(".")))
+    };
+    Memory {
+        wasm: used(wasm_bindgen::memory(), &["buffer", "byteLength"]),
+        js_heap: used(window.into(), &["performance", "memory", "usedJSHeapSize"]),
+    }
+}
+
+fn mebibytes(bytes: f64) -> f64 {
+    bytes / 1024.0 / 1024.0
+}
 
 /// How a correct app ends a case.
 enum Outcome {
@@ -56,8 +101,8 @@ const fn ends(name: &'static str, words: &'static [&'static str]) -> Case {
 fn case(name: &'static str) -> Case {
     match name {
         "remaining-length-5-bytes" => ends(name, &["length"]),
-        // The app sets no maximum packet size, so only the keep alive can end the wait for a
-        // body that trickles in a byte at a time.
+        // The app refuses packets over its maximum size from the length prefix; the short keep
+        // alive would end the wait for a body trickling in a byte at a time if it did not.
         "huge-length-prefix" => Case {
             keep_alive: "1",
             ..ends(name, &["ping", "keep alive", "too large", "maximum"])
@@ -123,6 +168,7 @@ async fn run(name: &'static str) {
             continue;
         }
         clear_storage();
+        let before = memory_in_use();
         let app = mount().await;
         let url = format!("{}/{}", hostile_url(), case.name);
         connect_to(&app, &url, version, case.keep_alive, "app-hostile").await;
@@ -134,6 +180,25 @@ async fn run(name: &'static str) {
         still_reacts_to_input(&app, &context).await;
         works_against_mosquitto(&app, version, &context).await;
         app.unmount().await;
+        let after = memory_in_use();
+        let wasm_growth = after.wasm - before.wasm;
+        let js_growth = after.js_heap - before.js_heap;
+        console_log!(
+            "memory, {context}: wasm {:.1} -> {:.1} MiB (+{:.2}), JS heap {:.1} -> {:.1} MiB ({:+.2})",
+            mebibytes(before.wasm),
+            mebibytes(after.wasm),
+            mebibytes(wasm_growth),
+            mebibytes(before.js_heap),
+            mebibytes(after.js_heap),
+            mebibytes(js_growth)
+        );
+        assert!(
+            wasm_growth < MEMORY_BOUND && js_growth < MEMORY_BOUND,
+            "{context}: memory grew by {:.1} MiB (wasm) and {:.1} MiB (JS heap), more than {:.0} MiB",
+            mebibytes(wasm_growth),
+            mebibytes(js_growth),
+            mebibytes(MEMORY_BOUND)
+        );
     }
 }
 
