@@ -250,7 +250,7 @@ async fn forty_thousand_messages_survive_two_broker_kills_in_the_browser() {
             if next == 2 * PER_QOS || in_hand >= WINDOW {
                 break;
             }
-            let (qos, sequence) = if next % 2 == 0 {
+            let (qos, sequence) = if next.is_multiple_of(2) {
                 (QoS::AtLeastOnce, next / 2 + 1)
             } else {
                 (QoS::ExactlyOnce, next / 2 + 1)

@@ -86,7 +86,7 @@ pub fn unix_millis() -> u64 {
 /// The `index`th message a side publishes (0-based): even ones QoS 1, odd ones QoS 2, each
 /// level numbered from 1.
 pub fn nth_message(index: usize) -> (QoS, usize) {
-    let qos = if index % 2 == 0 {
+    let qos = if index.is_multiple_of(2) {
         QoS::AtLeastOnce
     } else {
         QoS::ExactlyOnce
