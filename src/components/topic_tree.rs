@@ -33,7 +33,9 @@ fn build(messages: &MessageLog) -> Node {
         node.last = Some(message.clone());
         if let Some(value) = std::str::from_utf8(&message.payload)
             .ok()
-            .and_then(|t| t.trim().parse::<f64>().ok())
+            .map(str::trim)
+            .filter(|t| is_decimal(t))
+            .map(js_sys::parse_float)
             .filter(|v| v.is_finite())
         {
             if node.values.len() == CHART_POINTS {
@@ -43,6 +45,28 @@ fn build(messages: &MessageLog) -> Node {
         }
     }
     root
+}
+
+/// Whether `text` is a decimal number as `str::parse::<f64>` reads one: an optional sign, digits
+/// with an optional point, an optional exponent. The browser's `parseFloat` then converts it to
+/// the same (nearest) `f64`: Rust's own conversion would add its tables, 10 KB, to the download.
+fn is_decimal(text: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let whole = digits(unsigned);
+    let rest = &unsigned[whole..];
+    let (fraction, rest) = match rest.strip_prefix('.') {
+        Some(after) => (digits(after), &after[digits(after)..]),
+        None => (0, rest),
+    };
+    let exponent_ok = match rest.strip_prefix(['e', 'E']) {
+        Some(exponent) => {
+            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            digits(exponent) > 0 && digits(exponent) == exponent.len()
+        }
+        None => rest.is_empty(),
+    };
+    whole + fraction > 0 && exponent_ok
 }
 
 /// `points` for an SVG polyline of `values` scaled into `width` × `height`.
@@ -150,6 +174,45 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_what_rust_parses_as_finite_numbers() {
+        let inputs = [
+            "0",
+            "42",
+            "-7",
+            "+3.5",
+            "1.",
+            ".5",
+            "-.5",
+            "1e3",
+            "2.5E-3",
+            "1e+9",
+            "007",
+            "",
+            "+",
+            "-",
+            ".",
+            "e3",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1,5",
+            "0x10",
+            "1_000",
+            "+-1",
+            " 1",
+            "1 ",
+            "12a",
+            "inf",
+            "-infinity",
+            "NaN",
+        ];
+        for text in inputs {
+            let finite = text.parse::<f64>().is_ok_and(f64::is_finite);
+            assert_eq!(is_decimal(text), finite, "{text:?}");
+        }
+    }
 
     #[test]
     fn chart_spans_the_box_from_min_to_max() {
