@@ -133,13 +133,14 @@ pub fn wall_clock_millis() -> u64 {
     js_sys::Date::now().max(0.0) as u64
 }
 
+/// The core's words with a capital first letter. They are English and start with a letter, so
+/// ASCII is enough (and keeps Unicode's case tables out of the download).
 fn describe_command_error(error: impl std::fmt::Display) -> String {
-    let words = error.to_string();
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => words,
+    let mut words = error.to_string();
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    words
 }
 
 impl Timers {
