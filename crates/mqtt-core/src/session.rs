@@ -123,12 +123,14 @@ impl Session {
     /// it). Returns the publishes whose outcome is now unknown, to report them.
     pub(crate) fn discard_server_state(&mut self) -> Vec<PublishId> {
         self.incoming_released_pending.clear();
-        let mut dropped: Vec<(u64, PublishId)> = core::mem::take(&mut self.in_flight)
-            .into_values()
-            .map(|entry| (entry.sequence, entry.id))
+        // The resume's ordering, so that the binary holds one sort, not two.
+        let dropped = self
+            .in_flight_in_order()
+            .into_iter()
+            .map(|(_, entry)| entry.id)
             .collect();
-        dropped.sort_unstable();
-        dropped.into_iter().map(|(_, id)| id).collect()
+        self.in_flight.clear();
+        dropped
     }
 }
 
