@@ -576,7 +576,7 @@ impl Client {
         }
         // Each packet may end the connection (refusal, DISCONNECT, violation): stop then.
         while let Some(connection) = &mut self.connection {
-            let result = match connection.decoder.next_packet() {
+            let result = match connection.decoder.next_server_packet() {
                 Ok(Some(packet)) => self.handle_packet(now, packet),
                 Ok(None) => return,
                 Err(error) => Err(error.into()),
@@ -687,10 +687,10 @@ impl Client {
                 self.handle_server_disconnect(now, disconnect);
                 Ok(())
             }
-            packet => Err(Violation::protocol(format!(
-                "the server sent {}, which a server must not send",
-                packet_name(&packet)
-            ))),
+            packet => Err(DecodeError::NotFromServer {
+                packet: packet_name(&packet),
+            }
+            .into()),
         }
     }
 

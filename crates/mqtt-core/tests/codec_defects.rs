@@ -406,3 +406,41 @@ fn version_and_limit_changes_apply_to_the_next_frame() {
         }
     );
 }
+
+#[test]
+fn a_client_refuses_unread_what_only_a_client_sends() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let subscribe = Packet::Subscribe(Subscribe {
+            packet_id: id(1),
+            filters: vec![SubscribeFilter {
+                filter: "a/#".into(),
+                options: SubscriptionOptions {
+                    qos: QoS::AtLeastOnce,
+                    no_local: false,
+                    retain_as_published: false,
+                    retain_handling: RetainHandling::SendAtSubscribe,
+                },
+            }],
+            properties: SubscribeProperties::default(),
+        });
+        for packet in [subscribe, Packet::PingReq] {
+            let encoded = encode(&packet, version, None).expect("encodable");
+            let mut decoder = Decoder::new(version, MAX_PACKET_SIZE);
+            decoder.feed(&encoded).expect("the header is fine");
+            let error = decoder.next_server_packet().expect_err("not from a server");
+            assert_eq!(error.reason_code(), ReasonCode::PROTOCOL_ERROR);
+            assert!(
+                error
+                    .to_string()
+                    .ends_with(", which a server must not send"),
+                "{error}"
+            );
+            // The same bytes are a packet to a server.
+            assert_eq!(decode_one(version, &encoded), Ok(packet));
+        }
+    }
+    // A packet the server does send still decodes.
+    let mut decoder = Decoder::new(ProtocolVersion::V5, MAX_PACKET_SIZE);
+    decoder.feed(&[0xD0, 0x00]).expect("the header is fine");
+    assert_eq!(decoder.next_server_packet(), Ok(Some(Packet::PingResp)));
+}

@@ -10,8 +10,9 @@ use mqttbytes_ng::{v4, v5, FixedHeader, QoS as LibQoS};
 use super::{check, codes, DecodeError, FrameHeader};
 use crate::packet::*;
 
-/// Decodes one whole frame (fixed header included, as the library expects).
-pub(super) fn decode_frame(
+/// Decodes one whole frame (fixed header included, as the library expects); without
+/// `CLIENT_PACKETS`, the packets only a client sends are refused unread.
+pub(super) fn decode_frame<const CLIENT_PACKETS: bool>(
     version: ProtocolVersion,
     header: FrameHeader,
     frame: Bytes,
@@ -23,6 +24,9 @@ pub(super) fn decode_frame(
         version
     };
     let packet = check::packet_name(version, header.byte1)?;
+    if !CLIENT_PACKETS && matches!(header.packet_type(), 1 | 8 | 10 | 12) {
+        return Err(DecodeError::NotFromServer { packet });
+    }
     let payload_len = check::check_body(version, header.byte1, packet, body)?;
     let converter = Converter { packet };
     let length_len = header.header_len - 1;
@@ -31,11 +35,11 @@ pub(super) fn decode_frame(
     match version {
         ProtocolVersion::V311 => {
             let fixed = FixedHeader::new(header.byte1, length_len, header.remaining_len);
-            converter.v311(header.packet_type(), fixed, whole, body)
+            converter.v311::<CLIENT_PACKETS>(header.packet_type(), fixed, whole, body)
         }
         ProtocolVersion::V5 => {
             let fixed = v5::FixedHeader::new(header.byte1, length_len, header.remaining_len);
-            converter.v5(header.packet_type(), fixed, whole, body, payload_len)
+            converter.v5::<CLIENT_PACKETS>(header.packet_type(), fixed, whole, body, payload_len)
         }
     }
 }
@@ -92,7 +96,7 @@ impl Converter {
         }
     }
 
-    fn v311(
+    fn v311<const CLIENT_PACKETS: bool>(
         self,
         packet_type: u8,
         fixed: FixedHeader,
@@ -101,7 +105,7 @@ impl Converter {
     ) -> Result<Packet, DecodeError> {
         let lib = |error| self.library(error);
         Ok(match packet_type {
-            1 => {
+            1 if CLIENT_PACKETS => {
                 let flags = body.get(CONNECT_FLAGS_OFFSET).copied().unwrap_or(0);
                 let connect = v4::Connect::read(fixed, frame).map_err(lib)?;
                 let (username, password) = login(flags, connect.login);
@@ -147,7 +151,7 @@ impl Converter {
             7 => {
                 Packet::PubComp(self.ack_v311(v4::PubComp::read(fixed, frame).map_err(lib)?.pkid)?)
             }
-            8 => {
+            8 if CLIENT_PACKETS => {
                 let subscribe = v4::Subscribe::read(fixed, frame).map_err(lib)?;
                 Packet::Subscribe(Subscribe {
                     packet_id: self.packet_id(subscribe.pkid)?,
@@ -179,7 +183,7 @@ impl Converter {
                     properties: AckProperties::default(),
                 })
             }
-            10 => {
+            10 if CLIENT_PACKETS => {
                 let unsubscribe = v4::Unsubscribe::read(fixed, frame).map_err(lib)?;
                 Packet::Unsubscribe(Unsubscribe {
                     packet_id: self.packet_id(unsubscribe.pkid)?,
@@ -195,7 +199,7 @@ impl Converter {
                     properties: AckProperties::default(),
                 })
             }
-            12 => Packet::PingReq,
+            12 if CLIENT_PACKETS => Packet::PingReq,
             13 => Packet::PingResp,
             14 => Packet::Disconnect(Disconnect {
                 reason: ReasonCode::NORMAL_DISCONNECTION,
@@ -213,7 +217,7 @@ impl Converter {
         })
     }
 
-    fn v5(
+    fn v5<const CLIENT_PACKETS: bool>(
         self,
         packet_type: u8,
         fixed: v5::FixedHeader,
@@ -223,7 +227,7 @@ impl Converter {
     ) -> Result<Packet, DecodeError> {
         let lib = |error| self.library(error);
         Ok(match packet_type {
-            1 => {
+            1 if CLIENT_PACKETS => {
                 let flags = body.get(CONNECT_FLAGS_OFFSET).copied().unwrap_or(0);
                 let (connect, will, credentials) = v5::Connect::read(fixed, frame).map_err(lib)?;
                 let (username, password) = login_v5(flags, credentials);
@@ -326,7 +330,7 @@ impl Converter {
                     ),
                 })
             }
-            8 => {
+            8 if CLIENT_PACKETS => {
                 let subscribe = v5::Subscribe::read(fixed, frame).map_err(lib)?;
                 let properties = match subscribe.properties {
                     Some(properties) => SubscribeProperties {
@@ -364,7 +368,7 @@ impl Converter {
                     ),
                 })
             }
-            10 => {
+            10 if CLIENT_PACKETS => {
                 let unsubscribe = v5::Unsubscribe::read(fixed, frame).map_err(lib)?;
                 Packet::Unsubscribe(Unsubscribe {
                     packet_id: self.packet_id(unsubscribe.pkid)?,
@@ -391,7 +395,7 @@ impl Converter {
                     ),
                 })
             }
-            12 => Packet::PingReq,
+            12 if CLIENT_PACKETS => Packet::PingReq,
             13 => Packet::PingResp,
             14 => match body {
                 // The library cannot read a DISCONNECT that is a reason code alone (it wants a

@@ -45,6 +45,9 @@ pub enum DecodeError {
     },
     /// The length prefix announces a packet larger than this side accepts.
     PacketTooLarge { size: usize, maximum: u32 },
+    /// A packet only a client sends (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ), or a DISCONNECT
+    /// from a 3.1.1 server, came from the server.
+    NotFromServer { packet: &'static str },
 }
 
 impl DecodeError {
@@ -54,7 +57,9 @@ impl DecodeError {
             DecodeError::Malformed { .. } | DecodeError::InvalidTopic { .. } => {
                 ReasonCode::MALFORMED_PACKET
             }
-            DecodeError::ProtocolError { .. } => ReasonCode::PROTOCOL_ERROR,
+            DecodeError::ProtocolError { .. } | DecodeError::NotFromServer { .. } => {
+                ReasonCode::PROTOCOL_ERROR
+            }
             DecodeError::PacketTooLarge { .. } => ReasonCode::PACKET_TOO_LARGE,
         }
     }
@@ -76,6 +81,9 @@ impl fmt::Display for DecodeError {
                 f,
                 "a packet of {size} bytes arrived, more than the maximum of {maximum} bytes"
             ),
+            DecodeError::NotFromServer { packet } => {
+                write!(f, "the server sent {packet}, which a server must not send")
+            }
         }
     }
 }
@@ -225,6 +233,16 @@ impl Decoder {
 
     /// The next complete packet, `Ok(None)` if more bytes are needed.
     pub fn next_packet(&mut self) -> Result<Option<Packet>, DecodeError> {
+        self.next::<true>()
+    }
+
+    /// `next_packet` for a client: a packet only a client sends is `NotFromServer` before
+    /// its body is read, so that a client's binary holds no code to read those packets.
+    pub fn next_server_packet(&mut self) -> Result<Option<Packet>, DecodeError> {
+        self.next::<false>()
+    }
+
+    fn next<const CLIENT_PACKETS: bool>(&mut self) -> Result<Option<Packet>, DecodeError> {
         let Some(header) = self.next_header()? else {
             return Ok(None);
         };
@@ -232,7 +250,7 @@ impl Decoder {
             return Ok(None);
         }
         let frame = self.buffer.split_to(header.frame_len()).freeze();
-        decode::decode_frame(self.version, header, frame).map(Some)
+        decode::decode_frame::<CLIENT_PACKETS>(self.version, header, frame).map(Some)
     }
 
     /// Parses the fixed header at the front of the buffer, if its length prefix is complete,
