@@ -45,7 +45,9 @@ fn status_text(connection: &ConnectionState, now: Instant) -> String {
             attempt,
             reason,
         } => {
-            let seconds = at.saturating_duration_since(now).as_millis().div_ceil(1000);
+            // Whole seconds, rounded up, in u64: formatting a u128 costs a kilobyte of code.
+            let wait = at.saturating_duration_since(now);
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             format!("Reconnecting in {seconds} s (attempt {attempt}). Connection lost: {reason}")
         }
     }
@@ -115,6 +117,8 @@ mod tests {
             status_text(&state, Instant::from_millis(1_000)),
             "Reconnecting in 5 s (attempt 2). Connection lost: keep-alive timeout"
         );
+        assert!(status_text(&state, Instant::from_millis(500)).starts_with("Reconnecting in 5 s"));
+        assert!(status_text(&state, Instant::from_millis(5_499)).starts_with("Reconnecting in 1 s"));
         assert!(status_text(&state, Instant::from_millis(9_000)).starts_with("Reconnecting in 0 s"));
     }
 }
