@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -11,12 +10,31 @@ const CHART_POINTS: usize = 50;
 
 #[derive(Default)]
 struct Node {
-    children: BTreeMap<String, Node>,
+    /// Sorted by name. A sorted Vec rather than a BTreeMap: the app's only map of this type
+    /// would add the B-tree's code for it to the download.
+    children: Vec<(String, Node)>,
     /// Messages on exactly this topic in the history.
     count: u64,
     last: Option<Rc<Message>>,
     /// Recent numeric payloads, oldest first.
     values: Vec<f64>,
+}
+
+impl Node {
+    fn child(&mut self, name: &str) -> &mut Node {
+        let index = match self
+            .children
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+        {
+            Ok(index) => index,
+            Err(index) => {
+                self.children
+                    .insert(index, (name.to_owned(), Node::default()));
+                index
+            }
+        };
+        &mut self.children[index].1
+    }
 }
 
 fn build(messages: &MessageLog) -> Node {
@@ -27,7 +45,7 @@ fn build(messages: &MessageLog) -> Node {
     for message in all {
         let mut node = &mut root;
         for level in message.topic.split('/') {
-            node = node.children.entry(level.to_owned()).or_default();
+            node = node.child(level);
         }
         node.count += 1;
         node.last = Some(message.clone());
@@ -135,7 +153,12 @@ fn view_node(name: &str, node: &Node) -> Html {
 }
 
 fn total_count(node: &Node) -> u64 {
-    node.count + node.children.values().map(total_count).sum::<u64>()
+    node.count
+        + node
+            .children
+            .iter()
+            .map(|(_, child)| total_count(child))
+            .sum::<u64>()
 }
 
 #[derive(Properties, PartialEq)]
@@ -174,6 +197,20 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn children_stay_sorted_and_are_found_again() {
+        let mut root = Node::default();
+        for name in ["b", "a", "c", "a"] {
+            root.child(name).count += 1;
+        }
+        let children: Vec<_> = root
+            .children
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.count))
+            .collect();
+        assert_eq!(children, [("a", 2), ("b", 1), ("c", 1)]);
+    }
 
     #[test]
     fn decimals_are_what_rust_parses_as_finite_numbers() {
