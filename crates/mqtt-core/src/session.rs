@@ -98,7 +98,8 @@ impl Session {
             .iter()
             .map(|(packet_id, entry)| (*packet_id, entry))
             .collect();
-        entries.sort_by_key(|(_, entry)| entry.sequence);
+        // Sequences are unique: an unstable sort gives the same order with less code.
+        entries.sort_unstable_by_key(|(_, entry)| entry.sequence);
         entries
     }
 
