@@ -3,19 +3,21 @@
 //! Components never touch these handles; they call `Driver` methods from callbacks, and the
 //! driver reports back only through reducer actions.
 //!
+//! The WebSocket and the timers live in a tiny Worker made from a Blob (`driver_worker.js`);
+//! the core stays on the page's thread. The worker collects incoming frames while the page is
+//! busy and hands them over in one batch when it is free, so a flood costs one task per batch
+//! instead of one per frame, and the page keeps idle moments to paint in. Timers live there
+//! too because Chrome throttles main-thread timers of hidden tabs to about once a minute, which
+//! would starve keep-alive pings, while timers in a dedicated worker keep their resolution.
+//!
 //! Incoming messages are buffered and handed to the reducer in one `Action::Received` batch at
 //! most once per animation frame, so heavy traffic costs one render per frame. When the tab is
 //! hidden, `requestAnimationFrame` stops; a timer flushes instead.
-//!
-//! Timers run in a tiny Worker made from a Blob: Chrome throttles main-thread timers of hidden
-//! tabs to about once a minute, which would starve keep-alive pings, while timers in a
-//! dedicated worker keep their resolution. If a Worker cannot be created (blocked by policy),
-//! main-thread `setTimeout` is the fallback.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Uint32Array, Uint8Array};
 use mqtt_core::reason::ReasonContext;
 use mqtt_core::{
     Bytes, Client, ConnectionState, Event, Instant, OutgoingMessage, Publish, QoS, SubscribeFilter,
@@ -23,9 +25,7 @@ use mqtt_core::{
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    BinaryType, Blob, BlobPropertyBag, CloseEvent, MessageEvent, Url, WebSocket, Worker,
-};
+use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 use yew::Callback;
 
 use crate::settings::ConnectionSettings;
@@ -34,8 +34,56 @@ use crate::state::{
     DEFAULT_HISTORY_LIMIT,
 };
 
-/// Posts its channel number back after the requested delay; a negative delay cancels.
-const TIMER_WORKER_SOURCE: &str = "const t={};onmessage=e=>{const[c,d]=e.data;clearTimeout(t[c]);if(d>=0)t[c]=setTimeout(()=>postMessage(c),d)};";
+const WORKER_SOURCE: &str = include_str!("driver_worker.js");
+
+/// What the page tells the worker; the numbers are the worker's `TIMER`, `OPEN`, ….
+#[derive(Clone, Copy)]
+enum ToWorker {
+    /// `[Timer, channel, delay_ms]`: a negative delay cancels.
+    Timer = 0,
+    /// `[Open, socket, url]`: closes the current socket and opens this one.
+    Open = 1,
+    /// `[Send, socket, bytes, lengths]`: one frame per length, cut from `bytes` in order.
+    Send = 2,
+    /// `[Close, socket]`
+    Close = 3,
+    /// `[Ready]`: the last batch is handled; send the next one when there is one.
+    Ready = 4,
+    /// `[Quit]`: after what was posted before it, close the socket and end the worker.
+    Quit = 5,
+}
+
+/// What the worker tells the page; the numbers are the worker's `TICK`, `OPENED`, ….
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FromWorker {
+    /// `[Tick, channel]`
+    Tick = 0,
+    /// `[Opened, socket]`
+    Opened = 1,
+    /// `[Bytes, socket, ArrayBuffer]`: every binary frame since the last batch, concatenated.
+    Bytes = 2,
+    /// `[Text, socket]`: the server sent a text frame; the worker has closed the socket.
+    Text = 3,
+    /// `[Closed, socket, code, reason]`
+    Closed = 4,
+    /// `[Failed, socket, words]`: the browser refused to create the socket.
+    Failed = 5,
+}
+
+impl FromWorker {
+    fn from_number(n: u32) -> Option<FromWorker> {
+        [
+            FromWorker::Tick,
+            FromWorker::Opened,
+            FromWorker::Bytes,
+            FromWorker::Text,
+            FromWorker::Closed,
+            FromWorker::Failed,
+        ]
+        .into_iter()
+        .find(|m| *m as u32 == n)
+    }
+}
 
 /// Flush incoming messages at least this often when animation frames do not run.
 const HIDDEN_FLUSH_MS: u32 = 250;
@@ -89,9 +137,11 @@ struct Inner {
     dispatch: Callback<Action>,
     client: Option<Client>,
     url: String,
-    socket: Option<WebSocket>,
-    callbacks: Callbacks,
-    timers: Timers,
+    /// The number of the worker's current socket; events of any other are stale.
+    socket: Option<u32>,
+    last_socket: u32,
+    io: Io,
+    on_frame: Closure<dyn FnMut(f64)>,
     /// The deadline the core timer is armed for.
     core_deadline: Option<Instant>,
     pending: Vec<Message>,
@@ -105,20 +155,10 @@ struct Inner {
     periodic: Option<Periodic>,
 }
 
-/// Created once per driver and reused for every socket and timer, so no closure is ever
-/// dropped while it runs.
-struct Callbacks {
-    on_open: Closure<dyn FnMut(web_sys::Event)>,
-    on_message: Closure<dyn FnMut(MessageEvent)>,
-    on_close: Closure<dyn FnMut(CloseEvent)>,
-    on_frame: Closure<dyn FnMut(f64)>,
-}
-
-struct Timers {
+/// The worker that owns the socket and the timers, if the browser let us start it.
+struct Io {
     worker: Option<(Worker, String)>,
-    _on_worker_message: Closure<dyn FnMut(MessageEvent)>,
-    on_fallback: Closure<dyn FnMut(JsValue)>,
-    fallback_ids: [Option<i32>; 4],
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
 fn now() -> Instant {
@@ -143,37 +183,24 @@ fn describe_command_error(error: impl std::fmt::Display) -> String {
     words
 }
 
-impl Timers {
-    fn new(weak: Weak<RefCell<Inner>>) -> Timers {
-        let on_tick = move |channel: u32| {
-            if let Some(channel) = Channel::from_number(channel) {
-                Driver::on_tick(&weak, channel);
-            }
-        };
-        let tick = on_tick.clone();
-        let on_worker_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Some(n) = e.data().as_f64() {
-                tick(n as u32);
-            }
-        });
-        let on_fallback = Closure::<dyn FnMut(JsValue)>::new(move |channel: JsValue| {
-            if let Some(n) = channel.as_f64() {
-                on_tick(n as u32);
+impl Io {
+    fn new(weak: Weak<RefCell<Inner>>) -> Io {
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Ok(message) = e.data().dyn_into::<Array>() {
+                Driver::on_worker_message(&weak, &message);
             }
         });
         let worker = Self::spawn_worker().ok().inspect(|(worker, _)| {
-            worker.set_onmessage(Some(on_worker_message.as_ref().unchecked_ref()));
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         });
-        Timers {
+        Io {
             worker,
-            _on_worker_message: on_worker_message,
-            on_fallback,
-            fallback_ids: [None; 4],
+            _on_message: on_message,
         }
     }
 
     fn spawn_worker() -> Result<(Worker, String), JsValue> {
-        let parts = Array::of1(&JsValue::from_str(TIMER_WORKER_SOURCE));
+        let parts = Array::of1(&JsValue::from_str(WORKER_SOURCE));
         let options = BlobPropertyBag::new();
         options.set_type("text/javascript");
         let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
@@ -187,96 +214,99 @@ impl Timers {
         }
     }
 
-    fn arm(&mut self, channel: Channel, delay_ms: u32) {
-        self.post(channel, f64::from(delay_ms));
+    fn post(&self, message: &Array) -> bool {
+        self.worker
+            .as_ref()
+            .is_some_and(|(worker, _)| worker.post_message(message).is_ok())
     }
 
-    fn disarm(&mut self, channel: Channel) {
-        self.post(channel, -1.0);
+    fn arm(&self, channel: Channel, delay_ms: u32) {
+        self.timer(channel, f64::from(delay_ms));
     }
 
-    fn post(&mut self, channel: Channel, delay_ms: f64) {
-        if let Some((worker, _)) = &self.worker {
-            let message = Array::of2(&JsValue::from(channel as u32), &JsValue::from(delay_ms));
-            if worker.post_message(&message).is_ok() {
-                return;
-            }
-        }
-        let Some(window) = web_sys::window() else {
+    fn disarm(&self, channel: Channel) {
+        self.timer(channel, -1.0);
+    }
+
+    fn timer(&self, channel: Channel, delay_ms: f64) {
+        self.post(&Array::of3(
+            &JsValue::from(ToWorker::Timer as u32),
+            &JsValue::from(channel as u32),
+            &JsValue::from(delay_ms),
+        ));
+    }
+
+    fn open(&self, socket: u32, url: &str) -> bool {
+        self.post(&Array::of3(
+            &JsValue::from(ToWorker::Open as u32),
+            &JsValue::from(socket),
+            &JsValue::from_str(url),
+        ))
+    }
+
+    /// Sends each frame as one WebSocket frame, all in one message to the worker.
+    fn send(&self, socket: u32, frames: &[Vec<u8>]) {
+        let Some((worker, _)) = &self.worker else {
             return;
         };
-        if let Some(id) = self.fallback_ids[channel as usize].take() {
-            window.clear_timeout_with_handle(id);
-        }
-        if delay_ms >= 0.0 {
-            let args = Array::of1(&JsValue::from(channel as u32));
-            self.fallback_ids[channel as usize] = window
-                .set_timeout_with_callback_and_timeout_and_arguments(
-                    self.on_fallback.as_ref().unchecked_ref(),
-                    delay_ms as i32,
-                    &args,
-                )
-                .ok();
-        }
+        let bytes = Uint8Array::from(frames.concat().as_slice());
+        let lengths: Vec<u32> = frames
+            .iter()
+            .map(|f| u32::try_from(f.len()).unwrap_or(u32::MAX))
+            .collect();
+        let message = Array::of4(
+            &JsValue::from(ToWorker::Send as u32),
+            &JsValue::from(socket),
+            &bytes.buffer(),
+            &Uint32Array::from(lengths.as_slice()),
+        );
+        let _ = worker.post_message_with_transfer(&message, &Array::of1(&bytes.buffer()));
+    }
+
+    fn close(&self, socket: u32) {
+        self.post(&Array::of2(
+            &JsValue::from(ToWorker::Close as u32),
+            &JsValue::from(socket),
+        ));
+    }
+
+    fn ready(&self) {
+        self.post(&Array::of1(&JsValue::from(ToWorker::Ready as u32)));
     }
 }
 
-impl Drop for Timers {
+impl Drop for Io {
     fn drop(&mut self) {
         if let Some((worker, url)) = self.worker.take() {
             worker.set_onmessage(None);
-            worker.terminate();
+            // Not terminate(): the worker first sends what was posted before, a DISCONNECT
+            // among it.
+            let _ = worker.post_message(&Array::of1(&JsValue::from(ToWorker::Quit as u32)));
             let _ = Url::revoke_object_url(&url);
         }
-        if let Some(window) = web_sys::window() {
-            for id in self.fallback_ids.iter_mut().filter_map(Option::take) {
-                window.clear_timeout_with_handle(id);
-            }
-        }
     }
-}
-
-fn detach(socket: &WebSocket) {
-    socket.set_onopen(None);
-    socket.set_onmessage(None);
-    socket.set_onclose(None);
-    socket.set_onerror(None);
-    let _ = socket.close();
 }
 
 impl Driver {
     pub fn new(dispatch: impl Into<Callback<Action>>) -> Driver {
         let dispatch = dispatch.into();
         let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
-            let open = weak.clone();
-            let message = weak.clone();
-            let close = weak.clone();
             let frame = weak.clone();
             RefCell::new(Inner {
                 dispatch,
                 client: None,
                 url: String::new(),
                 socket: None,
-                callbacks: Callbacks {
-                    on_open: Closure::new(move |e: web_sys::Event| {
-                        Driver::on_socket_open(&open, &e);
-                    }),
-                    on_message: Closure::new(move |e: MessageEvent| {
-                        Driver::on_socket_message(&message, &e);
-                    }),
-                    on_close: Closure::new(move |e: CloseEvent| {
-                        Driver::on_socket_close(&close, &e);
-                    }),
-                    on_frame: Closure::new(move |_: f64| {
-                        if let Some(inner) = frame.upgrade() {
-                            if let Ok(mut inner) = inner.try_borrow_mut() {
-                                inner.frame = None;
-                                inner.flush();
-                            }
+                last_socket: 0,
+                io: Io::new(weak.clone()),
+                on_frame: Closure::new(move |_: f64| {
+                    if let Some(inner) = frame.upgrade() {
+                        if let Ok(mut inner) = inner.try_borrow_mut() {
+                            inner.frame = None;
+                            inner.flush();
                         }
-                    }),
-                },
-                timers: Timers::new(weak.clone()),
+                    }
+                }),
                 core_deadline: None,
                 pending: Vec::new(),
                 pending_limit: DEFAULT_HISTORY_LIMIT,
@@ -407,7 +437,7 @@ impl Driver {
             let interval = publish.interval_ms;
             inner.periodic = Some(Periodic { publish, sent: 0 });
             inner.dispatch(Action::Periodic(Some(0)));
-            inner.timers.arm(Channel::Periodic, interval);
+            inner.io.arm(Channel::Periodic, interval);
         });
     }
 
@@ -434,58 +464,31 @@ impl Driver {
         }
     }
 
-    fn on_socket_open(weak: &Weak<RefCell<Inner>>, event: &web_sys::Event) {
+    fn on_worker_message(weak: &Weak<RefCell<Inner>>, message: &Array) {
+        let number = |index: u32| message.get(index).as_f64().map_or(u32::MAX, |n| n as u32);
+        let Some(kind) = FromWorker::from_number(number(0)) else {
+            return;
+        };
+        if kind == FromWorker::Tick {
+            if let Some(channel) = Channel::from_number(number(1)) {
+                Self::on_tick(weak, channel);
+            }
+            return;
+        }
+        let socket = number(1);
         Self::with_weak(weak, |inner| {
-            if inner.is_current(event) {
-                if let Some(client) = inner.client.as_mut() {
-                    client.handle_transport_open(now());
-                }
+            if inner.socket == Some(socket) {
+                inner.on_socket_event(kind, message);
             }
         });
-    }
-
-    fn on_socket_message(weak: &Weak<RefCell<Inner>>, event: &MessageEvent) {
-        Self::with_weak(weak, |inner| {
-            if !inner.is_current(event) {
-                return;
-            }
-            let data = event.data();
-            let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
-                // MQTT over WebSocket is binary frames only: a text frame ends the connection
-                // (MQTT-6.0.0-1). Its text may even parse as packets, so it never reaches the core.
-                inner.drop_socket();
-                if let Some(client) = inner.client.as_mut() {
-                    client.handle_transport_closed(
-                        now(),
-                        "the server sent a text frame; MQTT over WebSocket needs binary frames",
-                    );
+        if kind == FromWorker::Bytes {
+            // After the core's answers to this batch were posted, so none waits for the next.
+            if let Some(inner) = weak.upgrade() {
+                if let Ok(inner) = inner.try_borrow() {
+                    inner.io.ready();
                 }
-                return;
-            };
-            let bytes = Uint8Array::new(buffer).to_vec();
-            if let Some(client) = inner.client.as_mut() {
-                client.handle_bytes(now(), &bytes);
             }
-        });
-    }
-
-    fn on_socket_close(weak: &Weak<RefCell<Inner>>, event: &CloseEvent) {
-        Self::with_weak(weak, |inner| {
-            if !inner.is_current(event) {
-                return;
-            }
-            inner.drop_socket();
-            let reason = match (event.code(), event.reason()) {
-                (1006, _) => format!("could not reach {} or the connection broke", inner.url),
-                (code, reason) if reason.is_empty() => {
-                    format!("the WebSocket closed (code {code})")
-                }
-                (code, reason) => format!("the WebSocket closed (code {code}: {reason})"),
-            };
-            if let Some(client) = inner.client.as_mut() {
-                client.handle_transport_closed(now(), &reason);
-            }
-        });
+        }
     }
 
     fn on_tick(weak: &Weak<RefCell<Inner>>, channel: Channel) {
@@ -520,33 +523,70 @@ impl Inner {
         });
     }
 
-    fn is_current(&self, event: &web_sys::Event) -> bool {
-        match (&self.socket, event.target()) {
-            (Some(socket), Some(target)) => JsValue::from(socket.clone()) == JsValue::from(target),
-            _ => false,
+    fn on_socket_event(&mut self, kind: FromWorker, message: &Array) {
+        let closed = match kind {
+            // Not a socket's: `on_worker_message` handles ticks.
+            FromWorker::Tick => None,
+            FromWorker::Opened => {
+                if let Some(client) = self.client.as_mut() {
+                    client.handle_transport_open(now());
+                }
+                None
+            }
+            FromWorker::Bytes => {
+                if let (Ok(buffer), Some(client)) = (
+                    message.get(2).dyn_into::<ArrayBuffer>(),
+                    self.client.as_mut(),
+                ) {
+                    client.handle_bytes(now(), &Uint8Array::new(&buffer).to_vec());
+                }
+                None
+            }
+            // MQTT over WebSocket is binary frames only: a text frame ends the connection
+            // (MQTT-6.0.0-1). Its text may even parse as packets, so it never reaches the core.
+            FromWorker::Text => Some(
+                "the server sent a text frame; MQTT over WebSocket needs binary frames".to_owned(),
+            ),
+            FromWorker::Closed => {
+                let code = message.get(2).as_f64().unwrap_or_default();
+                let reason = message.get(3).as_string().unwrap_or_default();
+                Some(match (code as u16, reason) {
+                    (1006, _) => format!("could not reach {} or the connection broke", self.url),
+                    (code, reason) if reason.is_empty() => {
+                        format!("the WebSocket closed (code {code})")
+                    }
+                    (code, reason) => format!("the WebSocket closed (code {code}: {reason})"),
+                })
+            }
+            FromWorker::Failed => {
+                let detail = message.get(2).as_string().unwrap_or_default();
+                Some(format!("cannot open {}: {detail}", self.url))
+            }
+        };
+        if let Some(reason) = closed {
+            self.drop_socket();
+            if let Some(client) = self.client.as_mut() {
+                client.handle_transport_closed(now(), &reason);
+            }
         }
     }
 
     fn drop_socket(&mut self) {
         if let Some(socket) = self.socket.take() {
-            detach(&socket);
+            self.io.close(socket);
         }
     }
 
     fn open_socket(&mut self) -> Result<(), String> {
         self.drop_socket();
-        let socket = WebSocket::new_with_str(&self.url, "mqtt").map_err(|e| {
-            let detail = e
-                .dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-                .unwrap_or_default();
-            format!("cannot open {}: {detail}", self.url)
-        })?;
-        socket.set_binary_type(BinaryType::Arraybuffer);
-        socket.set_onopen(Some(self.callbacks.on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(self.callbacks.on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(self.callbacks.on_close.as_ref().unchecked_ref()));
-        self.socket = Some(socket);
+        self.last_socket = self.last_socket.wrapping_add(1);
+        if !self.io.open(self.last_socket, &self.url) {
+            return Err(format!(
+                "cannot open {}: the browser did not let the page start a worker for the connection",
+                self.url
+            ));
+        }
+        self.socket = Some(self.last_socket);
         Ok(())
     }
 
@@ -579,17 +619,13 @@ impl Inner {
                 {
                     self.core_deadline = Some(at);
                     let delay = at.saturating_duration_since(now()).as_millis();
-                    self.timers
+                    self.io
                         .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
                 }
                 return;
             }
-            if let Some(socket) = &self.socket {
-                for frame in &frames {
-                    if socket.send_with_u8_array(frame).is_err() {
-                        break;
-                    }
-                }
+            if let (Some(socket), false) = (self.socket, frames.is_empty()) {
+                self.io.send(socket, &frames);
             }
             for command in commands {
                 match command {
@@ -615,7 +651,7 @@ impl Inner {
                 // Messages that arrived before the change are shown before it.
                 self.flush();
                 if !matches!(state, ConnectionState::Connected { .. }) {
-                    self.timers.disarm(Channel::Periodic);
+                    self.io.disarm(Channel::Periodic);
                     if self.periodic.is_some() && !matches!(state, ConnectionState::Connecting) {
                         self.periodic = None;
                         self.dispatch(Action::Periodic(None));
@@ -721,15 +757,15 @@ impl Inner {
         self.arrivals = self.arrivals.saturating_add(1);
         if !self.rate_armed {
             self.rate_armed = true;
-            self.timers.arm(Channel::Rate, 1000);
+            self.io.arm(Channel::Rate, 1000);
         }
         if !self.flush_armed {
             self.flush_armed = true;
             self.frame = web_sys::window().and_then(|w| {
-                w.request_animation_frame(self.callbacks.on_frame.as_ref().unchecked_ref())
+                w.request_animation_frame(self.on_frame.as_ref().unchecked_ref())
                     .ok()
             });
-            self.timers.arm(Channel::Flush, HIDDEN_FLUSH_MS);
+            self.io.arm(Channel::Flush, HIDDEN_FLUSH_MS);
         }
     }
 
@@ -745,7 +781,7 @@ impl Inner {
         }
         self.flush_armed = false;
         self.cancel_frame();
-        self.timers.disarm(Channel::Flush);
+        self.io.disarm(Channel::Flush);
         if !self.pending.is_empty() {
             let batch = std::mem::take(&mut self.pending);
             self.dispatch(Action::Received(batch));
@@ -759,7 +795,7 @@ impl Inner {
             self.dispatch(Action::Rate(rate));
         }
         if rate > 0 {
-            self.timers.arm(Channel::Rate, 1000);
+            self.io.arm(Channel::Rate, 1000);
         } else {
             self.rate_armed = false;
         }
@@ -804,7 +840,7 @@ impl Inner {
                     periodic.sent = number;
                 }
                 self.dispatch(Action::Periodic(Some(number)));
-                self.timers.arm(Channel::Periodic, interval);
+                self.io.arm(Channel::Periodic, interval);
             }
             Err(words) => {
                 self.log(
@@ -817,7 +853,7 @@ impl Inner {
     }
 
     fn stop_periodic(&mut self) {
-        self.timers.disarm(Channel::Periodic);
+        self.io.disarm(Channel::Periodic);
         if self.periodic.take().is_some() {
             self.dispatch(Action::Periodic(None));
         }

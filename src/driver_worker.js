@@ -1,0 +1,96 @@
+// The driver's worker (src/driver.rs owns it and documents the messages: `ToWorker`,
+// `FromWorker`). A batch of frames goes to the page only once it has handled the last one.
+const TIMER = 0, OPEN = 1, SEND = 2, CLOSE = 3, READY = 4, QUIT = 5;
+const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5;
+const timers = {};
+let socket = null, id = 0, frames = [], size = 0, ready = true;
+
+function deliver() {
+  if (size === 0) return;
+  const batch = new Uint8Array(size);
+  let at = 0;
+  for (const frame of frames) {
+    batch.set(new Uint8Array(frame), at);
+    at += frame.byteLength;
+  }
+  frames = [];
+  size = 0;
+  ready = false;
+  postMessage([BYTES, id, batch.buffer], [batch.buffer]);
+}
+
+function detach() {
+  if (socket) {
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    socket.close();
+    socket = null;
+  }
+  frames = [];
+  size = 0;
+}
+
+function open(url) {
+  try {
+    socket = new WebSocket(url, 'mqtt');
+  } catch (error) {
+    postMessage([FAILED, id, String(error.message)]);
+    return;
+  }
+  socket.binaryType = 'arraybuffer';
+  socket.onopen = () => postMessage([OPENED, id]);
+  socket.onmessage = (event) => {
+    if (typeof event.data === 'string') {
+      // What came before it is the page's; nothing after it may reach the core.
+      deliver();
+      detach();
+      postMessage([TEXT, id]);
+      return;
+    }
+    frames.push(event.data);
+    size += event.data.byteLength;
+    if (ready) deliver();
+  };
+  socket.onclose = (event) => {
+    deliver();
+    socket = null;
+    postMessage([CLOSED, id, event.code, event.reason]);
+  };
+}
+
+onmessage = ({ data }) => {
+  switch (data[0]) {
+    case TIMER: {
+      const [, channel, delay] = data;
+      clearTimeout(timers[channel]);
+      if (delay >= 0) timers[channel] = setTimeout(() => postMessage([TICK, channel]), delay);
+      break;
+    }
+    case OPEN:
+      detach();
+      id = data[1];
+      ready = true;
+      open(data[2]);
+      break;
+    case SEND:
+      // One MQTT packet per WebSocket frame: the batch's packets are cut by their lengths.
+      if (data[1] === id && socket?.readyState === WebSocket.OPEN) {
+        let at = 0;
+        for (const length of data[3]) {
+          socket.send(new Uint8Array(data[2], at, length));
+          at += length;
+        }
+      }
+      break;
+    case CLOSE:
+      if (data[1] === id) detach();
+      break;
+    case READY:
+      ready = true;
+      deliver();
+      break;
+    case QUIT:
+      detach();
+      close();
+      break;
+  }
+};
