@@ -7,9 +7,11 @@
 //   BENCH_DIST_FOR_SIZES  the same, as shipped, for the download sizes
 //   BENCH_MQTT5_PKG    mqtt5-wasm built by wasm-bindgen --target web
 //   BENCH_OURS_PKG     the app's driver + core built with the `bench` feature (wasm-bindgen --target web)
-//   BROKER_TCP_PORT    a Mosquitto started for the benchmark (QoS 0 floods must not be dropped)
-//   BROKER_WS_PORT
-//   BROKER_LOG         its log, checked for dropped messages
+//   BROKER_TCP_PORT    a Mosquitto started for the benchmark (QoS 0 floods must not be dropped),
+//   BROKER_WS_PORT     with no limit on QoS 1 messages in flight
+//   BROKER_INFLIGHT20_TCP_PORT  another, with Mosquitto's default in-flight limit (20)
+//   BROKER_INFLIGHT20_WS_PORT
+//   BROKER_LOGS        their logs (space-separated), checked for dropped messages
 //   BENCH_CODEC        optional: bench/codec-vs-mqtt-packet.sh's results (--out)
 //   BENCH_OUT          where the report goes
 //   BENCH_QUICK=1      fewer messages, one round
@@ -60,7 +62,7 @@ const BATCHED_1K_SHARE = 2;
 
 const CASE_IDS = [
   'synthetic-1-64', 'synthetic-1-1024', 'synthetic-32-64', 'synthetic-32-1024',
-  'mosquitto-qos0', 'mosquitto-qos1', 'heap',
+  'mosquitto-qos0', 'mosquitto-qos1', 'mosquitto-qos1-inflight20', 'heap',
 ];
 const SELECTED = new Set(process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',') : CASE_IDS);
 for (const id of SELECTED) {
@@ -69,6 +71,7 @@ for (const id of SELECTED) {
 
 const PAGES = {
   raw: { title: 'raw WebSocket (ceiling)', path: '/_bench/pages/raw.html' },
+  rawWorker: { title: 'raw WebSocket in a Worker (ceiling)', path: '/_bench/pages/raw-worker.html' },
   mqttjs: { title: 'MQTT.js 5.16', path: '/_bench/pages/mqttjs.html' },
   mqtt5: { title: 'mqtt5-wasm 2.1.9', path: '/_bench/pages/mqtt5.html' },
   ours: { title: 'our driver + core', path: '/_bench/pages/ours.html' },
@@ -154,10 +157,11 @@ const syntheticFeed = (port, count, batch, size) => ({
   start: async () => {},
 });
 
-/// Mosquitto, fed by its own native publisher reading one message per line.
-function mosquittoFeed(count, qos, linesFile) {
+/// Mosquitto, fed by its own native publisher reading one message per line. `broker` is the
+/// environment's prefix for its ports: BROKER or BROKER_INFLIGHT20.
+function mosquittoFeed(count, qos, linesFile, broker = 'BROKER') {
   const feed = {
-    url: `ws://127.0.0.1:${env('BROKER_WS_PORT')}`,
+    url: `ws://127.0.0.1:${env(`${broker}_WS_PORT`)}`,
     qos,
     /// Why the publisher failed, if it did: the run is then reported as failed, not as lost.
     error: null,
@@ -165,7 +169,7 @@ function mosquittoFeed(count, qos, linesFile) {
       const input = fs.openSync(linesFile, 'r');
       const publisher = spawn(
         'mosquitto_pub',
-        ['-h', '127.0.0.1', '-p', env('BROKER_TCP_PORT'), '-t', TOPIC, '-q', String(qos), '-M', '1000', '-l'],
+        ['-h', '127.0.0.1', '-p', env(`${broker}_TCP_PORT`), '-t', TOPIC, '-q', String(qos), '-M', '1000', '-l'],
         { stdio: [input, 'ignore', 'inherit'] },
       );
       fs.closeSync(input);
@@ -527,7 +531,7 @@ function report({ host, results, sizeInfo, codec, broker }) {
 
   push('## Throughput (messages per second)', '');
   const caseIds = Object.keys(results.cases);
-  const names = ['raw', 'mqttjs', 'mqtt5', 'ours', 'app'];
+  const names = ['raw', 'rawWorker', 'mqttjs', 'mqtt5', 'ours', 'app'];
   push(`| case | ${names.map((n) => PAGES[n].title).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
   for (const id of caseIds) {
     const c = results.cases[id];
@@ -552,11 +556,14 @@ function report({ host, results, sizeInfo, codec, broker }) {
   const rate = (id, name) => (results.cases[id]?.runs[name] ? summary(results.cases[id].runs[name]).rate : NaN);
   const targets = [];
 
+  // Our driver reads the socket in a Worker, so the ceiling is the faster of the two raw pages.
+  const ceiling = (id) => Math.max(rate(id, 'raw') || 0, rate(id, 'rawWorker') || 0) || NaN;
   const frameBound = (id, where) => {
-    const r = ratio(rate(id, 'ours'), rate(id, 'raw'));
+    const r = ratio(rate(id, 'ours'), ceiling(id));
     targets.push([
-      `one packet per frame, ${where}: driver+core ≥ 95 % of the raw ceiling`,
-      verdict(Number.isFinite(r) ? r >= 0.95 : null, `${pct(r)} of raw`),
+      `one packet per frame, ${where}: driver+core ≥ 95 % of the raw ceiling (the faster raw page)`,
+      verdict(Number.isFinite(r) ? r >= 0.95 : null,
+        `${pct(r)} of the faster; ${pct(ratio(rate(id, 'ours'), rate(id, 'raw')))} of raw on the page's thread, ${pct(ratio(rate(id, 'ours'), rate(id, 'rawWorker')))} of raw in a Worker`),
     ]);
   };
   frameBound('synthetic-1-64', 'synthetic source, 64 B');
@@ -611,19 +618,23 @@ function report({ host, results, sizeInfo, codec, broker }) {
     targets.push(['native codec ≥ 5× mqtt-packet, same packets, same run', verdict(null, 'the codec comparison (crates/mqtt-core/benches + bench/mqtt-packet) is not wired in yet')]);
   }
 
-  const loads = appRuns.filter((r) => Number.isFinite(r.loadToConnack)).map((r) => r.loadToConnack);
-  const load = median(loads);
+  // On the synthetic source: Mosquitto 2.0's WebSocket listener answers the upgrade request
+  // about 200 ms late whoever asks (see the table of the other pages), which is not the page's.
+  const syntheticLoad = heap && !heap.error ? heap.loadToConnack : NaN;
+  const mosquittoLoad = median(appRuns.filter((r) => Number.isFinite(r.loadToConnack)).map((r) => r.loadToConnack));
   targets.push([
-    'page load to CONNACK on loopback ≤ 150 ms (full app)',
-    verdict(loads.length ? load <= 150 : null, `${fmt1(load)} ms`),
+    'page load to CONNACK on loopback ≤ 150 ms (full app, synthetic source)',
+    verdict(Number.isFinite(syntheticLoad) ? syntheticLoad <= 150 : null,
+      `${fmt1(syntheticLoad)} ms; through Mosquitto ${fmt1(mosquittoLoad)} ms, its WebSocket handshake included`),
   ]);
 
   push('## Targets', '', '| target | result |', '|---|---|', ...targets.map(([t, v]) => `| ${t} | ${v} |`), '');
 
-  push('## Ratios', '', '| case | driver+core / raw | driver+core / MQTT.js | driver+core / mqtt5-wasm | full app / raw |', '|---|---:|---:|---:|---:|');
+  push('## Ratios', '', '| case | driver+core / raw | driver+core / raw in a Worker | driver+core / MQTT.js | driver+core / mqtt5-wasm | full app / raw | full app / raw in a Worker |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const id of caseIds) {
     const ours = rate(id, 'ours');
-    push(`| ${results.cases[id].label} | ${pct(ratio(ours, rate(id, 'raw')))} | ${times(ratio(ours, rate(id, 'mqttjs')))} | ${times(ratio(ours, rate(id, 'mqtt5')))} | ${pct(ratio(rate(id, 'app'), rate(id, 'raw')))} |`);
+    const app = rate(id, 'app');
+    push(`| ${results.cases[id].label} | ${pct(ratio(ours, rate(id, 'raw')))} | ${pct(ratio(ours, rate(id, 'rawWorker')))} | ${times(ratio(ours, rate(id, 'mqttjs')))} | ${times(ratio(ours, rate(id, 'mqtt5')))} | ${pct(ratio(app, rate(id, 'raw')))} | ${pct(ratio(app, rate(id, 'rawWorker')))} |`);
   }
   push('');
 
@@ -639,15 +650,22 @@ function report({ host, results, sizeInfo, codec, broker }) {
     push('Not run.', '');
   }
 
-  push('## Page load to CONNACK of the other pages', '', 'Navigation start to CONNACK, measured the same way in each benchmark page (median of every run on the synthetic source).', '');
+  push('## Page load to CONNACK of every page', '', 'Navigation start to CONNACK, median of every run, from the synthetic source (which answers at once) and through Mosquitto. The benchmark pages time it themselves; the full app is timed as above, on the synthetic source in the memory run. The difference between the columns is mostly Mosquitto 2.0\'s WebSocket listener, which answers the upgrade request about 200 ms after it arrives, whichever client asks.', '');
   const connacks = {};
   for (const id of caseIds) {
+    const source = id.startsWith('synthetic') ? 'synthetic' : 'mosquitto';
     for (const [name, runs] of Object.entries(results.cases[id].runs)) {
-      if (name === 'app' || !id.startsWith('synthetic')) continue;
-      connacks[name] = (connacks[name] ?? []).concat(runs.filter((r) => r.connackAt > 0).map((r) => r.connackAt));
+      const times = runs.map((r) => (name === 'app' ? r.loadToConnack : r.connackAt)).filter((t) => t > 0);
+      connacks[name] ??= { synthetic: [], mosquitto: [] };
+      connacks[name][source].push(...times);
     }
   }
-  push('| page | ms |', '|---|---:|', ...Object.entries(connacks).map(([n, v]) => `| ${PAGES[n].title} | ${fmt1(median(v))} |`), '');
+  if (Number.isFinite(syntheticLoad)) {
+    connacks.app ??= { synthetic: [], mosquitto: [] };
+    connacks.app.synthetic.push(syntheticLoad);
+  }
+  push('| page | synthetic source, ms | through Mosquitto, ms |', '|---|---:|---:|',
+    ...Object.entries(connacks).map(([n, v]) => `| ${PAGES[n].title} | ${fmt1(median(v.synthetic))} | ${fmt1(median(v.mosquitto))} |`), '');
 
   if (heap && !heap.error) {
     push('## Memory', '', `The full app, default history bound, ${fmtInt(heap.expected)} messages from the synthetic source (32 per frame, 64 B); heaps after a forced garbage collection.`, '',
@@ -675,8 +693,8 @@ function report({ host, results, sizeInfo, codec, broker }) {
 
   push('## How the sources work', '',
     '- **Synthetic source** (`bench/source.mjs`, Node `ws`): answers CONNECT with CONNACK in the version asked for and SUBSCRIBE with SUBACK, then sends pre-encoded QoS 0 PUBLISH packets, 1 or 32 per WebSocket frame, as fast as the page reads them (it keeps at most 1 MiB unwritten).',
-    `- **Mosquitto** ${broker.version}, started for the run with \`max_queued_messages 0\` and \`max_inflight_messages 0\` so that nothing is dropped, fed over TCP by \`mosquitto_pub -l\` (one message per line, 64 B payloads, \`-M 1000\` in flight at QoS 1). ${broker.dropped ? `**Its log reported dropped messages:** ${broker.dropped}` : 'Its log reported no dropped messages.'}`,
-    '- **Pages**: the raw page only cuts frames into packets and counts PUBLISH (answering PUBACK at QoS 1); MQTT.js and mqtt5-wasm count their message callbacks; our driver + core counts the messages the real driver hands over (`bench` feature); the full app is driven through its labelled controls and its subscription\'s message counter is read once per frame.',
+    `- **Mosquitto** ${broker.version}, started for the run with \`max_queued_messages 0\` and \`max_inflight_messages 0\` so that nothing is dropped, fed over TCP by \`mosquitto_pub -l\` (one message per line, 64 B payloads, \`-M 1000\` in flight at QoS 1); for the "default in-flight limit" case, a second one that keeps Mosquitto's default of 20 unacknowledged QoS 1 messages per client, so that the client's acknowledgement latency bounds the rate. ${broker.dropped ? `**Their logs reported dropped messages:** ${broker.dropped}` : 'Their logs reported no dropped messages.'}`,
+    '- **Pages**: the raw pages only cut frames into packets and count PUBLISH (answering PUBACK at QoS 1), one with the WebSocket on the page\'s thread, one with it in a Worker that posts its counts to the page (our driver reads its socket in a Worker too, so the former is no longer the ceiling); MQTT.js and mqtt5-wasm count their message callbacks; our driver + core counts the messages the real driver hands over (`bench` feature); the full app is driven through its labelled controls and its subscription\'s message counter is read once per frame.',
     '');
   return lines.join('\n');
 }
@@ -691,7 +709,8 @@ function codecResults() {
 }
 
 function brokerCheck() {
-  const text = fs.existsSync(process.env.BROKER_LOG ?? '') ? fs.readFileSync(process.env.BROKER_LOG, 'utf8') : '';
+  const text = (process.env.BROKER_LOGS ?? '').split(' ').filter((file) => fs.existsSync(file))
+    .map((file) => fs.readFileSync(file, 'utf8')).join('\n');
   const dropped = text.split('\n').filter((line) => /dropp/i.test(line));
   let version = '';
   try {
@@ -730,7 +749,7 @@ async function main() {
     log(`Chromium ${host.chromium}, ${host.cores} cores${QUICK ? ', quick' : ''}`);
 
     const results = { cases: {} };
-    const clientPages = ['raw', 'mqttjs', 'mqtt5', 'ours'];
+    const clientPages = ['raw', 'rawWorker', 'mqttjs', 'mqtt5', 'ours'];
     const profileDir = process.env.BENCH_PROFILE_DIR;
     for (const [batch, size] of [[1, 64], [1, 1024], [32, 64], [32, 1024]]) {
       const id = `synthetic-${batch}-${size}`;
@@ -768,6 +787,14 @@ async function main() {
       label: qos1Label,
       runs: await runCase(qos1Label, clientPages, ROUNDS.mosquitto, (name) =>
         guarded(() => runClientPage(browser.context, base, name, mosquittoFeed(COUNTS.mosquittoQos1, 1, qos1Lines), COUNTS.mosquittoQos1))),
+    };
+    const inflightLabel = `Mosquitto, QoS 1, 64 B, default in-flight limit (20), ${fmtInt(COUNTS.mosquittoQos1)} msgs`;
+    if (SELECTED.has('mosquitto-qos1-inflight20')) log(inflightLabel);
+    if (SELECTED.has('mosquitto-qos1-inflight20')) results.cases['mosquitto-qos1-inflight20'] = {
+      label: inflightLabel,
+      runs: await runCase(inflightLabel, clientPages, ROUNDS.mosquitto, (name) =>
+        guarded(() => runClientPage(browser.context, base, name,
+          mosquittoFeed(COUNTS.mosquittoQos1, 1, qos1Lines, 'BROKER_INFLIGHT20'), COUNTS.mosquittoQos1))),
     };
 
     if (SELECTED.has('heap')) {

@@ -3,8 +3,10 @@
 /// A run ends when every expected message is counted, or when none arrived for this long.
 const STALL_MS = 5000;
 
-/// `add(n)` counts n messages; `done` resolves with { count, firstAt, lastAt } (performance.now()
-/// milliseconds) once `expected` messages are counted or the flood stalled short of it.
+/// `add(n)` counts n messages that arrived now, `add(n, firstAt, lastAt)` n that arrived over
+/// that time (a worker counting for the page); `done` resolves with { count, firstAt, lastAt }
+/// (performance.now() milliseconds) once `expected` messages are counted or the flood stalled
+/// short of it.
 export function messageCounter(expected) {
   let count = 0;
   let firstAt = 0;
@@ -29,11 +31,10 @@ export function messageCounter(expected) {
     }
   }, 250);
   return {
-    add(n) {
-      const now = performance.now();
-      if (count === 0) firstAt = now;
+    add(n, from = performance.now(), to = from) {
+      if (count === 0) firstAt = from;
       count += n;
-      lastAt = now;
+      lastAt = to;
       if (count >= expected) finish();
     },
     done,
@@ -51,6 +52,4 @@ export function subscribed() {
   if (window.benchSubscribed) window.benchSubscribed();
 }
 
-export function randomClientId(prefix) {
-  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-}
+export { randomClientId } from './client-id.js';
