@@ -23,12 +23,10 @@ impl BenchDriver {
     /// `on_connected()` on CONNACK, `on_subscribed()` on SUBACK, `on_messages(n)` for each batch
     /// the driver hands over, `on_error(words)` for what the app would log as an error.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)] // one per callback the page listens to
     pub fn new(
         url: String,
         filter: String,
         qos: u8,
-        expected_messages: usize,
         on_connected: js_sys::Function,
         on_subscribed: js_sys::Function,
         on_messages: js_sys::Function,
@@ -50,8 +48,6 @@ impl BenchDriver {
             };
         });
         let driver = Driver::new(report);
-        // The app bounds what waits for the next frame by its history limit; a count needs all.
-        driver.set_history_limit(expected_messages);
         let settings = ConnectionSettings {
             url,
             version: ProtocolVersion::V311,

@@ -11,8 +11,9 @@
 //! would starve keep-alive pings, while timers in a dedicated worker keep their resolution.
 //!
 //! Incoming messages are buffered and handed to the reducer in one `Action::Received` batch at
-//! most once per animation frame, so heavy traffic costs one render per frame. When the tab is
-//! hidden, `requestAnimationFrame` stops; a timer flushes instead.
+//! most once per animation frame, so heavy traffic costs one render per frame; sooner only when
+//! more arrive within a frame than the history keeps. When the tab is hidden,
+//! `requestAnimationFrame` stops; a timer flushes instead.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -749,11 +750,6 @@ impl Inner {
         };
         self.next_seq += 1;
         self.pending.push(message);
-        if self.pending.len() > self.pending_limit * 2 {
-            // Older ones would be cut from the history anyway.
-            let excess = self.pending.len() - self.pending_limit;
-            self.pending.drain(..excess);
-        }
         self.arrivals = self.arrivals.saturating_add(1);
         if !self.rate_armed {
             self.rate_armed = true;
@@ -766,6 +762,11 @@ impl Inner {
                     .ok()
             });
             self.io.arm(Channel::Flush, HIDDEN_FLUSH_MS);
+        }
+        if self.pending.len() >= self.pending_limit {
+            // More arrived within one frame than the history keeps: hand them over now, so
+            // that what waits stays bounded and the reducer still counts every message.
+            self.flush();
         }
     }
 
