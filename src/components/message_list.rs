@@ -117,8 +117,11 @@ pub fn MessageList(props: &MessageListProps) -> Html {
                 { for (first..last).filter_map(|index| {
                     let message = nth(index)?;
                     let top = (index as u32).saturating_mul(ROW_HEIGHT);
+                    // Keyed by position, not by message: under a flood every visible row
+                    // shows a new message each frame, and a row that is updated in place costs
+                    // the page far less than one removed and another created.
                     Some(html! {
-                        <MessageRow key={message.seq} color={color_of(&message)}
+                        <MessageRow key={index} color={color_of(&message)}
                             selected={props.selected == Some(message.seq)}
                             {top} onselect={props.onselect.clone()} message={message.clone()} />
                     })
