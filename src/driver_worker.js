@@ -5,16 +5,25 @@ const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5;
 const timers = {};
 let socket = null, id = 0, frames = [], size = 0, ready = true;
 
-function deliver() {
+// A batch is copied whole into wasm memory, which never shrinks: what piled up while the page
+// was busy goes over in batches of about this size (a larger frame goes alone), except before a
+// close, when everything must reach the page ahead of the close.
+const BATCH_BYTES = 256 * 1024;
+
+function deliver(limit = BATCH_BYTES) {
   if (size === 0) return;
-  const batch = new Uint8Array(size);
+  let count = 0, length = 0;
+  while (count < frames.length && (count === 0 || length + frames[count].byteLength <= limit)) {
+    length += frames[count].byteLength;
+    count += 1;
+  }
+  const batch = new Uint8Array(length);
   let at = 0;
-  for (const frame of frames) {
+  for (const frame of frames.splice(0, count)) {
     batch.set(new Uint8Array(frame), at);
     at += frame.byteLength;
   }
-  frames = [];
-  size = 0;
+  size -= length;
   ready = false;
   postMessage([BYTES, id, batch.buffer], [batch.buffer]);
 }
@@ -41,7 +50,7 @@ function open(url) {
   socket.onmessage = (event) => {
     if (typeof event.data === 'string') {
       // What came before it is the page's; nothing after it may reach the core.
-      deliver();
+      deliver(Infinity);
       detach();
       postMessage([TEXT, id]);
       return;
@@ -51,7 +60,7 @@ function open(url) {
     if (ready) deliver();
   };
   socket.onclose = (event) => {
-    deliver();
+    deliver(Infinity);
     socket = null;
     postMessage([CLOSED, id, event.code, event.reason]);
   };
