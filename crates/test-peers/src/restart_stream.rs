@@ -8,9 +8,9 @@
 //! `RESTARTS` times. Each payload is `<QoS>:<sequence number>`.
 //!
 //! Afterwards (`check`, per direction): every sequence number arrived at its receiver, no QoS 2
-//! message reached the application twice, every QoS 1 duplicate is a retransmission (DUP set or
-//! the same packet id), every publish was confirmed, every reconnect found its session kept, and
-//! both directions were under way at every kill.
+//! message reached the application twice, every QoS 1 duplicate is a retransmission (DUP set,
+//! the same packet id, or the sender's own resend after a kill), every publish was confirmed,
+//! every reconnect found its session kept, and both directions were under way at every kill.
 //!
 //! What a killed Mosquitto 2.0 forgets is its business, and counted rather than failed, when the
 //! client could not have known better:
@@ -28,6 +28,11 @@
 //!   counts is that a kill came between the two deliveries and that the client could not tell:
 //!   a client that still holds the id of a QoS 2 message (PUBREL not yet received) must not
 //!   deliver it again.
+//!
+//! - A QoS 1 repeat without DUP under a new id, when the sender's publish was in flight at a
+//!   kill: the sender sent it again after reconnecting, and a broker that had already stored
+//!   the first copy takes the second as a new message (at least once, end to end). Both copies
+//!   may then reach the receiver back to back, with no kill between the deliveries.
 //!
 //! The app keeps no packet ids with its messages (nor sees its PUBCOMPs), so for the browser
 //! round a repeat needs a kill in between; that the core does not deliver a held id twice is
@@ -476,6 +481,14 @@ fn in_a_snapshot_gap((published, confirmed): (u64, u64), kills: &[Kill]) -> bool
     })
 }
 
+/// Whether a publish handed to the client at `published` and confirmed at `confirmed` was
+/// unconfirmed at a kill, so that the client sent it again after reconnecting.
+fn resent_after_a_kill((published, confirmed): (u64, u64), kills: &[Kill]) -> bool {
+    kills
+        .iter()
+        .any(|kill| published <= kill.at + CRASH_WINDOW_MS && kill.at <= confirmed)
+}
+
 /// Whether a repeat of `first` is the restarted broker's: a kill came between the two
 /// deliveries, and the client could not tell the repeat from a new message. It could if the
 /// repeat is a QoS 2 PUBLISH with the id it still held (first flow not yet completed).
@@ -525,7 +538,11 @@ pub fn check(
             let first = &deliveries[0];
             for again in &deliveries[1..] {
                 let same_id = again.packet_id.is_some() && again.packet_id == first.packet_id;
-                if qos == QoS::AtLeastOnce && (again.dup || same_id) {
+                let resent_by_sender = sender
+                    .confirmed_at
+                    .get(&key)
+                    .is_some_and(|flow| resent_after_a_kill(*flow, kills));
+                if qos == QoS::AtLeastOnce && (again.dup || same_id || resent_by_sender) {
                     continue;
                 }
                 if replayed_by_a_restart(qos, first, again, kills) {
