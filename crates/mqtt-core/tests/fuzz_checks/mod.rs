@@ -4,18 +4,25 @@
 use mqtt_core::codec::MAX_PACKET_SIZE;
 use mqtt_core::*;
 
+/// The input's first byte, which steers the check (its lowest bit picks the version), and
+/// the bytes after it.
+fn split_control(input: &[u8]) -> Option<(u8, ProtocolVersion, &[u8])> {
+    let (&control, bytes) = input.split_first()?;
+    let version = if control & 1 == 0 {
+        ProtocolVersion::V311
+    } else {
+        ProtocolVersion::V5
+    };
+    Some((control, version, bytes))
+}
+
 /// The decoder on arbitrary bytes: it must never panic, must give the same packets and the
 /// same first error however the bytes are split, and every packet it accepts must encode
 /// back to bytes that decode to the same packet.
 pub fn decoder(input: &[u8]) {
     // The first byte chooses the version and how to split the rest.
-    let Some((&control, bytes)) = input.split_first() else {
+    let Some((control, version, bytes)) = split_control(input) else {
         return;
-    };
-    let version = if control & 1 == 0 {
-        ProtocolVersion::V311
-    } else {
-        ProtocolVersion::V5
     };
     let whole = observe(version, &[bytes]);
     let chunk_len = usize::from(control >> 1) + 1;
@@ -46,13 +53,8 @@ pub fn decoder(input: &[u8]) {
 /// A connected client fed arbitrary server bytes, with timeouts and commands in between:
 /// whatever arrives, the client must not panic and must keep answering its poll calls.
 pub fn client(input: &[u8]) {
-    let Some((&control, bytes)) = input.split_first() else {
+    let Some((control, version, bytes)) = split_control(input) else {
         return;
-    };
-    let version = if control & 1 == 0 {
-        ProtocolVersion::V311
-    } else {
-        ProtocolVersion::V5
     };
     let mut options = ClientOptions::new(version, "fuzz");
     options.topic_alias_maximum = Some(4);
