@@ -4,3 +4,11 @@
 const boot = document.getElementById("boot");
 const { default: init } = await import(boot.dataset.js);
 await init({ module_or_path: boot.dataset.wasm });
+
+// sw.js keeps a copy of the app for offline use. It is registered only once the page has loaded,
+// so that starting it does not compete with starting the app.
+if (location.protocol.startsWith("http") && "serviceWorker" in navigator) {
+  const register = () => navigator.serviceWorker.register("sw.js").catch(() => {});
+  if (document.readyState === "complete") register();
+  else addEventListener("load", register, { once: true });
+}

@@ -137,19 +137,6 @@ fn shortcut_for(event: &KeyboardEvent) -> Option<ShortcutKind> {
     }
 }
 
-/// Registers `sw.js`, which keeps a copy of the app for offline use. Only on http(s) pages
-/// served with it (not file://, not the test runner's page).
-pub fn register_service_worker() {
-    let window = gloo::utils::window();
-    let secure = window
-        .location()
-        .protocol()
-        .is_ok_and(|p| p.starts_with("http"));
-    if secure && js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()) == Ok(true) {
-        let _ = window.navigator().service_worker().register("sw.js");
-    }
-}
-
 #[component]
 pub fn App() -> Html {
     let tabs = use_reducer(|| {
