@@ -327,6 +327,10 @@ async function gotoIsolated(page, url) {
   }
 }
 
+/// Page load to CONNACK of the runs that have one: the pages time it themselves, the app's is
+/// taken through its controls (runApp).
+const connackTimes = (name, runs) => runs.map((r) => (name === 'app' ? r.loadToConnack : r.connackAt)).filter((t) => t > 0);
+
 function frameStats(intervals) {
   return { frameP50: percentile(intervals, 50), frameP95: percentile(intervals, 95), frames: intervals.length };
 }
@@ -641,9 +645,9 @@ function report({ host, results, sizeInfo, codec, broker }) {
   // On the synthetic source: Mosquitto 2.0's WebSocket listener answers the upgrade request
   // about 200 ms late whoever asks (see the table of the other pages), which is not the page's.
   // Timed by the `load` case's own page loads when it ran, else by the memory run's one.
-  const appLoads = (results.load?.app ?? (heap ? [heap] : [])).map((r) => r.loadToConnack).filter((t) => t > 0);
+  const appLoads = connackTimes('app', results.load?.app ?? (heap ? [heap] : []));
   const syntheticLoad = median(appLoads);
-  const mosquittoLoad = median(appRuns.filter((r) => Number.isFinite(r.loadToConnack)).map((r) => r.loadToConnack));
+  const mosquittoLoad = median(connackTimes('app', appRuns));
   targets.push([
     'page load to CONNACK on loopback ≤ 150 ms (full app, synthetic source)',
     verdict(Number.isFinite(syntheticLoad) ? syntheticLoad <= 150 : null,
@@ -677,14 +681,14 @@ function report({ host, results, sizeInfo, codec, broker }) {
   for (const id of caseIds) {
     const source = id.startsWith('synthetic') ? 'synthetic' : 'mosquitto';
     for (const [name, runs] of Object.entries(results.cases[id].runs)) {
-      const times = runs.map((r) => (name === 'app' ? r.loadToConnack : r.connackAt)).filter((t) => t > 0);
+      const times = connackTimes(name, runs);
       connacks[name] ??= { synthetic: [], mosquitto: [] };
       connacks[name][source].push(...times);
     }
   }
   for (const [name, runs] of Object.entries(results.load ?? {})) {
     connacks[name] ??= { synthetic: [], mosquitto: [] };
-    connacks[name].synthetic.push(...runs.map((r) => (name === 'app' ? r.loadToConnack : r.connackAt)).filter((t) => t > 0));
+    connacks[name].synthetic.push(...connackTimes(name, runs));
   }
   if (!results.load && appLoads.length) {
     connacks.app ??= { synthetic: [], mosquitto: [] };
