@@ -251,7 +251,7 @@ impl Io {
         let Some((worker, _)) = &self.worker else {
             return;
         };
-        let bytes = Uint8Array::from(frames.concat().as_slice());
+        let buffer = Uint8Array::from(frames.concat().as_slice()).buffer();
         let lengths: Vec<u32> = frames
             .iter()
             .map(|f| u32::try_from(f.len()).unwrap_or(u32::MAX))
@@ -259,10 +259,10 @@ impl Io {
         let message = Array::of4(
             &JsValue::from(ToWorker::Send as u32),
             &JsValue::from(socket),
-            &bytes.buffer(),
+            &buffer,
             &Uint32Array::from(lengths.as_slice()),
         );
-        let _ = worker.post_message_with_transfer(&message, &Array::of1(&bytes.buffer()));
+        let _ = worker.post_message_with_transfer(&message, &Array::of1(&buffer));
     }
 
     fn close(&self, socket: u32) {
