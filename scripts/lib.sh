@@ -1,5 +1,5 @@
-# Shared by scripts/serve and scripts/test: installs what is missing, at pinned versions, and
-# runs a Mosquitto that is stopped whatever happens. Sourced, not run.
+# Shared by scripts/serve, scripts/test and scripts/build: installs what is missing, at pinned
+# versions, and runs a Mosquitto that is stopped whatever happens. Sourced, not run.
 
 readonly WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Cargo.toml
 readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pinned rustc
