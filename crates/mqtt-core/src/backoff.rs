@@ -6,7 +6,7 @@
 
 use core::time::Duration;
 
-use crate::client::ReconnectPolicy;
+use crate::options::ReconnectPolicy;
 
 pub(crate) struct Backoff {
     /// Reconnect attempts since the last stable connection.

@@ -1,25 +1,29 @@
 //! One connection's state: what ends when the transport closes.
 //!
-//! Whether CONNACK arrived, the limits the server announced, keep alive bookkeeping and the
-//! incoming topic aliases (which MQTT scopes to one network connection).
+//! Which transport it runs on, whether CONNACK arrived, the limits the server announced, keep
+//! alive bookkeeping and the topic aliases of both directions (which MQTT scopes to one network
+//! connection).
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use core::time::Duration;
 
-use crate::client::ClientOptions;
 use crate::codec::{Decoder, MAX_PACKET_SIZE};
+use crate::error::ProtocolViolation;
+use crate::event::TransportId;
+use crate::options::ClientOptions;
 use crate::packet::{ConnAckProperties, QoS};
 use crate::time::Instant;
 
 /// How long to wait for CONNACK after CONNECT before giving up on the connection.
 pub(crate) const CONNACK_TIMEOUT: Duration = Duration::from_secs(30);
 
+#[derive(Clone, Copy)]
 pub(crate) enum Phase {
     /// The driver is opening the transport.
     Opening,
-    /// CONNECT sent; CONNACK must come by `deadline`.
-    AwaitingConnAck { deadline: Instant },
+    /// CONNECT sent, CONNACK awaited.
+    AwaitingConnAck,
     /// CONNACK accepted at `since` (for the backoff's stability rule).
     Connected { since: Instant },
 }
@@ -56,6 +60,7 @@ impl Limits {
 }
 
 pub(crate) struct Connection {
+    pub(crate) transport: TransportId,
     pub(crate) phase: Phase,
     /// Fresh per connection: a partial packet from the last one must not leak into this one.
     pub(crate) decoder: Decoder,
@@ -64,19 +69,44 @@ pub(crate) struct Connection {
     pub(crate) keep_alive: Duration,
     /// Keep alive counts from the last packet we sent (MQTT-3.1.2-23); receiving doesn't count.
     pub(crate) last_sent: Instant,
-    /// Set while a PINGREQ is unanswered: PINGRESP must come by then.
-    pub(crate) ping_deadline: Option<Instant>,
-    pub(crate) incoming_aliases: BTreeMap<u16, String>,
-    /// Topic aliases we assigned on this connection, by topic.
-    pub(crate) outgoing_aliases: BTreeMap<String, u16>,
     /// The CONNACK properties, once accepted.
     pub(crate) server_properties: Option<ConnAckProperties>,
+    /// How many topic aliases we accept from the server.
+    incoming_alias_maximum: u16,
+    incoming_aliases: BTreeMap<u16, String>,
+    /// Topic aliases we assigned on this connection, by topic.
+    outgoing_aliases: BTreeMap<String, u16>,
 }
 
 impl Connection {
+    pub(crate) fn new(now: Instant, transport: TransportId, options: &ClientOptions) -> Self {
+        let max_packet_size = options.maximum_packet_size.unwrap_or(MAX_PACKET_SIZE);
+        Connection {
+            transport,
+            phase: Phase::Opening,
+            decoder: Decoder::new(options.version, max_packet_size),
+            limits: Limits::from_connack(&ConnAckProperties::default()),
+            keep_alive: Duration::from_secs(options.keep_alive.into()),
+            last_sent: now,
+            server_properties: None,
+            incoming_alias_maximum: options.topic_alias_maximum.unwrap_or(0),
+            incoming_aliases: BTreeMap::new(),
+            outgoing_aliases: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected { .. })
+    }
+
+    /// When a PINGREQ is due from the last packet sent, if keep alive is on.
+    pub(crate) fn ping_due(&self) -> Option<Instant> {
+        (!self.keep_alive.is_zero()).then(|| self.last_sent + self.keep_alive)
+    }
+
     /// The topic alias to send `topic` with on this connection, and whether it is new (then the
     /// topic goes with it, to set it; otherwise the topic goes empty). `None` once the server's
-    /// topic alias maximum is used up, or if it takes none. Aliases die with the connection.
+    /// topic alias maximum is used up, or if it takes none.
     pub(crate) fn outgoing_alias(&self, topic: &str) -> Option<(u16, bool)> {
         if let Some(&alias) = self.outgoing_aliases.get(topic) {
             return Some((alias, false));
@@ -87,42 +117,30 @@ impl Connection {
         (next <= self.limits.topic_alias_maximum).then_some((next, true))
     }
 
-    pub(crate) fn new(now: Instant, options: &ClientOptions) -> Self {
-        let max_packet_size = options.maximum_packet_size.unwrap_or(MAX_PACKET_SIZE);
-        Connection {
-            phase: Phase::Opening,
-            decoder: Decoder::new(options.version, max_packet_size),
-            limits: Limits::from_connack(&ConnAckProperties::default()),
-            keep_alive: Duration::from_secs(options.keep_alive.into()),
-            last_sent: now,
-            ping_deadline: None,
-            incoming_aliases: BTreeMap::new(),
-            outgoing_aliases: BTreeMap::new(),
-            server_properties: None,
+    /// A new alias went out with its topic: from now on it may stand for it.
+    pub(crate) fn outgoing_alias_set(&mut self, topic: String, alias: u16) {
+        self.outgoing_aliases.insert(topic, alias);
+    }
+
+    /// Replace an empty topic by the one its alias stands for, or remember a new alias.
+    pub(crate) fn resolve_incoming_alias(
+        &mut self,
+        alias: u16,
+        topic: &mut String,
+    ) -> Result<(), ProtocolViolation> {
+        let maximum = self.incoming_alias_maximum;
+        if alias == 0 || alias > maximum {
+            return Err(ProtocolViolation::TopicAliasOutOfRange { alias, maximum });
         }
-    }
-
-    pub(crate) fn is_connected(&self) -> bool {
-        matches!(self.phase, Phase::Connected { .. })
-    }
-
-    /// When a PINGREQ is due, if keep alive is on and none is outstanding.
-    pub(crate) fn ping_due(&self) -> Option<Instant> {
-        if self.keep_alive.is_zero() || self.ping_deadline.is_some() || !self.is_connected() {
-            return None;
+        if topic.is_empty() {
+            let known = self
+                .incoming_aliases
+                .get(&alias)
+                .ok_or(ProtocolViolation::TopicAliasUnknown { alias })?;
+            topic.clone_from(known);
+        } else {
+            self.incoming_aliases.insert(alias, topic.clone());
         }
-        Some(self.last_sent + self.keep_alive)
-    }
-
-    /// The earliest moment this connection needs `handle_timeout`.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let connack = match self.phase {
-            Phase::AwaitingConnAck { deadline } => Some(deadline),
-            _ => None,
-        };
-        [connack, self.ping_deadline, self.ping_due()]
-            .into_iter()
-            .flatten()
-            .min()
+        Ok(())
     }
 }

@@ -181,6 +181,9 @@ pub struct SubscribeFilter {
     pub options: SubscriptionOptions,
 }
 
+/// The largest subscription identifier: a four-byte variable byte integer (0 is not allowed).
+pub const MAX_SUBSCRIPTION_IDENTIFIER: u32 = 268_435_455;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubscribeProperties {
     pub subscription_identifier: Option<u32>,

@@ -121,16 +121,18 @@ fn connack_properties_are_surfaced_and_assigned_id_is_reused() {
     let events = pair.take_events();
     assert_eq!(
         events,
-        vec![
-            Event::StateChanged(ConnectionState::Connected {
-                session_present: false
-            }),
-            Event::Connected(ConnAck {
-                session_present: false,
-                code: ReasonCode::SUCCESS,
-                properties: properties.clone()
-            }),
-        ]
+        // One event for the transition, not also a state change.
+        vec![Event::Connected(ConnAck {
+            session_present: false,
+            code: ReasonCode::SUCCESS,
+            properties: properties.clone()
+        })]
+    );
+    assert_eq!(
+        pair.client.state(),
+        &ConnectionState::Connected {
+            session_present: false
+        }
     );
     assert_eq!(pair.client.server_properties(), Some(&properties));
 
@@ -138,8 +140,7 @@ fn connack_properties_are_surfaced_and_assigned_id_is_reused() {
     pair.transport_closed("network down");
     assert_eq!(pair.client.server_properties(), None);
     pair.advance(Duration::from_secs(2));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
-    pair.client.handle_transport_open(pair.now);
+    pair.accept_open();
     pair.drive();
     match pair.expect_sent() {
         Packet::Connect(connect) => assert_eq!(connect.client_id, "auto-123"),
@@ -158,30 +159,23 @@ fn refusals_are_described_and_bad_credentials_stop_reconnecting() {
         let mut pair = Pair::new(v5_options());
         pair.open();
         pair.server_send(refused(code));
-        let events = pair.take_events();
-        let message = events
-            .iter()
-            .find_map(|event| match event {
-                Event::ConnectRefused {
-                    code: refused,
-                    message,
-                } => {
-                    assert_eq!(*refused, ReasonCode(code));
-                    Some(message.clone())
-                }
-                _ => None,
-            })
-            .expect("a ConnectRefused event");
+        let refusal = ConnectionError::Refused(ServerReason {
+            code: ReasonCode(code),
+            reason_string: None,
+            server_reference: None,
+        });
+        assert_eq!(pair.take_lost_reason(), refusal);
+        // The words beside the type, which the app shows.
         assert!(
-            message.to_lowercase().contains(words),
-            "0x{code:02X}: {message:?}"
+            refusal.to_string().contains(words),
+            "0x{code:02X}: {refusal}"
         );
-        assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+        pair.expect_close();
         match pair.client.state() {
             ConnectionState::Reconnecting { .. } => assert!(reconnects, "0x{code:02X} reconnects"),
             ConnectionState::Disconnected { reason } => {
                 assert!(!reconnects, "0x{code:02X} stops");
-                assert_eq!(reason.as_deref(), Some(message.as_str()));
+                assert_eq!(reason.as_ref(), Some(&refusal));
                 assert_eq!(pair.client.poll_timeout(), None, "nothing scheduled");
             }
             other => panic!("unexpected state {other:?}"),
@@ -195,18 +189,16 @@ fn version_311_return_codes_are_refusals_in_words() {
     let mut pair = Pair::new(ClientOptions::new(ProtocolVersion::V311, "c"));
     pair.open();
     pair.server_send_bytes(&[0x20, 0x02, 0x00, 0x04]);
-    let events = pair.take_events();
-    assert!(
-        events.iter().any(|event| matches!(
-            event,
-            Event::ConnectRefused { code: ReasonCode(0x86), message } if message.contains("password")
-        )),
-        "{events:?}"
+    assert_eq!(
+        pair.take_lost_reason(),
+        refusal(ReasonCode::BAD_USER_NAME_OR_PASSWORD)
     );
-    assert!(matches!(
+    assert_eq!(
         pair.client.state(),
-        ConnectionState::Disconnected { reason: Some(_) }
-    ));
+        &ConnectionState::Disconnected {
+            reason: Some(refusal(ReasonCode::BAD_USER_NAME_OR_PASSWORD))
+        }
+    );
 }
 
 #[test]
@@ -215,18 +207,16 @@ fn version_311_server_refusing_a_version_5_connect_is_a_refusal_in_words() {
     let mut pair = Pair::new(v5_options());
     pair.open();
     pair.server_send_bytes(&[0x20, 0x02, 0x00, 0x01]);
-    let events = pair.take_events();
-    assert!(
-        events.iter().any(|event| matches!(
-            event,
-            Event::ConnectRefused { code: ReasonCode(0x84), message } if message.contains("protocol version")
-        )),
-        "{events:?}"
+    assert_eq!(
+        pair.take_lost_reason(),
+        refusal(ReasonCode::UNSUPPORTED_PROTOCOL_VERSION)
     );
-    assert!(matches!(
+    assert_eq!(
         pair.client.state(),
-        ConnectionState::Disconnected { reason: Some(_) }
-    ));
+        &ConnectionState::Disconnected {
+            reason: Some(refusal(ReasonCode::UNSUPPORTED_PROTOCOL_VERSION))
+        }
+    );
 }
 
 #[test]
@@ -237,11 +227,10 @@ fn second_connack_is_a_protocol_error() {
         Packet::Disconnect(disconnect) => assert_eq!(disconnect.reason, ReasonCode::PROTOCOL_ERROR),
         other => panic!("expected DISCONNECT, got {other:?}"),
     }
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-    let events = pair.take_events();
-    assert!(
-        events.iter().any(|event| matches!(event, Event::ConnectionLost { reason } if reason.contains("CONNACK twice"))),
-        "{events:?}"
+    pair.expect_close();
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::ConnAckTwice)
     );
     assert!(matches!(
         pair.client.state(),
@@ -257,7 +246,11 @@ fn packet_before_connack_is_a_protocol_error() {
     assert!(
         matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PROTOCOL_ERROR)
     );
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::BeforeConnAck { packet: "PINGRESP" })
+    );
 }
 
 #[test]
@@ -267,11 +260,10 @@ fn missing_connack_times_out() {
     pair.advance(Duration::from_secs(29));
     assert_eq!(pair.take_transport(), None);
     pair.advance(Duration::from_secs(1));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-    let events = pair.take_events();
-    assert!(
-        events.iter().any(|event| matches!(event, Event::ConnectionLost { reason } if reason.contains("no CONNACK"))),
-        "{events:?}"
+    pair.expect_close();
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::ConnAckTimeout(Duration::from_secs(30))
     );
 }
 
@@ -286,22 +278,24 @@ fn server_disconnect_is_reported_then_reconnects() {
         },
     }));
     pair.expect_nothing_sent();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
     let events = pair.take_events();
-    match &events[0] {
-        Event::ServerDisconnected { reason, message } => {
-            assert_eq!(*reason, ReasonCode::SERVER_SHUTTING_DOWN);
-            assert!(
-                message.contains("shutting down") && message.contains("maintenance"),
-                "{message}"
-            );
-        }
-        other => panic!("expected ServerDisconnected, got {other:?}"),
+    let expected = ConnectionError::ServerDisconnected(ServerReason {
+        code: ReasonCode::SERVER_SHUTTING_DOWN,
+        reason_string: Some("maintenance".into()),
+        server_reference: None,
+    });
+    // One event for the transition, which says why.
+    match events.as_slice() {
+        [Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1, reason, ..
+        })] => assert_eq!(reason, &expected),
+        other => panic!("expected one Reconnecting, got {other:?}"),
     }
-    assert!(matches!(
-        pair.client.state(),
-        ConnectionState::Reconnecting { attempt: 1, .. }
-    ));
+    assert_eq!(
+        expected.to_string(),
+        "the server disconnected: server shutting down (maintenance)"
+    );
 }
 
 #[test]
@@ -310,22 +304,25 @@ fn user_disconnect_sends_disconnect_closes_and_stays_down() {
     pair.client.disconnect(pair.now);
     pair.drive();
     assert!(matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::SUCCESS));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
     assert_eq!(
         pair.client.state(),
         &ConnectionState::Disconnected { reason: None }
     );
     assert_eq!(pair.client.poll_timeout(), None);
+    assert_eq!(
+        pair.take_events(),
+        [Event::StateChanged(ConnectionState::Disconnected {
+            reason: None
+        })]
+    );
     // A late close report from the driver changes nothing.
     pair.transport_closed("closed");
     assert_eq!(
         pair.client.state(),
         &ConnectionState::Disconnected { reason: None }
     );
-    assert!(pair
-        .take_events()
-        .iter()
-        .all(|event| !matches!(event, Event::ConnectionLost { .. })));
+    assert_eq!(pair.take_events(), []);
 }
 
 #[test]
@@ -359,11 +356,10 @@ fn options_that_cannot_be_encoded_stop_without_retrying() {
     let mut pair = Pair::new(options);
     pair.client.connect(pair.now);
     pair.drive();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
-    pair.client.handle_transport_open(pair.now);
+    pair.accept_open();
     pair.drive();
     pair.expect_nothing_sent();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
     let ConnectionState::Disconnected {
         reason: Some(reason),
     } = pair.client.state()
@@ -371,8 +367,19 @@ fn options_that_cannot_be_encoded_stop_without_retrying() {
         panic!("expected Disconnected, got {:?}", pair.client.state())
     };
     assert!(
-        reason.starts_with("cannot connect: invalid topic"),
-        "{reason}"
+        matches!(
+            reason,
+            ConnectionError::InvalidOptions(CommandError::InvalidTopic(_))
+        ),
+        "{reason:?}"
     );
     assert_eq!(pair.client.poll_timeout(), None);
+}
+
+fn refusal(code: ReasonCode) -> ConnectionError {
+    ConnectionError::Refused(ServerReason {
+        code,
+        reason_string: None,
+        server_reference: None,
+    })
 }

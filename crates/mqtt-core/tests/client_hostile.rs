@@ -237,9 +237,9 @@ fn run(seed: u64, version: ProtocolVersion, coverage: &mut Coverage) {
         }
         // The transport opens when asked, and the server usually accepts.
         while let Some(command) = pair.take_transport() {
-            if command == TransportCommand::Open {
+            if let TransportCommand::Open(id) = command {
                 unanswered.clear();
-                pair.client.handle_transport_open(pair.now);
+                pair.client.handle_transport_open(pair.now, id);
                 pair.drive();
                 if dice.below(10) != 0 {
                     pair.server_send(Packet::ConnAck(ConnAck {
@@ -261,7 +261,10 @@ fn run(seed: u64, version: ProtocolVersion, coverage: &mut Coverage) {
                 Event::Message(_) => coverage.messages += 1,
                 Event::Published { result: Ok(()), .. } => coverage.published += 1,
                 Event::Subscribed { .. } => coverage.subscribed += 1,
-                Event::ConnectionLost { .. } => coverage.lost += 1,
+                Event::StateChanged(
+                    ConnectionState::Reconnecting { .. }
+                    | ConnectionState::Disconnected { reason: Some(_) },
+                ) => coverage.lost += 1,
                 _ => {}
             }
         }

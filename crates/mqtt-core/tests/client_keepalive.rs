@@ -77,14 +77,10 @@ fn no_pingresp_loses_the_connection_with_the_reason() {
         assert_eq!(pair.take_transport(), None);
         pair.advance(MS);
         pair.expect_nothing_sent();
-        assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-        let events = pair.take_events();
-        assert!(
-            events.iter().any(|event| matches!(
-                event,
-                Event::ConnectionLost { reason } if reason == "no answer to ping within 10 s"
-            )),
-            "{events:?}"
+        pair.expect_close();
+        assert_eq!(
+            pair.take_lost_reason(),
+            ConnectionError::PingTimeout(Duration::from_secs(10))
         );
         assert!(matches!(
             pair.client.state(),

@@ -23,16 +23,6 @@ fn messages(pair: &mut Pair) -> Vec<Publish> {
         .collect()
 }
 
-fn lost_reason(pair: &mut Pair) -> String {
-    pair.take_events()
-        .into_iter()
-        .find_map(|event| match event {
-            Event::ConnectionLost { reason } => Some(reason),
-            _ => None,
-        })
-        .expect("a ConnectionLost event")
-}
-
 #[test]
 fn qos0_and_qos1_are_delivered_and_qos1_acknowledged() {
     let mut pair = connected(ProtocolVersion::V311);
@@ -121,7 +111,10 @@ fn too_many_unreleased_qos2_messages_break_our_receive_maximum() {
     assert!(
         matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::RECEIVE_MAXIMUM_EXCEEDED)
     );
-    assert!(lost_reason(&mut pair).contains("more than 2"));
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::ReceiveMaximumExceeded { maximum: 2 })
+    );
 }
 
 fn aliased(topic: &str, alias: u16, payload: &'static [u8]) -> Packet {
@@ -168,8 +161,14 @@ fn alias_beyond_our_maximum_is_topic_alias_invalid() {
         assert!(
             matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::TOPIC_ALIAS_INVALID)
         );
-        assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-        assert!(lost_reason(&mut pair).contains(&format!("topic alias {alias}")));
+        pair.expect_close();
+        assert_eq!(
+            pair.take_lost_reason(),
+            ConnectionError::Protocol(ProtocolViolation::TopicAliasOutOfRange {
+                alias,
+                maximum: maximum.unwrap_or(0)
+            })
+        );
     }
 }
 
@@ -179,6 +178,10 @@ fn unknown_alias_with_empty_topic_is_a_protocol_error() {
     pair.server_send(aliased("", 4, b"x"));
     assert!(
         matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PROTOCOL_ERROR)
+    );
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::TopicAliasUnknown { alias: 4 })
     );
     assert!(messages(&mut pair).is_empty());
 }
@@ -202,8 +205,11 @@ fn malformed_bytes_end_the_connection_without_panicking() {
                 || disconnect.reason == ReasonCode::PROTOCOL_ERROR,
             "{bytes:?}: {disconnect:?}"
         );
-        assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-        assert!(!lost_reason(&mut pair).is_empty());
+        pair.expect_close();
+        assert!(matches!(
+            pair.take_lost_reason(),
+            ConnectionError::Protocol(ProtocolViolation::Decode(_))
+        ));
         // Later bytes on the dead connection are ignored.
         pair.server_send_bytes(&[0x30, 0x03, 0x00, 0x01, b'a']);
         pair.expect_nothing_sent();
@@ -221,7 +227,7 @@ fn hostile_length_is_packet_too_large_before_it_is_buffered() {
     assert!(
         matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PACKET_TOO_LARGE)
     );
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
 }
 
 #[test]
@@ -229,8 +235,11 @@ fn version_311_protocol_errors_just_close() {
     let mut pair = connected(ProtocolVersion::V311);
     pair.server_send_bytes(&[0x30, 0x03, 0x00, 0x10, b'a']);
     pair.expect_nothing_sent();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-    assert!(!lost_reason(&mut pair).is_empty());
+    pair.expect_close();
+    assert!(matches!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::Decode(_))
+    ));
 }
 
 #[test]

@@ -46,9 +46,9 @@ fn scheduled(pair: &Pair) -> (u32, Duration) {
 fn attempt(pair: &mut Pair) {
     let (_, wait) = scheduled(pair);
     pair.advance(wait);
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    let transport = pair.expect_open();
     assert_eq!(pair.client.state(), &ConnectionState::Connecting);
-    pair.client.handle_transport_open(pair.now);
+    pair.client.handle_transport_open(pair.now, transport);
     pair.drive();
     assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
 }
@@ -70,11 +70,19 @@ fn failed_attempts_back_off_exponentially_up_to_the_cap() {
         // The transport fails before CONNACK.
         pair.transport_closed("connection refused");
     }
-    let events = pair.take_events();
-    assert!(events.iter().any(|event| matches!(
-        event,
-        Event::ConnectionLost { reason } if reason == "the connection was closed: connection refused"
-    )));
+    // One state change per loss, each saying why.
+    let losses: Vec<ConnectionError> = pair
+        .take_events()
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::StateChanged(ConnectionState::Reconnecting { reason, .. }) => Some(reason),
+            _ => None,
+        })
+        .collect();
+    let mut expected = vec![ConnectionError::Transport(transport_error("network down"))];
+    expected
+        .extend(caps.map(|_| ConnectionError::Transport(transport_error("connection refused"))));
+    assert_eq!(losses, expected);
 }
 
 #[test]
@@ -118,7 +126,7 @@ fn connect_during_the_wait_tries_at_once() {
     pair.transport_closed("network down");
     pair.client.connect(pair.now);
     pair.drive();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    pair.expect_open();
     assert_eq!(pair.client.state(), &ConnectionState::Connecting);
 }
 
@@ -131,7 +139,7 @@ fn reconnect_disabled_stays_disconnected_with_the_reason() {
     assert_eq!(
         pair.client.state(),
         &ConnectionState::Disconnected {
-            reason: Some("the connection was closed: network down".into())
+            reason: Some(ConnectionError::Transport(transport_error("network down")))
         }
     );
     assert_eq!(pair.client.poll_timeout(), None);
@@ -152,7 +160,7 @@ fn bad_credentials_stop_until_the_user_connects_again() {
         code: ReasonCode::BAD_USER_NAME_OR_PASSWORD,
         properties: ConnAckProperties::default(),
     }));
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
     assert!(matches!(
         pair.client.state(),
         ConnectionState::Disconnected { reason: Some(_) }
@@ -161,7 +169,7 @@ fn bad_credentials_stop_until_the_user_connects_again() {
     assert_eq!(pair.take_transport(), None, "no hammering");
     pair.client.connect(pair.now);
     pair.drive();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Open));
+    pair.expect_open();
 }
 
 #[test]
@@ -172,7 +180,10 @@ fn the_same_seed_gives_the_same_schedule() {
         let mut waits = Vec::new();
         client.connect(now);
         for _ in 0..5 {
-            client.handle_transport_closed(now, "refused");
+            let Some(TransportCommand::Open(transport)) = client.poll_transport() else {
+                panic!("an attempt opens a transport")
+            };
+            client.handle_transport_closed(now, transport, transport_error("refused"));
             let at = client.poll_timeout().unwrap();
             waits.push(at.saturating_duration_since(now));
             now = at;
@@ -182,4 +193,32 @@ fn the_same_seed_gives_the_same_schedule() {
     };
     assert_eq!(schedule(7), schedule(7));
     assert_ne!(schedule(7), schedule(8));
+}
+
+#[test]
+fn news_of_a_stale_transport_is_ignored() {
+    let mut pair = Pair::connected(options(), ConnAckProperties::default());
+    let first = pair.current.unwrap();
+    pair.transport_closed("network down");
+    attempt(&mut pair);
+    accept(&mut pair);
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Connected { .. }
+    ));
+    pair.take_events();
+    // The old transport's late bytes and close reach the core after the new one is up.
+    pair.client
+        .handle_bytes(pair.now, first, &[0x30, 0x03, 0x00, 0x01, b'a']);
+    pair.client
+        .handle_transport_closed(pair.now, first, transport_error("late close"));
+    pair.client.handle_transport_open(pair.now, first);
+    pair.drive();
+    pair.expect_nothing_sent();
+    assert_eq!(pair.take_transport(), None);
+    assert_eq!(pair.take_events(), []);
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Connected { .. }
+    ));
 }

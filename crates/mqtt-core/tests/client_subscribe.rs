@@ -96,33 +96,38 @@ fn unsubscribe_results_in_both_versions() {
 #[test]
 fn acknowledgements_for_unused_ids_are_protocol_errors() {
     let unknown = [
-        suback(7, &[0]),
-        Packet::UnsubAck(UnsubAck {
-            packet_id: packet_id(7),
-            reason_codes: vec![ReasonCode::SUCCESS],
-            properties: AckProperties::default(),
-        }),
-        Packet::PubAck(ack(7, ReasonCode::SUCCESS)),
+        (suback(7, &[0]), "SUBACK"),
+        (
+            Packet::UnsubAck(UnsubAck {
+                packet_id: packet_id(7),
+                reason_codes: vec![ReasonCode::SUCCESS],
+                properties: AckProperties::default(),
+            }),
+            "UNSUBACK",
+        ),
+        (Packet::PubAck(ack(7, ReasonCode::SUCCESS)), "PUBACK"),
     ];
-    for packet in unknown {
+    for (packet, name) in unknown {
         let mut pair = connected(ProtocolVersion::V5);
         pair.server_send(packet.clone());
         assert!(
             matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PROTOCOL_ERROR),
             "{packet:?}"
         );
-        assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
-        let events = pair.take_events();
-        assert!(
-            events.iter().any(|event| matches!(event, Event::ConnectionLost { reason } if reason.contains("not in use"))),
-            "{events:?}"
+        pair.expect_close();
+        assert_eq!(
+            pair.take_lost_reason(),
+            ConnectionError::Protocol(ProtocolViolation::UnknownPacketId {
+                packet: name,
+                packet_id: packet_id(7)
+            })
         );
     }
     // 3.1.1 has no DISCONNECT from the client for this: just close.
     let mut pair = connected(ProtocolVersion::V311);
     pair.server_send(suback(7, &[0]));
     pair.expect_nothing_sent();
-    assert_eq!(pair.take_transport(), Some(TransportCommand::Close));
+    pair.expect_close();
 }
 
 #[test]
@@ -141,6 +146,14 @@ fn suback_with_wrong_result_count_is_a_protocol_error() {
     pair.server_send(suback(id.get(), &[0, 0]));
     assert!(
         matches!(pair.expect_sent(), Packet::Disconnect(d) if d.reason == ReasonCode::PROTOCOL_ERROR)
+    );
+    assert_eq!(
+        pair.take_lost_reason(),
+        ConnectionError::Protocol(ProtocolViolation::ResultCount {
+            packet: "SUBACK",
+            results: 2,
+            filters: 1
+        })
     );
 }
 

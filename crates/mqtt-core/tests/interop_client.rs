@@ -237,7 +237,10 @@ fn kept_session_receives_what_was_published_while_offline() {
         // Offline by accident: the connection is cut and the client reconnects by itself.
         durable.cut_connection();
         durable.wait_for("the loss", |event| {
-            matches!(event, Event::ConnectionLost { .. })
+            matches!(
+                event,
+                Event::StateChanged(ConnectionState::Reconnecting { .. })
+            )
         });
         publish(
             &mut publisher,
@@ -283,7 +286,10 @@ fn broker_restart_mid_stream_reconnects_by_itself() {
     subscribe(&mut durable, "restart/t", QoS::AtLeastOnce);
     broker.restart();
     durable.wait_for("the loss", |event| {
-        matches!(event, Event::ConnectionLost { .. })
+        matches!(
+            event,
+            Event::StateChanged(ConnectionState::Reconnecting { .. })
+        )
     });
     let connected = durable.wait_for("reconnect after restart", |event| {
         matches!(event, Event::Connected(_))

@@ -17,9 +17,6 @@ use crate::topic::{validate_topic_filter, validate_topic_name};
 /// The longest string or binary field: its length travels as a 16-bit integer.
 const MAX_FIELD_LEN: usize = u16::MAX as usize;
 
-/// The largest subscription identifier (a four-byte variable byte integer).
-const MAX_SUBSCRIPTION_IDENTIFIER: u32 = 268_435_455;
-
 /// Encodes one packet. `max_packet_size` is the peer's limit (the server's Maximum Packet
 /// Size); the MQTT limit of 268,435,460 bytes applies in any case.
 pub fn encode(

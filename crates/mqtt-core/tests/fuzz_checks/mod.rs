@@ -61,17 +61,19 @@ pub fn client(input: &[u8]) {
     options.receive_maximum = Some(8);
     let mut client = Client::new(options, u64::from(control));
     let mut now = Instant::from_millis(0);
+    // The transport the client last asked for: the fuzz bytes arrive on it.
+    let mut transport = TransportId::from_raw(0);
     client.connect(now);
-    drain(&mut client);
-    client.handle_transport_open(now);
-    drain(&mut client);
+    drain(&mut client, &mut transport);
+    client.handle_transport_open(now, transport);
+    drain(&mut client, &mut transport);
     // A successful CONNACK, so the fuzz bytes meet a connected client.
     let connack: &[u8] = match version {
         ProtocolVersion::V311 => &[0x20, 0x02, 0x00, 0x00],
         ProtocolVersion::V5 => &[0x20, 0x03, 0x00, 0x00, 0x00],
     };
-    client.handle_bytes(now, connack);
-    drain(&mut client);
+    client.handle_bytes(now, transport, connack);
+    drain(&mut client, &mut transport);
     let _ = client.subscribe(
         now,
         vec![SubscribeFilter {
@@ -95,15 +97,15 @@ pub fn client(input: &[u8]) {
             properties: PublishProperties::default(),
         },
     );
-    drain(&mut client);
+    drain(&mut client, &mut transport);
     // Chunks of the input, each followed by a step of virtual time.
     let chunk_len = usize::from(control >> 1) + 1;
     for chunk in bytes.chunks(chunk_len) {
-        client.handle_bytes(now, chunk);
-        drain(&mut client);
+        client.handle_bytes(now, transport, chunk);
+        drain(&mut client, &mut transport);
         now = now + core::time::Duration::from_millis(u64::from(chunk[0]) * 100);
         client.handle_timeout(now);
-        drain(&mut client);
+        drain(&mut client, &mut transport);
     }
 }
 
@@ -126,10 +128,16 @@ pub fn observe(version: ProtocolVersion, chunks: &[&[u8]]) -> (Vec<Packet>, Opti
     (packets, None)
 }
 
-/// Drains every output, as the browser driver does after each call in.
-fn drain(client: &mut Client) {
-    while client.poll_transmit().is_some() {}
-    while client.poll_transport().is_some() {}
+/// Drains every output, as the browser driver does after each call in; `transport` follows
+/// the newest transport opened.
+fn drain(client: &mut Client, transport: &mut TransportId) {
+    let mut bytes = Vec::new();
+    while client.poll_transmit(&mut bytes).is_some() {}
+    while let Some(command) = client.poll_transport() {
+        if let TransportCommand::Open(id) = command {
+            *transport = id;
+        }
+    }
     while client.poll_event().is_some() {}
     let _ = client.poll_timeout();
 }

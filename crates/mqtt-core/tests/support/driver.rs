@@ -5,12 +5,15 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
-use mqtt_core::{Client, ClientOptions, Event, Instant, TransportCommand};
+use mqtt_core::{
+    Client, ClientOptions, Event, Instant, TransportCommand, TransportError, TransportId,
+};
 
 pub struct Driver {
     pub client: Client,
     address: SocketAddr,
-    stream: Option<TcpStream>,
+    /// The open transport, under the id the client gave it.
+    stream: Option<(TransportId, TcpStream)>,
     started: std::time::Instant,
     /// Every event so far, in order.
     pub events: Vec<Event>,
@@ -50,12 +53,15 @@ impl Driver {
     /// Carry out everything the client asked for.
     pub fn flush(&mut self) {
         loop {
-            while let Some(bytes) = self.client.poll_transmit() {
-                if let Some(stream) = &mut self.stream {
-                    if stream.write_all(&bytes).is_err() {
+            let mut bytes = Vec::new();
+            while let Some(transmit) = self.client.poll_transmit(&mut bytes) {
+                let packet = bytes.len() - transmit.size..;
+                if let Some((id, stream)) = &mut self.stream {
+                    if *id == transmit.transport && stream.write_all(&bytes[packet]).is_err() {
+                        let id = *id;
                         self.stream = None;
                         self.client
-                            .handle_transport_closed(self.now(), "write failed");
+                            .handle_transport_closed(self.now(), id, other("write failed"));
                     }
                 }
             }
@@ -63,19 +69,21 @@ impl Driver {
                 break;
             };
             match command {
-                TransportCommand::Open => match TcpStream::connect(self.address) {
+                TransportCommand::Open(id) => match TcpStream::connect(self.address) {
                     Ok(stream) => {
                         stream.set_nodelay(true).unwrap();
                         stream.set_nonblocking(true).unwrap();
-                        self.stream = Some(stream);
-                        self.client.handle_transport_open(self.now());
+                        self.stream = Some((id, stream));
+                        self.client.handle_transport_open(self.now(), id);
                     }
-                    Err(error) => self
-                        .client
-                        .handle_transport_closed(self.now(), &error.to_string()),
+                    Err(error) => self.client.handle_transport_closed(
+                        self.now(),
+                        id,
+                        other(&error.to_string()),
+                    ),
                 },
-                TransportCommand::Close => {
-                    if let Some(stream) = self.stream.take() {
+                TransportCommand::Close(id) => {
+                    if let Some((_, stream)) = self.stream.take_if(|(open, _)| *open == id) {
                         let _ = stream.shutdown(Shutdown::Both);
                     }
                 }
@@ -92,24 +100,28 @@ impl Driver {
     fn step(&mut self) -> bool {
         let mut buffer = [0u8; 16 * 1024];
         let mut arrived = false;
-        while let Some(stream) = &mut self.stream {
+        while let Some((id, stream)) = &mut self.stream {
+            let id = *id;
             match stream.read(&mut buffer) {
                 Ok(0) => {
                     self.stream = None;
-                    self.client
-                        .handle_transport_closed(self.now(), "closed by the broker");
+                    self.client.handle_transport_closed(
+                        self.now(),
+                        id,
+                        other("closed by the broker"),
+                    );
                     break;
                 }
                 Ok(len) => {
                     arrived = true;
-                    self.client.handle_bytes(self.now(), &buffer[..len]);
+                    self.client.handle_bytes(self.now(), id, &buffer[..len]);
                     self.flush();
                 }
                 Err(error) if error.kind() == ErrorKind::WouldBlock => break,
                 Err(error) => {
                     self.stream = None;
                     self.client
-                        .handle_transport_closed(self.now(), &error.to_string());
+                        .handle_transport_closed(self.now(), id, other(&error.to_string()));
                     break;
                 }
             }
@@ -157,8 +169,12 @@ impl Driver {
     /// Cut the TCP connection under the client, as a network failure would; the client hears
     /// of it on its next read.
     pub fn cut_connection(&mut self) {
-        if let Some(stream) = &self.stream {
+        if let Some((_, stream)) = &self.stream {
             let _ = stream.shutdown(Shutdown::Both);
         }
     }
+}
+
+fn other(words: &str) -> TransportError {
+    TransportError::Other(words.into())
 }

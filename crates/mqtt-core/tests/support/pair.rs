@@ -16,6 +16,8 @@ pub struct Pair {
     server_decoder: Decoder,
     sent: VecDeque<Packet>,
     transport: VecDeque<TransportCommand>,
+    /// The transport the client last asked to open, which the test's server speaks on.
+    pub current: Option<TransportId>,
     events: VecDeque<Event>,
 }
 
@@ -29,6 +31,7 @@ impl Pair {
             server_decoder: Decoder::new(version, MAX_PACKET_SIZE),
             sent: VecDeque::new(),
             transport: VecDeque::new(),
+            current: None,
             events: VecDeque::new(),
         }
     }
@@ -37,8 +40,7 @@ impl Pair {
     pub fn open(&mut self) -> Connect {
         self.client.connect(self.now);
         self.drive();
-        assert_eq!(self.take_transport(), Some(TransportCommand::Open));
-        self.client.handle_transport_open(self.now);
+        self.accept_open();
         self.drive();
         match self.expect_sent() {
             Packet::Connect(connect) => connect,
@@ -65,7 +67,18 @@ impl Pair {
 
     /// Drain every output of the client, decoding the bytes it sent.
     pub fn drive(&mut self) {
-        while let Some(bytes) = self.client.poll_transmit() {
+        let mut bytes = Vec::new();
+        while let Some(transmit) = self.client.poll_transmit(&mut bytes) {
+            assert_eq!(
+                transmit.size,
+                bytes.len(),
+                "poll_transmit appends one packet to an empty buffer"
+            );
+            assert_eq!(
+                Some(transmit.transport),
+                self.current,
+                "for the newest transport"
+            );
             self.server_decoder
                 .feed(&bytes)
                 .expect("the client sent a decodable packet");
@@ -80,8 +93,13 @@ impl Pair {
                 "exactly one packet per transmit"
             );
             self.sent.push_back(packet);
+            bytes.clear();
         }
         while let Some(command) = self.client.poll_transport() {
+            if let TransportCommand::Open(id) = command {
+                assert_ne!(self.current, Some(id), "each transport gets a new id");
+                self.current = Some(id);
+            }
             self.transport.push_back(command);
         }
         while let Some(event) = self.client.poll_event() {
@@ -95,7 +113,8 @@ impl Pair {
     }
 
     pub fn server_send_bytes(&mut self, bytes: &[u8]) {
-        self.client.handle_bytes(self.now, bytes);
+        let transport = self.current.expect("a transport is open");
+        self.client.handle_bytes(self.now, transport, bytes);
         self.drive();
     }
 
@@ -131,6 +150,29 @@ impl Pair {
         self.transport.pop_front()
     }
 
+    /// The next transport command, which must open the newest transport.
+    pub fn expect_open(&mut self) -> TransportId {
+        match self.take_transport() {
+            Some(TransportCommand::Open(id)) if self.current == Some(id) => id,
+            other => panic!("expected Open of the newest transport, got {other:?}"),
+        }
+    }
+
+    /// `expect_open`, and the transport opens.
+    pub fn accept_open(&mut self) {
+        let id = self.expect_open();
+        self.client.handle_transport_open(self.now, id);
+    }
+
+    /// The next transport command, which must close the current transport.
+    pub fn expect_close(&mut self) {
+        let current = self.current.expect("a transport was opened");
+        assert_eq!(
+            self.take_transport(),
+            Some(TransportCommand::Close(current))
+        );
+    }
+
     pub fn take_events(&mut self) -> Vec<Event> {
         self.events.drain(..).collect()
     }
@@ -144,7 +186,7 @@ impl Pair {
     }
 
     /// The outcomes of publishes reported since the last look (other events are dropped).
-    pub fn take_published(&mut self) -> Vec<(PublishId, Result<(), String>)> {
+    pub fn take_published(&mut self) -> Vec<(PublishId, Result<(), PublishError>)> {
         self.take_events()
             .into_iter()
             .filter_map(|event| match event {
@@ -152,6 +194,27 @@ impl Pair {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Why the connection ended, from the events since the last look (then dropped): the
+    /// reason of the state it went to.
+    pub fn take_lost_reason(&mut self) -> ConnectionError {
+        self.take_lost_reason_or_none()
+            .expect("the connection ended with a reason")
+    }
+
+    /// The last reason the connection ended for, if it did since the last look.
+    pub fn take_lost_reason_or_none(&mut self) -> Option<ConnectionError> {
+        self.take_events()
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::StateChanged(ConnectionState::Reconnecting { reason, .. })
+                | Event::StateChanged(ConnectionState::Disconnected {
+                    reason: Some(reason),
+                }) => Some(reason),
+                _ => None,
+            })
+            .last()
     }
 
     /// Lose the transport, wait for the reconnect, and answer its CONNECT with a CONNACK
@@ -167,8 +230,7 @@ impl Pair {
             .poll_timeout()
             .expect("a reconnect is scheduled");
         self.advance(at.saturating_duration_since(self.now));
-        assert_eq!(self.take_transport(), Some(TransportCommand::Open));
-        self.client.handle_transport_open(self.now);
+        self.accept_open();
         self.drive();
         let Packet::Connect(connect) = self.expect_sent() else {
             panic!("expected CONNECT")
@@ -181,9 +243,11 @@ impl Pair {
         connect
     }
 
-    /// Simulate the server vanishing: the transport reports closed.
+    /// Simulate the server vanishing: the current transport reports closed.
     pub fn transport_closed(&mut self, reason: &str) {
-        self.client.handle_transport_closed(self.now, reason);
+        let transport = self.current.expect("a transport was opened");
+        self.client
+            .handle_transport_closed(self.now, transport, transport_error(reason));
         self.drive();
     }
 }
@@ -239,4 +303,9 @@ pub fn filter(filter: &str, qos: QoS) -> SubscribeFilter {
             retain_handling: RetainHandling::SendAtSubscribe,
         },
     }
+}
+
+/// A transport failure in the platform's words, as a native driver reports it.
+pub fn transport_error(words: &str) -> TransportError {
+    TransportError::Other(words.into())
 }
