@@ -21,8 +21,9 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, ArrayBuffer, Uint32Array, Uint8Array};
 use mqtt_core::reason::ReasonContext;
 use mqtt_core::{
-    Bytes, Client, ConnectionState, Event, Instant, OutgoingMessage, Publish, QoS, SubscribeFilter,
-    SubscribeProperties, SubscriptionOptions, TransportCommand,
+    Bytes, Client, ConnectionError, ConnectionState, Event, Instant, OutgoingMessage, Publish, QoS,
+    SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand, TransportError,
+    TransportId,
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -42,7 +43,8 @@ const WORKER_SOURCE: &str = include_str!("driver_worker.js");
 enum ToWorker {
     /// `[Timer, channel, delay_ms]`: a negative delay cancels.
     Timer = 0,
-    /// `[Open, socket, url]`: closes the current socket and opens this one.
+    /// `[Open, socket, url]`: closes the current socket and opens this one (the socket is the
+    /// core's `TransportId`, so the worker's news of an old socket is the core's to ignore).
     Open = 1,
     /// `[Send, socket, bytes, lengths]`: one frame per length, cut from `bytes` in order.
     Send = 2,
@@ -139,9 +141,6 @@ struct Inner {
     dispatch: Callback<Action>,
     client: Option<Client>,
     url: String,
-    /// The number of the worker's current socket; events of any other are stale.
-    socket: Option<u32>,
-    last_socket: u32,
     io: Io,
     on_frame: Closure<dyn FnMut(f64)>,
     /// The deadline the core timer is armed for.
@@ -238,37 +237,34 @@ impl Io {
         ));
     }
 
-    fn open(&self, socket: u32, url: &str) -> bool {
+    fn open(&self, socket: TransportId, url: &str) -> bool {
         self.post(&Array::of3(
             &JsValue::from(ToWorker::Open as u32),
-            &JsValue::from(socket),
+            &JsValue::from(socket.raw()),
             &JsValue::from_str(url),
         ))
     }
 
-    /// Sends each frame as one WebSocket frame, all in one message to the worker.
-    fn send(&self, socket: u32, frames: &[Vec<u8>]) {
+    /// Sends `bytes`, cut at `lengths`, as one WebSocket frame each, in one message to the
+    /// worker.
+    fn send(&self, socket: TransportId, bytes: &[u8], lengths: &[u32]) {
         let Some((worker, _)) = &self.worker else {
             return;
         };
-        let buffer = Uint8Array::from(frames.concat().as_slice()).buffer();
-        let lengths: Vec<u32> = frames
-            .iter()
-            .map(|f| u32::try_from(f.len()).unwrap_or(u32::MAX))
-            .collect();
+        let buffer = Uint8Array::from(bytes).buffer();
         let message = Array::of4(
             &JsValue::from(ToWorker::Send as u32),
-            &JsValue::from(socket),
+            &JsValue::from(socket.raw()),
             &buffer,
-            &Uint32Array::from(lengths.as_slice()),
+            &Uint32Array::from(lengths),
         );
         let _ = worker.post_message_with_transfer(&message, &Array::of1(&buffer));
     }
 
-    fn close(&self, socket: u32) {
+    fn close(&self, socket: TransportId) {
         self.post(&Array::of2(
             &JsValue::from(ToWorker::Close as u32),
-            &JsValue::from(socket),
+            &JsValue::from(socket.raw()),
         ));
     }
 
@@ -298,8 +294,6 @@ impl Driver {
                 dispatch,
                 client: None,
                 url: String::new(),
-                socket: None,
-                last_socket: 0,
                 io: Io::new(weak.clone()),
                 on_frame: Closure::new(move |_: f64| {
                     if let Some(inner) = frame.upgrade() {
@@ -342,20 +336,24 @@ impl Driver {
     pub fn connect(&self, settings: &ConnectionSettings) -> Result<(), String> {
         let options = settings.client_options()?;
         self.with(|inner| {
+            // Say goodbye on the old connection; the old session must not reconnect behind the
+            // new one's back.
             if let Some(client) = inner.client.as_mut() {
-                // Say goodbye on the old connection; the old client must not reconnect behind
-                // the new one's back.
                 client.disconnect(now());
-                inner.pump();
             }
-            inner.drop_socket();
-            inner.client = None;
-            let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-            let mut client = Client::new(options, seed);
+            inner.pump();
+            match inner.client.as_mut() {
+                Some(client) => client.reset(options),
+                None => {
+                    let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+                    inner.client = Some(Client::new(options, seed));
+                }
+            }
             inner.url = settings.url.trim().to_owned();
             inner.log(LogLevel::Info, format!("Connecting to {}", inner.url));
-            client.connect(now());
-            inner.client = Some(client);
+            if let Some(client) = inner.client.as_mut() {
+                client.connect(now());
+            }
         })
         .ok_or_else(|| "Busy, try again".to_owned())
     }
@@ -376,15 +374,16 @@ impl Driver {
     /// then publishes the will. The client treats it as a lost connection.
     pub fn drop_connection(&self) {
         self.with(|inner| {
-            if inner.socket.is_some() {
-                inner.drop_socket();
+            let Some(client) = inner.client.as_mut() else {
+                return;
+            };
+            if let Some(transport) = client.transport() {
+                client.handle_transport_closed(now(), transport, TransportError::ClosedByUser);
+                inner.io.close(transport);
                 inner.log(
                     LogLevel::Info,
                     "Socket closed without DISCONNECT (the broker publishes the will)".into(),
                 );
-                if let Some(client) = inner.client.as_mut() {
-                    client.handle_transport_closed(now(), "closed without DISCONNECT by the user");
-                }
             }
         });
     }
@@ -460,7 +459,6 @@ impl Driver {
             }
         });
         if let Ok(mut inner) = self.0.try_borrow_mut() {
-            inner.drop_socket();
             inner.client = None;
             inner.cancel_frame();
         }
@@ -477,12 +475,8 @@ impl Driver {
             }
             return;
         }
-        let socket = number(1);
-        Self::with_weak(weak, |inner| {
-            if inner.socket == Some(socket) {
-                inner.on_socket_event(kind, message);
-            }
-        });
+        let socket = TransportId::from_raw(number(1));
+        Self::with_weak(weak, |inner| inner.on_socket_event(kind, socket, message));
         if kind == FromWorker::Bytes {
             // After the core's answers to this batch were posted, so none waits for the next.
             if let Some(inner) = weak.upgrade() {
@@ -525,83 +519,68 @@ impl Inner {
         });
     }
 
-    fn on_socket_event(&mut self, kind: FromWorker, message: &Array) {
-        let closed = match kind {
+    /// The worker's news of `socket`: the core ignores it if the socket is not its current one.
+    fn on_socket_event(&mut self, kind: FromWorker, socket: TransportId, message: &Array) {
+        let Some(client) = self.client.as_mut() else {
+            return;
+        };
+        let error = match kind {
             // Not a socket's: `on_worker_message` handles ticks.
-            FromWorker::Tick => None,
+            FromWorker::Tick => return,
             FromWorker::Opened => {
-                if let Some(client) = self.client.as_mut() {
-                    client.handle_transport_open(now());
-                }
-                None
+                client.handle_transport_open(now(), socket);
+                return;
             }
             FromWorker::Bytes => {
-                if let (Ok(buffer), Some(client)) = (
-                    message.get(2).dyn_into::<ArrayBuffer>(),
-                    self.client.as_mut(),
-                ) {
-                    client.handle_bytes(now(), &Uint8Array::new(&buffer).to_vec());
+                if let Ok(buffer) = message.get(2).dyn_into::<ArrayBuffer>() {
+                    client.handle_bytes(now(), socket, &Uint8Array::new(&buffer).to_vec());
                 }
-                None
+                return;
             }
-            // MQTT over WebSocket is binary frames only: a text frame ends the connection
-            // (MQTT-6.0.0-1). Its text may even parse as packets, so it never reaches the core.
-            FromWorker::Text => Some(
-                "the server sent a text frame; MQTT over WebSocket needs binary frames".to_owned(),
-            ),
+            // MQTT over WebSocket is binary frames only (MQTT-6.0.0-1): the worker has closed the
+            // socket, and the text, which may even parse as packets, never reaches the core.
+            FromWorker::Text => TransportError::TextFrame,
             FromWorker::Closed => {
-                let code = message.get(2).as_f64().unwrap_or_default();
-                let reason = message.get(3).as_string().unwrap_or_default();
-                Some(match (code as u16, reason) {
-                    (1006, _) => format!("could not reach {} or the connection broke", self.url),
-                    (code, reason) if reason.is_empty() => {
-                        format!("the WebSocket closed (code {code})")
-                    }
-                    (code, reason) => format!("the WebSocket closed (code {code}: {reason})"),
-                })
+                let code = message.get(2).as_f64().unwrap_or_default() as u16;
+                match code {
+                    1006 => TransportError::Unreachable {
+                        url: self.url.clone(),
+                    },
+                    code => TransportError::Closed {
+                        code,
+                        reason: message.get(3).as_string().unwrap_or_default(),
+                    },
+                }
             }
-            FromWorker::Failed => {
-                let detail = message.get(2).as_string().unwrap_or_default();
-                Some(format!("cannot open {}: {detail}", self.url))
-            }
+            FromWorker::Failed => TransportError::CannotOpen {
+                url: self.url.clone(),
+                detail: message.get(2).as_string().unwrap_or_default(),
+            },
         };
-        if let Some(reason) = closed {
-            self.drop_socket();
-            if let Some(client) = self.client.as_mut() {
-                client.handle_transport_closed(now(), &reason);
-            }
-        }
-    }
-
-    fn drop_socket(&mut self) {
-        if let Some(socket) = self.socket.take() {
-            self.io.close(socket);
-        }
-    }
-
-    fn open_socket(&mut self) -> Result<(), String> {
-        self.drop_socket();
-        self.last_socket = self.last_socket.wrapping_add(1);
-        if !self.io.open(self.last_socket, &self.url) {
-            return Err(format!(
-                "cannot open {}: the browser did not let the page start a worker for the connection",
-                self.url
-            ));
-        }
-        self.socket = Some(self.last_socket);
-        Ok(())
+        client.handle_transport_closed(now(), socket, error);
     }
 
     /// Lets the core's output flow: frames to the socket, transport commands, events, and the
     /// next deadline. Loops until the core has nothing more to say.
     fn pump(&mut self) {
+        let mut bytes = Vec::new();
+        let mut lengths = Vec::new();
         loop {
             let Some(client) = self.client.as_mut() else {
                 return;
             };
-            let mut frames = Vec::new();
-            while let Some(frame) = client.poll_transmit() {
-                frames.push(frame);
+            // One batch per transport: all of them, but for a packet left for an old one.
+            let mut batch = None;
+            while let Some(transmit) = client.poll_transmit(&mut bytes) {
+                if batch.is_some_and(|socket| socket != transmit.transport) {
+                    let last = bytes.split_off(bytes.len() - transmit.size);
+                    self.io
+                        .send(batch.unwrap_or(transmit.transport), &bytes, &lengths);
+                    bytes = last;
+                    lengths.clear();
+                }
+                batch = Some(transmit.transport);
+                lengths.push(u32::try_from(transmit.size).unwrap_or(u32::MAX));
             }
             let mut commands = Vec::new();
             while let Some(command) = client.poll_transport() {
@@ -612,7 +591,12 @@ impl Inner {
                 events.push(event);
             }
             let deadline = client.poll_timeout();
-            if frames.is_empty() && commands.is_empty() && events.is_empty() {
+            if let Some(socket) = batch {
+                self.io.send(socket, &bytes, &lengths);
+                bytes.clear();
+                lengths.clear();
+            }
+            if batch.is_none() && commands.is_empty() && events.is_empty() {
                 // Arm only for a deadline earlier than the armed one: each arming is a message
                 // to the timer worker, and at QoS 1 every PUBACK moves the deadline later. A
                 // timer that fires early is harmless: the core answers with its next deadline.
@@ -626,19 +610,20 @@ impl Inner {
                 }
                 return;
             }
-            if let (Some(socket), false) = (self.socket, frames.is_empty()) {
-                self.io.send(socket, &frames);
-            }
             for command in commands {
                 match command {
-                    TransportCommand::Open => {
-                        if let Err(reason) = self.open_socket() {
+                    TransportCommand::Open(socket) => {
+                        if !self.io.open(socket, &self.url) {
+                            let error = TransportError::CannotOpen {
+                                url: self.url.clone(),
+                                detail: "the browser did not let the page start a worker for the connection".into(),
+                            };
                             if let Some(client) = self.client.as_mut() {
-                                client.handle_transport_closed(now(), &reason);
+                                client.handle_transport_closed(now(), socket, error);
                             }
                         }
                     }
-                    TransportCommand::Close => self.drop_socket(),
+                    TransportCommand::Close(socket) => self.io.close(socket),
                 }
             }
             for event in events {
@@ -652,16 +637,22 @@ impl Inner {
             Event::StateChanged(state) => {
                 // Messages that arrived before the change are shown before it.
                 self.flush();
-                if !matches!(state, ConnectionState::Connected { .. }) {
-                    self.io.disarm(Channel::Periodic);
-                    if self.periodic.is_some() && !matches!(state, ConnectionState::Connecting) {
-                        self.periodic = None;
-                        self.dispatch(Action::Periodic(None));
-                    }
+                self.io.disarm(Channel::Periodic);
+                if self.periodic.is_some() && !matches!(state, ConnectionState::Connecting) {
+                    self.periodic = None;
+                    self.dispatch(Action::Periodic(None));
+                }
+                if let ConnectionState::Reconnecting { reason, .. }
+                | ConnectionState::Disconnected {
+                    reason: Some(reason),
+                } = &state
+                {
+                    self.log(LogLevel::Error, loss_log_line(reason));
                 }
                 self.dispatch(Action::Connection(state));
             }
             Event::Connected(connack) => {
+                self.flush();
                 let p = &connack.properties;
                 let server = ServerInfo {
                     assigned_client_id: p.assigned_client_identifier.clone(),
@@ -684,9 +675,6 @@ impl Inner {
                     session_present: connack.session_present,
                     server,
                 });
-            }
-            Event::ConnectRefused { message, .. } => {
-                self.log(LogLevel::Error, format!("Connection refused: {message}"));
             }
             Event::Message(publish) => self.receive(publish),
             Event::Subscribed {
@@ -720,19 +708,11 @@ impl Inner {
                 );
             }
             Event::Published { id, result } => {
+                let result = result.map_err(|error| error.to_string());
                 if let Err(words) = &result {
                     self.log(LogLevel::Error, format!("Publish failed: {words}"));
                 }
                 self.dispatch(Action::PublishResult { id, result });
-            }
-            Event::ConnectionLost { reason } => {
-                self.log(LogLevel::Error, format!("Connection lost: {reason}"));
-            }
-            Event::ServerDisconnected { message, .. } => {
-                self.log(
-                    LogLevel::Error,
-                    format!("The server closed the connection: {message}"),
-                );
             }
         }
     }
@@ -864,7 +844,24 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.drop_socket();
+        if let Some(socket) = self.client.as_ref().and_then(Client::transport) {
+            self.io.close(socket);
+        }
         self.cancel_frame();
+    }
+}
+
+/// The connection log's line for a connection that ended.
+fn loss_log_line(reason: &ConnectionError) -> String {
+    match reason {
+        ConnectionError::Refused(refusal) => format!(
+            "Connection refused: {}",
+            refusal.words(ReasonContext::ConnAck)
+        ),
+        ConnectionError::ServerDisconnected(disconnect) => format!(
+            "The server closed the connection: {}",
+            disconnect.words(ReasonContext::Disconnect)
+        ),
+        reason => format!("Connection lost: {reason}"),
     }
 }

@@ -111,11 +111,11 @@ mod tests {
         let state = ConnectionState::Reconnecting {
             at: Instant::from_millis(5_500),
             attempt: 2,
-            reason: "keep-alive timeout".into(),
+            reason: mqtt_core::ConnectionError::PingTimeout(mqtt_core::Duration::from_secs(10)),
         };
         assert_eq!(
             status_text(&state, Instant::from_millis(1_000)),
-            "Reconnecting in 5 s (attempt 2). Connection lost: keep-alive timeout"
+            "Reconnecting in 5 s (attempt 2). Connection lost: no answer to ping within 10 s"
         );
         assert!(status_text(&state, Instant::from_millis(500)).starts_with("Reconnecting in 5 s"));
         assert!(status_text(&state, Instant::from_millis(5_499)).starts_with("Reconnecting in 1 s"));

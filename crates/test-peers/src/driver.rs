@@ -10,7 +10,10 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, SystemTime};
 
-use mqtt_core::{Client, ClientOptions, Event, Instant, TransportCommand};
+use mqtt_core::{
+    Client, ClientOptions, ConnectionError, ConnectionState, Event, Instant, TransportCommand,
+    TransportError, TransportId,
+};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
 use tungstenite::{Message, WebSocket};
@@ -25,6 +28,15 @@ pub enum Endpoint {
     Tcp(SocketAddr),
     /// A `ws://` URL; the subprotocol `mqtt` is requested.
     WebSocket(String),
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Tcp(address) => write!(f, "tcp://{address}"),
+            Endpoint::WebSocket(url) => f.write_str(url),
+        }
+    }
 }
 
 impl Endpoint {
@@ -45,7 +57,7 @@ enum Link {
 enum Received {
     Bytes(Vec<u8>),
     Nothing,
-    Closed(String),
+    Closed(TransportError),
 }
 
 impl Link {
@@ -115,34 +127,37 @@ impl Link {
     fn receive(&mut self, wait: Duration) -> Received {
         let wait = wait.max(Duration::from_millis(1));
         if let Err(error) = self.stream().set_read_timeout(Some(wait)) {
-            return Received::Closed(error.to_string());
+            return Received::Closed(other(error));
         }
         match self {
             Link::Tcp(stream) => {
                 let mut buffer = vec![0; 64 * 1024];
                 match stream.read(&mut buffer) {
-                    Ok(0) => Received::Closed("the server closed the connection".into()),
+                    Ok(0) => Received::Closed(TransportError::Other(
+                        "the server closed the connection".into(),
+                    )),
                     Ok(len) => {
                         buffer.truncate(len);
                         Received::Bytes(buffer)
                     }
                     Err(error) if is_timeout(&error) => Received::Nothing,
-                    Err(error) => Received::Closed(error.to_string()),
+                    Err(error) => Received::Closed(other(error)),
                 }
             }
             Link::WebSocket(socket) => match socket.read() {
                 Ok(Message::Binary(bytes)) => Received::Bytes(bytes),
                 // MQTT over WebSocket is binary frames only (MQTT-6.0.0-1).
-                Ok(Message::Text(_)) => Received::Closed(
-                    "the server sent a text frame; MQTT over WebSocket needs binary frames".into(),
-                ),
+                Ok(Message::Text(_)) => Received::Closed(TransportError::TextFrame),
                 Ok(Message::Close(frame)) => Received::Closed(match frame {
-                    Some(frame) => format!("the server closed the WebSocket ({})", frame.code),
-                    None => "the server closed the WebSocket".into(),
+                    Some(frame) => TransportError::Closed {
+                        code: frame.code.into(),
+                        reason: frame.reason.into_owned(),
+                    },
+                    None => TransportError::Other("the server closed the WebSocket".into()),
                 }),
                 Ok(_) => Received::Nothing,
                 Err(tungstenite::Error::Io(error)) if is_timeout(&error) => Received::Nothing,
-                Err(error) => Received::Closed(error.to_string()),
+                Err(error) => Received::Closed(other(error)),
             },
         }
     }
@@ -153,8 +168,26 @@ impl Link {
     }
 }
 
+/// A failure in the platform's words.
+fn other(error: impl ToString) -> TransportError {
+    TransportError::Other(error.to_string())
+}
+
 fn is_timeout(error: &io::Error) -> bool {
     matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// Why the connection ended, if this event is its end (a reconnect scheduled or not).
+pub fn connection_lost(event: &Event) -> Option<&ConnectionError> {
+    match event {
+        Event::StateChanged(
+            ConnectionState::Reconnecting { reason, .. }
+            | ConnectionState::Disconnected {
+                reason: Some(reason),
+            },
+        ) => Some(reason),
+        _ => None,
+    }
 }
 
 /// A packet the client sent, and when it was handed to the transport.
@@ -167,7 +200,8 @@ pub struct SentPacket {
 pub struct Driver {
     pub client: Client,
     endpoint: Endpoint,
-    link: Option<Link>,
+    /// The open transport, under the id the client gave it.
+    link: Option<(TransportId, Link)>,
     pending: Vec<u8>,
     started: std::time::Instant,
     events: VecDeque<Event>,
@@ -230,11 +264,11 @@ impl Driver {
     /// Kills the transport without a goodbye, as a crash or a pulled cable would, and tells the
     /// client its connection closed.
     pub fn drop_link_abruptly(&mut self) {
-        if let Some(link) = self.link.take() {
+        if let Some((id, link)) = self.link.take() {
             link.drop_abruptly();
             let now = self.now();
             self.client
-                .handle_transport_closed(now, "dropped by the test");
+                .handle_transport_closed(now, id, TransportError::ClosedByUser);
             self.flush();
         }
     }
@@ -286,17 +320,21 @@ impl Driver {
                 due.as_millis().saturating_sub(now.as_millis()),
             ));
         }
-        match self.link.as_mut().map(|link| link.receive(wait)) {
-            Some(Received::Bytes(bytes)) => {
+        match self
+            .link
+            .as_mut()
+            .map(|(id, link)| (*id, link.receive(wait)))
+        {
+            Some((id, Received::Bytes(bytes))) => {
                 let now = self.now();
-                self.client.handle_bytes(now, &bytes);
+                self.client.handle_bytes(now, id, &bytes);
             }
-            Some(Received::Closed(reason)) => {
+            Some((id, Received::Closed(error))) => {
                 self.link = None;
                 let now = self.now();
-                self.client.handle_transport_closed(now, &reason);
+                self.client.handle_transport_closed(now, id, error);
             }
-            Some(Received::Nothing) => {}
+            Some((_, Received::Nothing)) => {}
             None => std::thread::sleep(wait),
         }
         let now = self.now();
@@ -310,7 +348,9 @@ impl Driver {
     /// transport change causes more.
     fn flush(&mut self) {
         loop {
-            while let Some(packet) = self.client.poll_transmit() {
+            let mut packet = Vec::new();
+            while let Some(transmit) = self.client.poll_transmit(&mut packet) {
+                let packet = std::mem::take(&mut packet);
                 if let Some(sent) = &mut self.sent {
                     sent.push(SentPacket {
                         at: SystemTime::now(),
@@ -318,15 +358,17 @@ impl Driver {
                     });
                 }
                 let queued = match &mut self.link {
-                    Some(link) => link.queue(packet, &mut self.pending),
-                    None => Ok(()),
+                    Some((id, link)) if *id == transmit.transport => {
+                        link.queue(packet, &mut self.pending)
+                    }
+                    _ => Ok(()),
                 };
                 if let Err(error) = queued {
                     self.link_failed(error);
                 }
             }
             let flushed = match &mut self.link {
-                Some(link) => link.flush(&mut self.pending),
+                Some((_, link)) => link.flush(&mut self.pending),
                 None => Ok(()),
             };
             if let Err(error) = flushed {
@@ -335,10 +377,10 @@ impl Driver {
             let mut opened = false;
             while let Some(command) = self.client.poll_transport() {
                 match command {
-                    TransportCommand::Open => opened |= self.open(),
-                    TransportCommand::Close => {
+                    TransportCommand::Open(id) => opened |= self.open(id),
+                    TransportCommand::Close(id) => {
                         self.pending.clear();
-                        if let Some(link) = self.link.take() {
+                        if let Some((_, link)) = self.link.take_if(|(open, _)| *open == id) {
                             link.drop_abruptly();
                         }
                     }
@@ -354,17 +396,20 @@ impl Driver {
     }
 
     /// Opens the transport and tells the client how it went; true if it opened.
-    fn open(&mut self) -> bool {
+    fn open(&mut self, id: TransportId) -> bool {
         let now = self.now();
         match Link::open(&self.endpoint) {
             Ok(link) => {
-                self.link = Some(link);
-                self.client.handle_transport_open(now);
+                self.link = Some((id, link));
+                self.client.handle_transport_open(now, id);
                 true
             }
             Err(error) => {
-                self.client
-                    .handle_transport_closed(now, &format!("cannot connect: {error}"));
+                let error = TransportError::CannotOpen {
+                    url: self.endpoint.to_string(),
+                    detail: error.to_string(),
+                };
+                self.client.handle_transport_closed(now, id, error);
                 false
             }
         }
@@ -372,8 +417,9 @@ impl Driver {
 
     fn link_failed(&mut self, error: io::Error) {
         self.pending.clear();
-        self.link = None;
-        let now = self.now();
-        self.client.handle_transport_closed(now, &error.to_string());
+        if let Some((id, _)) = self.link.take() {
+            let now = self.now();
+            self.client.handle_transport_closed(now, id, other(error));
+        }
     }
 }

@@ -402,7 +402,7 @@ fn observe(
         }
         Event::Published {
             result: Err(why), ..
-        } => record.failed_publishes.push(why.clone()),
+        } => record.failed_publishes.push(why.to_string()),
         Event::Connected(connack) => record.connected(connack.session_present),
         _ => {}
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mqtt_core::{ClientOptions, ConnectionState, Event, ProtocolVersion};
 use test_peers::brokers::HostileBroker;
-use test_peers::driver::{Driver, Endpoint};
+use test_peers::driver::{connection_lost, Driver, Endpoint};
 use test_peers::hostile::{Case, Expected, BURST, CASES, REPORT_TOPIC, SPLIT_MESSAGES, TOPIC};
 
 /// Counts live heap bytes and their peak.
@@ -218,8 +218,7 @@ fn survive(driver: &mut Driver, case: &str, expected: usize) -> Outcome {
     let finished = driver.run_until(CASE_TIMEOUT, |event| {
         match event {
             Event::Message(publish) => messages.push(publish.clone()),
-            Event::ConnectionLost { reason } => lost = Some(reason.clone()),
-            _ => {}
+            event => lost = connection_lost(event).cloned(),
         }
         (messages.len() >= expected || lost.is_some()).then_some(())
     });
@@ -284,8 +283,7 @@ fn fail_cleanly(
             messages += 1;
             None
         }
-        Event::ConnectionLost { reason } => Some(reason.clone()),
-        _ => None,
+        event => connection_lost(event).cloned(),
     });
     let reason = match lost {
         Ok(reason) => reason,
@@ -294,13 +292,15 @@ fn fail_cleanly(
     let observed = format!("lost: {reason}");
     let failed = |why: String| Err((observed.clone(), why));
     let words = reason_words(name);
-    let lowercase = reason.to_lowercase();
+    // The words the user reads, from the reason's `Display`.
+    let words_read = reason.to_string();
+    let lowercase = words_read.to_lowercase();
     if !words.iter().any(|word| lowercase.contains(word)) {
         return failed(format!("the reason does not mention any of {words:?}"));
     }
     if ["{", "Some(", "Err("]
         .iter()
-        .any(|debug| reason.contains(debug))
+        .any(|debug| words_read.contains(debug))
     {
         return failed("the reason reads like debug output".into());
     }

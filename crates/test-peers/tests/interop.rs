@@ -11,12 +11,12 @@ use std::thread;
 use std::time::Duration;
 
 use mqtt_core::{
-    Bytes, ClientOptions, Event, OutgoingMessage, ProtocolVersion, Publish, PublishProperties, QoS,
-    RetainHandling, SubscribeFilter, SubscribeProperties, SubscriptionOptions, Will,
-    WillProperties,
+    Bytes, ClientOptions, ConnectionError, Event, OutgoingMessage, ProtocolVersion, Publish,
+    PublishProperties, QoS, RetainHandling, SubscribeFilter, SubscribeProperties,
+    SubscriptionOptions, Will, WillProperties,
 };
 use test_peers::brokers::{Aedes, Mosquitto, Rumqttd};
-use test_peers::driver::{Driver, Endpoint};
+use test_peers::driver::{connection_lost, Driver, Endpoint};
 
 /// The large message: well under every broker's packet size limit (rumqttd's is 1 MiB here).
 const LARGE_PAYLOAD: usize = 512 * 1024;
@@ -419,11 +419,10 @@ fn connect_driver(driver: &mut Driver) -> Result<bool, String> {
     driver
         .run_until(DEADLINE, |event| match event {
             Event::Connected(ack) => Some(Ok(ack.session_present)),
-            Event::ConnectRefused { message, .. } => {
-                Some(Err(format!("CONNACK refused: {message}")))
-            }
-            Event::ConnectionLost { reason } => Some(Err(format!("connection lost: {reason}"))),
-            _ => None,
+            event => connection_lost(event).map(|reason| match reason {
+                ConnectionError::Refused(_) => Err(format!("CONNACK refused: {reason}")),
+                reason => Err(format!("connection lost: {reason}")),
+            }),
         })
         .map_err(|why| format!("no CONNACK: {why}"))?
 }
@@ -446,8 +445,7 @@ fn subscribe(driver: &mut Driver, filter: &str, qos: QoS) -> Result<(), String> 
             Event::Subscribed {
                 packet_id, results, ..
             } if *packet_id == sent => Some(Ok(results.clone())),
-            Event::ConnectionLost { reason } => Some(Err(format!("connection lost: {reason}"))),
-            _ => None,
+            event => connection_lost(event).map(|reason| Err(format!("connection lost: {reason}"))),
         })
         .map_err(|why| format!("no SUBACK: {why}"))??;
     match results.as_slice() {
@@ -477,9 +475,10 @@ fn publish(
         .map_err(|error| format!("publish refused by the client: {error}"))?;
     driver
         .run_until(DEADLINE, |event| match event {
-            Event::Published { id, result } if *id == sent => Some(result.clone()),
-            Event::ConnectionLost { reason } => Some(Err(format!("connection lost: {reason}"))),
-            _ => None,
+            Event::Published { id, result } if *id == sent => {
+                Some(result.clone().map_err(|error| error.to_string()))
+            }
+            event => connection_lost(event).map(|reason| Err(format!("connection lost: {reason}"))),
         })
         .map_err(|why| format!("publish to {topic} not confirmed: {why}"))?
         .map_err(|why| format!("publish to {topic} failed: {why}"))
@@ -491,16 +490,15 @@ fn receive_until(
     mut done: impl FnMut(&[Publish]) -> bool,
 ) -> Result<Vec<Publish>, String> {
     let mut received = Vec::new();
-    let mut lost = None;
+    let mut lost_reason = None;
     let finished = driver.run_until(DEADLINE, |event| {
         match event {
             Event::Message(publish) => received.push(publish.clone()),
-            Event::ConnectionLost { reason } => lost = Some(reason.clone()),
-            _ => {}
+            event => lost_reason = connection_lost(event).cloned(),
         }
-        (lost.is_some() || done(&received)).then_some(())
+        (lost_reason.is_some() || done(&received)).then_some(())
     });
-    if let Some(reason) = lost {
+    if let Some(reason) = lost_reason {
         return Err(format!("connection lost: {reason}"));
     }
     finished.map_err(|_| {
