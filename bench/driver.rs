@@ -55,7 +55,10 @@ impl BenchDriver {
             auto_reconnect: false,
             ..ConnectionSettings::default()
         };
-        driver.connect(&settings).map_err(JsValue::from)?;
+        let options = settings.client_options().map_err(JsValue::from)?;
+        driver
+            .connect(&settings.url, options)
+            .map_err(JsValue::from)?;
         let subscription = SubscriptionRequest {
             filter,
             alias: String::new(),

@@ -21,16 +21,15 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, ArrayBuffer, Uint32Array, Uint8Array};
 use mqtt_core::reason::ReasonContext;
 use mqtt_core::{
-    Bytes, Client, ConnectionError, ConnectionState, Event, Instant, OutgoingMessage, Publish, QoS,
-    SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand, TransportError,
-    TransportId,
+    Bytes, Client, ClientOptions, ConnectionError, ConnectionState, Event, Instant,
+    OutgoingMessage, Publish, QoS, SubscribeFilter, SubscribeProperties, SubscriptionOptions,
+    TransportCommand, TransportError, TransportId,
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 use yew::Callback;
 
-use crate::settings::ConnectionSettings;
 use crate::state::{
     Action, LogLevel, Message, SentMessage, SentOutcome, ServerInfo, SubscriptionRequest,
     DEFAULT_HISTORY_LIMIT,
@@ -333,8 +332,8 @@ impl Driver {
         }
     }
 
-    pub fn connect(&self, settings: &ConnectionSettings) -> Result<(), String> {
-        let options = settings.client_options()?;
+    /// Connects to `url` with `options`, ending any earlier connection of this tab first.
+    pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), String> {
         self.with(|inner| {
             // Say goodbye on the old connection; the old session must not reconnect behind the
             // new one's back.
@@ -349,7 +348,7 @@ impl Driver {
                     inner.client = Some(Client::new(options, seed));
                 }
             }
-            inner.url = settings.url.trim().to_owned();
+            inner.url = url.trim().to_owned();
             inner.log(LogLevel::Info, format!("Connecting to {}", inner.url));
             if let Some(client) = inner.client.as_mut() {
                 client.connect(now());

@@ -218,7 +218,8 @@ async fn forty_thousand_messages_survive_two_broker_kills_in_the_browser() {
         auto_reconnect: true,
         ..ConnectionSettings::default()
     };
-    driver.connect(&settings).expect("connect");
+    let options = settings.client_options().expect("valid settings");
+    driver.connect(&settings.url, options).expect("connect");
     wait_until("connected", || app.borrow().connected).await;
     let subscription = SubscriptionRequest {
         filter: "restarts/to-app".into(),

@@ -132,7 +132,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let version = version.clone();
         let form_settings = form_settings.clone();
         Callback::from(move |settings: ConnectionSettings| {
-            driver.connect(&settings)?;
+            driver.connect(&settings.url, settings.client_options()?)?;
             storage::save_last(&settings);
             version.set(settings.version);
             form_settings.set(settings);
