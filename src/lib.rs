@@ -8,6 +8,7 @@ pub mod driver;
 pub mod export;
 pub mod json;
 pub mod payload;
+pub mod periodic;
 pub mod publish;
 pub mod settings;
 pub mod state;

@@ -6,7 +6,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use mqtt_core::topic::matches;
-use mqtt_core::{Bytes, ConnectionState, PublishId, PublishProperties, QoS, RetainHandling};
+use mqtt_core::{
+    Bytes, ConnectionState, OutgoingMessage, PublishId, PublishProperties, QoS, RetainHandling,
+};
 use yew::Reducible;
 
 use crate::payload::contains_ignore_ascii_case;
@@ -85,6 +87,22 @@ pub struct SentMessage {
     pub properties: PublishProperties,
     pub sent_at: u64,
     pub outcome: SentOutcome,
+}
+
+impl SentMessage {
+    /// A message just handed to the core under `id`, its outcome to come.
+    pub fn pending(id: PublishId, message: &OutgoingMessage, sent_at: u64) -> SentMessage {
+        SentMessage {
+            id,
+            topic: message.topic.clone(),
+            payload: message.payload.clone(),
+            qos: message.qos,
+            retain: message.retain,
+            properties: message.properties.clone(),
+            sent_at,
+            outcome: SentOutcome::Pending,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,6 +292,20 @@ impl Reducible for State {
         let mut state = Rc::unwrap_or_clone(self);
         state.apply(action);
         Rc::new(state)
+    }
+}
+
+impl Subscription {
+    /// What was asked for, to ask again on a new connection.
+    pub fn request(&self) -> SubscriptionRequest {
+        SubscriptionRequest {
+            filter: self.filter.clone(),
+            alias: self.alias.clone(),
+            qos: self.qos,
+            no_local: self.no_local,
+            retain_as_published: self.retain_as_published,
+            retain_handling: self.retain_handling,
+        }
     }
 }
 

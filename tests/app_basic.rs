@@ -230,3 +230,70 @@ async fn bad_publish_inputs_are_refused_inline() {
     assert_eq!(app.errors("Publish"), "");
     app.unmount().await;
 }
+
+/// Mosquitto answers the WebSocket upgrade late, so a subscription made right after pressing
+/// Connect comes before the CONNACK: it waits, shown as pending, and goes out once connected.
+#[wasm_bindgen_test]
+async fn a_subscription_made_while_connecting_is_sent_once_connected() {
+    clear_storage();
+    let app = mount().await;
+    let topic = unique("early");
+    app.fill("Connection", "Broker URL", support::broker_url());
+    app.fill("Connection", "Client ID", "app-basic-early");
+    app.click("Connection", "Connect");
+    app.fill("Subscriptions", "Topic filter", &topic);
+    app.fill("Subscriptions", "QoS", "1");
+    app.click("Subscriptions", "Subscribe");
+    assert_ne!(
+        app.status(),
+        "connected",
+        "the subscription came before the CONNACK"
+    );
+    assert_eq!(app.errors("Subscriptions"), "", "not refused");
+    wait_until("connected", || app.status() == "connected").await;
+    let subscriptions = app.section("Subscriptions");
+    wait_until("the SUBACK", || {
+        subscriptions
+            .text_content()
+            .unwrap_or_default()
+            .contains("QoS 1")
+    })
+    .await;
+    app.publish(&topic, "sent after an early subscribe", "1");
+    app.wait_row("sent after an early subscribe").await;
+    app.unmount().await;
+}
+
+/// A subscription added before connecting stays in the list and is subscribed on Connect; so
+/// are the list's subscriptions after a Disconnect and a new Connect (a new session).
+#[wasm_bindgen_test]
+async fn subscriptions_made_while_disconnected_are_subscribed_on_connect() {
+    clear_storage();
+    let app = mount().await;
+    let topic = unique("before");
+    app.fill("Subscriptions", "Topic filter", &topic);
+    app.fill("Subscriptions", "QoS", "0");
+    app.click("Subscriptions", "Subscribe");
+    let subscriptions = app.section("Subscriptions");
+    let listed = || subscriptions.text_content().unwrap_or_default();
+    wait_until("the subscription listed", || listed().contains(&topic)).await;
+    assert!(
+        listed().contains("waiting for SUBACK"),
+        "pending: {}",
+        listed()
+    );
+    app.connect("app-basic-before").await;
+    wait_until("the SUBACK", || listed().contains("QoS 0")).await;
+    app.publish(&topic, "first session", "0");
+    app.wait_row("first session").await;
+    app.click("Connection", "Disconnect");
+    wait_until("disconnected", || app.status() == "disconnected").await;
+    app.connect("app-basic-before").await;
+    wait_until("the SUBACK again", || {
+        listed().contains("QoS 0") && !listed().contains("waiting for SUBACK")
+    })
+    .await;
+    app.publish(&topic, "second session", "0");
+    app.wait_row("second session").await;
+    app.unmount().await;
+}

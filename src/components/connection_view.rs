@@ -14,12 +14,13 @@ use super::status_bar::{status_key, StatusBar};
 use super::subscription_form::SubscriptionForm;
 use super::subscription_list::SubscriptionList;
 use super::topic_tree::TopicTree;
-use crate::driver::{Driver, PeriodicPublish};
+use crate::driver::Driver;
 use crate::export;
 use crate::payload::PayloadFormat;
+use crate::periodic::use_periodic;
 use crate::publish::PublishDraft;
 use crate::settings::ConnectionSettings;
-use crate::state::{Action, LogLevel, State, SubscriptionRequest};
+use crate::state::{Action, LogLevel, SentMessage, State, Subscription, SubscriptionRequest};
 use crate::storage;
 
 #[derive(Properties, PartialEq)]
@@ -78,7 +79,6 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let version = use_state(|| props.initial.version);
     let profiles = use_state(storage::load_profiles);
     let load = use_state(|| None::<(u32, PublishDraft)>);
-    let pending_subscriptions = use_mut_ref(|| props.initial_subscriptions.clone());
     let ids: AttrValue = format!("c{}", props.tab).into();
     let triggers = use_state(Triggers::default);
     {
@@ -114,15 +114,12 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         });
     }
     {
-        // Subscriptions from a shared link, once connected.
-        let driver = driver.clone();
-        let pending = pending_subscriptions.clone();
-        let connected = matches!(state.connection, ConnectionState::Connected { .. });
-        use_effect_with(connected, move |connected| {
-            if *connected {
-                for request in pending.borrow_mut().drain(..) {
-                    let _ = driver.subscribe(&request, None);
-                }
+        // Subscriptions from a shared link join the list, to be subscribed on Connect.
+        let dispatcher = state.dispatcher();
+        let initial = props.initial_subscriptions.clone();
+        use_effect_with((), move |_| {
+            for request in initial {
+                dispatcher.dispatch(Action::Subscribe(request));
             }
         });
     }
@@ -131,8 +128,18 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let driver = driver.clone();
         let version = version.clone();
         let form_settings = form_settings.clone();
+        let state = state.clone();
         Callback::from(move |settings: ConnectionSettings| {
             driver.connect(&settings.url, settings.client_options()?)?;
+            // A new session: the tab's subscriptions go out as soon as it is up.
+            for subscription in &state.subscriptions {
+                if let Err(words) = driver.subscribe(&subscription.request(), None) {
+                    state.dispatch(Action::SubscriptionResults(vec![(
+                        subscription.filter.clone(),
+                        Err(words),
+                    )]));
+                }
+            }
             storage::save_last(&settings);
             version.set(settings.version);
             form_settings.set(settings);
@@ -214,19 +221,20 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let onpublish = {
         let driver = driver.clone();
-        Callback::from(move |message: OutgoingMessage| driver.publish(message))
+        let dispatcher = state.dispatcher();
+        Callback::from(move |message: OutgoingMessage| {
+            publish_recorded(&driver, &dispatcher, message)
+        })
     };
-    let onstartperiodic = {
-        let driver = driver.clone();
-        Callback::from(move |periodic: PeriodicPublish| driver.start_periodic(periodic))
-    };
-    let onstopperiodic = {
-        let driver = driver.clone();
-        Callback::from(move |()| driver.stop_periodic())
-    };
+    let (onstartperiodic, onstopperiodic) = use_periodic(
+        &driver,
+        state.dispatcher(),
+        matches!(state.connection, ConnectionState::Connected { .. }),
+    );
     let onresend = {
         let driver = driver.clone();
         let state = state.clone();
+        let dispatcher = state.dispatcher();
         Callback::from(move |index: usize| {
             if let Some(sent) = state.sent.get(index) {
                 let message = OutgoingMessage {
@@ -236,7 +244,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                     retain: sent.retain,
                     properties: sent.properties.clone(),
                 };
-                if let Err(words) = driver.publish(message) {
+                if let Err(words) = publish_recorded(&driver, &dispatcher, message) {
                     state.dispatch(Action::Log {
                         at: crate::driver::wall_clock_millis(),
                         level: LogLevel::Error,
@@ -292,6 +300,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let onclearretained = {
         let driver = driver.clone();
         let state = state.clone();
+        let dispatcher = state.dispatcher();
         Callback::from(move |topic: String| {
             let message = OutgoingMessage {
                 topic,
@@ -300,7 +309,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                 retain: true,
                 properties: PublishProperties::default(),
             };
-            if let Err(words) = driver.publish(message) {
+            if let Err(words) = publish_recorded(&driver, &dispatcher, message) {
                 state.dispatch(Action::Log {
                     at: crate::driver::wall_clock_millis(),
                     level: LogLevel::Error,
@@ -392,14 +401,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             let subscriptions: Vec<SubscriptionRequest> = state
                 .subscriptions
                 .iter()
-                .map(|s| SubscriptionRequest {
-                    filter: s.filter.clone(),
-                    alias: s.alias.clone(),
-                    qos: s.qos,
-                    no_local: s.no_local,
-                    retain_as_published: s.retain_as_published,
-                    retain_handling: s.retain_handling,
-                })
+                .map(Subscription::request)
                 .collect();
             let document = crate::settings::share_document(&form_settings, &subscriptions);
             let fragment = format!(
@@ -508,4 +510,16 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
 fn dispatch_pause(state: &UseReducerHandle<State>) -> Callback<bool> {
     let state = state.clone();
     Callback::from(move |paused: bool| state.dispatch(Action::SetPaused(paused)))
+}
+
+/// Publishes, and records the message in the tab's sent history once the core took it.
+fn publish_recorded(
+    driver: &Driver,
+    dispatcher: &UseReducerDispatcher<State>,
+    message: OutgoingMessage,
+) -> Result<(), String> {
+    let sent = SentMessage::pending(0, &message, crate::driver::wall_clock_millis());
+    let id = driver.publish(message)?;
+    dispatcher.dispatch(Action::Sent(SentMessage { id, ..sent }));
+    Ok(())
 }

@@ -2,8 +2,8 @@ use mqtt_core::{OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
-use crate::driver::PeriodicPublish;
 use crate::payload::PayloadFormat;
+use crate::periodic::PeriodicPublish;
 use crate::publish::{DraftField, PublishDraft};
 
 #[derive(Properties, PartialEq)]

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use bytes::Bytes;
 
-use crate::error::{ConnectionError, PublishError};
+use crate::error::{CommandError, ConnectionError, PublishError};
 use crate::packet::{ConnAck, PacketId, Publish, PublishProperties, QoS, ReasonCode};
 use crate::time::Instant;
 
@@ -99,6 +99,13 @@ pub enum Event {
         packet_id: PacketId,
         filters: Vec<String>,
         results: Vec<ReasonCode>,
+    },
+    /// A SUBSCRIBE held while connecting was not sent: this server's limits refuse it, or it
+    /// does not fit them. Its filters are forgotten.
+    SubscribeFailed {
+        packet_id: PacketId,
+        filters: Vec<String>,
+        error: CommandError,
     },
     /// UNSUBACK: one result per filter (3.1.1 has no codes: all reported as success).
     Unsubscribed {

@@ -327,6 +327,15 @@ impl Session {
         }
     }
 
+    /// Gives up a SUBSCRIBE that was held and never sent: its filters are not wanted.
+    pub(crate) fn abandon_request(&mut self, packet_id: PacketId) {
+        if let Some(Request::Subscribe(subscribe)) = self.requests.remove(&packet_id) {
+            for filter in &subscribe.filters {
+                self.forget_subscription(&filter.filter);
+            }
+        }
+    }
+
     /// The requests still waiting for an answer, to send again on a new connection.
     pub(crate) fn pending_requests(&self) -> Vec<crate::packet::Packet> {
         use crate::packet::Packet;

@@ -293,3 +293,144 @@ fn packet_ids_are_shared_between_subscribe_unsubscribe_and_publish() {
     ids.dedup();
     assert_eq!(ids.len(), 3, "distinct ids: {ids:?}");
 }
+
+#[test]
+fn a_subscribe_while_connecting_is_held_and_sent_after_connack() {
+    let mut pair = Pair::new(ClientOptions::new(ProtocolVersion::V5, "early"));
+    pair.client.connect(pair.now);
+    pair.drive();
+    // Before the transport is even open, and again before CONNACK.
+    let first = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("early/a", QoS::AtLeastOnce)],
+            SubscribeProperties::default(),
+        )
+        .expect("held, not refused");
+    pair.accept_open();
+    pair.drive();
+    assert!(matches!(pair.expect_sent(), Packet::Connect(_)));
+    let second = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("early/b", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        )
+        .expect("held, not refused");
+    pair.expect_nothing_sent();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::SUCCESS,
+        properties: ConnAckProperties::default(),
+    }));
+    // Each once, in order, under the ids the calls returned.
+    for (id, name) in [(first, "early/a"), (second, "early/b")] {
+        let Packet::Subscribe(subscribe) = pair.expect_sent() else {
+            panic!("expected SUBSCRIBE for {name}")
+        };
+        assert_eq!(subscribe.packet_id, id);
+        assert_eq!(subscribe.filters[0].filter, name);
+    }
+    pair.expect_nothing_sent();
+    pair.server_send(suback(first.get(), &[1]));
+    assert!(pair.take_events().contains(&Event::Subscribed {
+        packet_id: first,
+        filters: vec!["early/a".into()],
+        results: vec![ReasonCode::GRANTED_QOS_1],
+    }));
+}
+
+#[test]
+fn a_held_subscribe_the_server_cannot_take_fails_alone() {
+    let mut pair = Pair::new(ClientOptions::new(ProtocolVersion::V5, "early"));
+    pair.client.connect(pair.now);
+    pair.drive();
+    let wildcard = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("early/#", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        )
+        .unwrap();
+    let plain = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("early/plain", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        )
+        .unwrap();
+    pair.accept_open();
+    pair.drive();
+    pair.expect_sent();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::SUCCESS,
+        properties: ConnAckProperties {
+            wildcard_subscription_available: Some(false),
+            ..ConnAckProperties::default()
+        },
+    }));
+    let Packet::Subscribe(sent) = pair.expect_sent() else {
+        panic!("expected the plain SUBSCRIBE")
+    };
+    assert_eq!(sent.packet_id, plain);
+    pair.expect_nothing_sent();
+    assert!(pair.take_events().contains(&Event::SubscribeFailed {
+        packet_id: wildcard,
+        filters: vec!["early/#".into()],
+        error: CommandError::WildcardSubscriptionsNotAvailable,
+    }));
+    // Forgotten: a later reconnect without a session does not bring it back.
+    pair.reconnect(false, ConnAckProperties::default());
+    let Packet::Subscribe(restored) = pair.expect_sent() else {
+        panic!("expected the plain subscription restored")
+    };
+    assert_eq!(restored.filters[0].filter, "early/plain");
+    pair.expect_nothing_sent();
+}
+
+#[test]
+fn a_subscribe_while_reconnecting_goes_out_once_after_the_reconnect() {
+    let mut pair = connected(ProtocolVersion::V311);
+    pair.transport_closed("network down");
+    let id = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("later", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        )
+        .expect("held while reconnecting");
+    pair.reconnect(false, ConnAckProperties::default());
+    let Packet::Subscribe(subscribe) = pair.expect_sent() else {
+        panic!("expected SUBSCRIBE")
+    };
+    assert_eq!(subscribe.packet_id, id);
+    pair.expect_nothing_sent();
+}
+
+#[test]
+fn a_subscribe_with_no_connection_wanted_is_refused() {
+    let mut pair = Pair::new(ClientOptions::new(ProtocolVersion::V5, "idle"));
+    assert_eq!(
+        pair.client.subscribe(
+            pair.now,
+            vec![filter("t", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        ),
+        Err(CommandError::NotConnected)
+    );
+    // A bad filter is refused as such whatever the state.
+    assert!(matches!(
+        pair.client.subscribe(
+            pair.now,
+            vec![filter("a/#/b", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        ),
+        Err(CommandError::InvalidFilter(_))
+    ));
+}

@@ -18,6 +18,8 @@ use crate::topic::{validate_topic_filter, validate_topic_name};
 
 impl Client {
     /// Subscribe to `filters` with one SUBSCRIBE; `Event::Subscribed` reports the results.
+    /// While connecting or reconnecting the SUBSCRIBE is held and sent once connected, checked
+    /// against that server's limits then (`Event::SubscribeFailed` if they refuse it).
     pub fn subscribe(
         &mut self,
         now: Instant,
@@ -33,25 +35,22 @@ impl Client {
                 filter.options = version_311_options(filter.options.qos);
             }
         }
-        let limits = &self.connected()?.limits;
         for filter in &filters {
-            let name = filter.filter.as_str();
-            validate_topic_filter(name).map_err(CommandError::InvalidFilter)?;
-            if !limits.wildcard_subscriptions && (name.contains('+') || name.contains('#')) {
-                return Err(CommandError::WildcardSubscriptionsNotAvailable);
-            }
-            if !limits.shared_subscriptions && name.starts_with("$share/") {
-                return Err(CommandError::SharedSubscriptionsNotAvailable);
-            }
+            validate_topic_filter(&filter.filter).map_err(CommandError::InvalidFilter)?;
         }
         if let Some(identifier) = properties.subscription_identifier {
-            if !limits.subscription_identifiers {
-                return Err(CommandError::SubscriptionIdentifiersNotAvailable);
-            }
             if identifier == 0 || identifier > MAX_SUBSCRIPTION_IDENTIFIER {
                 return Err(CommandError::InvalidSubscriptionIdentifier(identifier));
             }
         }
+        let connected = match self.connected() {
+            Ok(connection) => {
+                check_subscribe_limits(&connection.limits, &filters, &properties)?;
+                true
+            }
+            Err(_) if self.wants_connection => false,
+            Err(error) => return Err(error),
+        };
         let packet_id = self
             .session
             .allocate_packet_id()
@@ -61,7 +60,9 @@ impl Client {
             filters,
             properties,
         };
-        self.send(now, &Packet::Subscribe(subscribe.clone()))?;
+        if connected {
+            self.send(now, &Packet::Subscribe(subscribe.clone()))?;
+        }
         self.session.begin_subscribe(subscribe);
         Ok(packet_id)
     }
@@ -200,10 +201,42 @@ impl Client {
             }
         }
         for packet in self.session.pending_requests() {
-            self.send_control(now, packet);
+            self.send_request(now, packet);
         }
         if !session_present {
             self.restore_subscriptions(now);
+        }
+    }
+
+    /// Sends a request that waited for this connection, unless this server's limits refuse it:
+    /// then it ends here, reported, rather than failing the connection.
+    fn send_request(&mut self, now: Instant, packet: Packet) {
+        let refused = match (&packet, self.connected()) {
+            (Packet::Subscribe(subscribe), Ok(connection)) => check_subscribe_limits(
+                &connection.limits,
+                &subscribe.filters,
+                &subscribe.properties,
+            )
+            .err(),
+            _ => None,
+        };
+        let error = match refused {
+            Some(error) => error,
+            None => match self.send(now, &packet) {
+                Ok(()) => return,
+                Err(error) => error,
+            },
+        };
+        match packet {
+            Packet::Subscribe(subscribe) => {
+                self.session.abandon_request(subscribe.packet_id);
+                self.events.push_back(Event::SubscribeFailed {
+                    packet_id: subscribe.packet_id,
+                    filters: subscribe.filters.into_iter().map(|f| f.filter).collect(),
+                    error,
+                });
+            }
+            _ => self.lose_connection(now, ConnectionError::CannotSend(error), true),
         }
     }
 
@@ -379,6 +412,27 @@ impl Client {
         };
         let _ = self.send(now, &Packet::Disconnect(disconnect));
     }
+}
+
+/// The server's limits that a SUBSCRIBE must respect.
+fn check_subscribe_limits(
+    limits: &Limits,
+    filters: &[SubscribeFilter],
+    properties: &SubscribeProperties,
+) -> Result<(), CommandError> {
+    for filter in filters {
+        let name = filter.filter.as_str();
+        if !limits.wildcard_subscriptions && (name.contains('+') || name.contains('#')) {
+            return Err(CommandError::WildcardSubscriptionsNotAvailable);
+        }
+        if !limits.shared_subscriptions && name.starts_with("$share/") {
+            return Err(CommandError::SharedSubscriptionsNotAvailable);
+        }
+    }
+    if properties.subscription_identifier.is_some() && !limits.subscription_identifiers {
+        return Err(CommandError::SubscriptionIdentifiersNotAvailable);
+    }
+    Ok(())
 }
 
 /// The server's limits that a publish must respect.

@@ -1,0 +1,541 @@
+//! The one place that does I/O: the browser WebSocket, timers and the core `Client`.
+//!
+//! Components never touch these handles; they call `Driver` methods from callbacks, and the
+//! driver reports back only through reducer actions. Its parts: `worker.rs` the worker
+//! protocol, `inbox.rs` incoming messages on their way to the reducer, `translate.rs` the
+//! core's events as actions; this file the pump between them.
+//!
+//! The WebSocket and the timers live in a tiny Worker made from a Blob (`worker.js`); the core
+//! stays on the page's thread. The worker collects incoming frames while the page is busy and
+//! hands them over in one batch when it is free, so a flood costs one task per batch instead
+//! of one per frame, and the page keeps idle moments to paint in. Timers live there too
+//! because Chrome throttles main-thread timers of hidden tabs to about once a minute, which
+//! would starve keep-alive pings, while timers in a dedicated worker keep their resolution.
+//!
+//! Incoming messages are buffered and handed to the reducer in one `Action::Received` batch at
+//! most once per animation frame, so heavy traffic costs one render per frame; sooner only when
+//! more arrive within a frame than the history keeps. When the tab is hidden,
+//! `requestAnimationFrame` stops; a timer flushes instead.
+//!
+//! Actions and ticks go out only once the driver has let go of its state, so whatever they
+//! cause may call the driver again: it is never re-entered.
+
+mod inbox;
+mod translate;
+mod worker;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use mqtt_core::{
+    Client, ClientOptions, CommandError, ConnectionState, Event, Instant, OutgoingMessage,
+    PublishId, SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand,
+    TransportError, TransportId,
+};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+use crate::state::{Action, LogLevel, SubscriptionRequest};
+use inbox::Inbox;
+pub(crate) use translate::sentence;
+use worker::{Channel, FromWorker, Io};
+
+/// Flush incoming messages at least this often when animation frames do not run.
+const HIDDEN_FLUSH_MS: u32 = 250;
+
+/// What a call gets if the driver were ever entered from inside itself, which the outbox rules
+/// out; kept as an error rather than a panic, which would end the app.
+const REENTERED: &str = "Internal error: the connection was called from inside itself";
+
+/// A cheap handle shared by the tab's components; all methods are safe to call at any time.
+#[derive(Clone)]
+pub struct Driver(Rc<RefCell<Inner>>);
+
+impl PartialEq for Driver {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What waits to go out once the driver has let go of its state.
+enum Output {
+    Action(Action),
+    Tick(Callback<()>),
+}
+
+struct Inner {
+    /// Where actions go: the tab's reducer (scripts/bench passes a counter instead).
+    dispatch: Callback<Action>,
+    outbox: Vec<Output>,
+    client: Option<Client>,
+    url: String,
+    io: Io,
+    on_frame: Closure<dyn FnMut(f64)>,
+    /// The deadline the core timer is armed for.
+    core_deadline: Option<Instant>,
+    inbox: Inbox,
+    frame: Option<i32>,
+    flush_armed: bool,
+    rate_armed: bool,
+    /// The worker waits for word that its last batch of frames was handled.
+    batch_handled: bool,
+    /// The running ticker: its interval and whom it tells.
+    ticker: Option<(u32, Callback<()>)>,
+}
+
+fn now() -> Instant {
+    let millis = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now());
+    Instant::from_millis(millis.max(0.0) as u64)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn wall_clock_millis() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+impl Driver {
+    pub fn new(dispatch: impl Into<Callback<Action>>) -> Driver {
+        let dispatch = dispatch.into();
+        let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
+            let frame = weak.clone();
+            let worker = weak.clone();
+            RefCell::new(Inner {
+                dispatch,
+                outbox: Vec::new(),
+                client: None,
+                url: String::new(),
+                io: Io::new(move |message| Driver::on_worker_message(&worker, message)),
+                on_frame: Closure::new(move |_: f64| {
+                    Driver::with_weak(&frame, |inner| {
+                        inner.frame = None;
+                        inner.flush();
+                    })
+                }),
+                core_deadline: None,
+                inbox: Inbox::default(),
+                frame: None,
+                flush_armed: false,
+                rate_armed: false,
+                batch_handled: false,
+                ticker: None,
+            })
+        });
+        Driver(inner)
+    }
+
+    /// Runs `f`, lets the core act on whatever it did, then, with the state let go, sends out
+    /// what waits. `None` only if entered from inside itself, which the outbox rules out.
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> Option<R> {
+        let (result, outbox, dispatch) = {
+            let mut inner = self.0.try_borrow_mut().ok()?;
+            let result = f(&mut inner);
+            inner.pump();
+            if std::mem::take(&mut inner.batch_handled) {
+                // After the core's answers to the batch were posted, so none waits for the next.
+                inner.io.ready();
+            }
+            (
+                result,
+                std::mem::take(&mut inner.outbox),
+                inner.dispatch.clone(),
+            )
+        };
+        for output in outbox {
+            match output {
+                Output::Action(action) => dispatch.emit(action),
+                Output::Tick(on_tick) => on_tick.emit(()),
+            }
+        }
+        Some(result)
+    }
+
+    fn with_weak(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner)) {
+        if let Some(inner) = weak.upgrade() {
+            Driver(inner).with(f);
+        }
+    }
+
+    /// Connects to `url` with `options`, ending any earlier connection of this tab first.
+    pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), String> {
+        self.with(|inner| {
+            // Say goodbye on the old connection; the old session must not reconnect behind the
+            // new one's back.
+            if let Some(client) = inner.client.as_mut() {
+                client.disconnect(now());
+            }
+            inner.pump();
+            match inner.client.as_mut() {
+                Some(client) => client.reset(options),
+                None => {
+                    let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+                    inner.client = Some(Client::new(options, seed));
+                }
+            }
+            inner.url = url.trim().to_owned();
+            inner.log(LogLevel::Info, format!("Connecting to {}", inner.url));
+            if let Some(client) = inner.client.as_mut() {
+                client.connect(now());
+            }
+        })
+        .ok_or_else(|| REENTERED.to_owned())
+    }
+
+    pub fn disconnect(&self) {
+        self.with(|inner| match inner.client.as_mut() {
+            Some(client) => client.disconnect(now()),
+            None => inner.dispatch(Action::Connection(ConnectionState::Disconnected {
+                reason: None,
+            })),
+        });
+    }
+
+    /// Closes the socket without sending DISCONNECT, as a network failure would: the broker
+    /// then publishes the will. The client treats it as a lost connection.
+    pub fn drop_connection(&self) {
+        self.with(|inner| {
+            let Some(client) = inner.client.as_mut() else {
+                return;
+            };
+            if let Some(transport) = client.transport() {
+                client.handle_transport_closed(now(), transport, TransportError::ClosedByUser);
+                inner.io.close(transport);
+                inner.log(
+                    LogLevel::Info,
+                    "Socket closed without DISCONNECT (the broker publishes the will)".into(),
+                );
+            }
+        });
+    }
+
+    /// Subscribes now, or once connected while connecting; with no connection at all, the
+    /// tab's list keeps it for the next Connect.
+    pub fn subscribe(
+        &self,
+        request: &SubscriptionRequest,
+        subscription_identifier: Option<u32>,
+    ) -> Result<(), String> {
+        let filter = SubscribeFilter {
+            filter: request.filter.clone(),
+            options: SubscriptionOptions {
+                qos: request.qos,
+                no_local: request.no_local,
+                retain_as_published: request.retain_as_published,
+                retain_handling: request.retain_handling,
+            },
+        };
+        let properties = SubscribeProperties {
+            subscription_identifier,
+            ..Default::default()
+        };
+        self.with(|inner| {
+            if let Some(client) = inner.client.as_mut() {
+                match client.subscribe(now(), vec![filter], properties) {
+                    Ok(_) | Err(CommandError::NotConnected) => {}
+                    Err(error) => return Err(sentence(error)),
+                }
+            }
+            inner.dispatch(Action::Subscribe(request.clone()));
+            Ok(())
+        })
+        .unwrap_or_else(|| Err(REENTERED.into()))
+    }
+
+    pub fn unsubscribe(&self, filter: &str) -> Result<(), String> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            client
+                .unsubscribe(now(), vec![filter.to_owned()])
+                .map(|_| ())
+                .map_err(sentence)
+        })
+        .unwrap_or_else(|| Err(REENTERED.into()))
+    }
+
+    /// Publishes now, or once connected while connecting; the id names its outcome in
+    /// `Action::PublishResult`.
+    pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, String> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            client.publish(now(), message).map_err(sentence)
+        })
+        .unwrap_or_else(|| Err(REENTERED.into()))
+    }
+
+    /// Calls `on_tick` every `interval_ms` (on the worker's clock, which hidden tabs do not
+    /// throttle) until `stop_ticker` or until the connection changes state.
+    pub fn start_ticker(&self, interval_ms: u32, on_tick: Callback<()>) {
+        self.with(|inner| {
+            inner.ticker = Some((interval_ms, on_tick));
+            inner.io.arm(Channel::Ticker, interval_ms);
+        });
+    }
+
+    pub fn stop_ticker(&self) {
+        self.with(Inner::stop_ticker);
+    }
+
+    pub fn set_history_limit(&self, limit: usize) {
+        self.with(|inner| inner.inbox.set_limit(limit));
+    }
+
+    /// Says goodbye to the broker and releases the socket and timers (the tab is closing).
+    pub fn shutdown(&self) {
+        self.with(|inner| {
+            inner.stop_ticker();
+            if let Some(client) = inner.client.as_mut() {
+                client.disconnect(now());
+            }
+        });
+        if let Ok(mut inner) = self.0.try_borrow_mut() {
+            inner.client = None;
+            inner.cancel_frame();
+        }
+    }
+
+    fn on_worker_message(weak: &Weak<RefCell<Inner>>, message: &Array) {
+        let number = |index: u32| message.get(index).as_f64().map_or(u32::MAX, |n| n as u32);
+        let Some(kind) = FromWorker::from_number(number(0)) else {
+            return;
+        };
+        if kind == FromWorker::Tick {
+            if let Some(channel) = Channel::from_number(number(1)) {
+                Self::with_weak(weak, |inner| inner.on_tick(channel));
+            }
+            return;
+        }
+        let socket = TransportId::from_raw(number(1));
+        Self::with_weak(weak, |inner| inner.on_socket_event(kind, socket, message));
+    }
+}
+
+fn not_connected() -> String {
+    "Not connected: press Connect first".into()
+}
+
+impl Inner {
+    fn dispatch(&mut self, action: Action) {
+        self.outbox.push(Output::Action(action));
+    }
+
+    fn log(&mut self, level: LogLevel, text: String) {
+        self.dispatch(Action::Log {
+            at: wall_clock_millis(),
+            level,
+            text,
+        });
+    }
+
+    fn on_tick(&mut self, channel: Channel) {
+        match channel {
+            Channel::Core => {
+                self.core_deadline = None;
+                if let Some(client) = self.client.as_mut() {
+                    client.handle_timeout(now());
+                }
+            }
+            Channel::Ticker => {
+                if let Some((interval, on_tick)) = &self.ticker {
+                    self.io.arm(Channel::Ticker, *interval);
+                    self.outbox.push(Output::Tick(on_tick.clone()));
+                }
+            }
+            Channel::Flush => self.flush(),
+            Channel::Rate => self.rate_tick(),
+        }
+    }
+
+    /// The worker's news of `socket`: the core ignores it if the socket is not its current one.
+    fn on_socket_event(&mut self, kind: FromWorker, socket: TransportId, message: &Array) {
+        if kind == FromWorker::Bytes {
+            self.batch_handled = true;
+        }
+        let Some(client) = self.client.as_mut() else {
+            return;
+        };
+        let error = match kind {
+            // Not a socket's: `on_worker_message` handles ticks.
+            FromWorker::Tick => return,
+            FromWorker::Opened => {
+                client.handle_transport_open(now(), socket);
+                return;
+            }
+            FromWorker::Bytes => {
+                if let Ok(buffer) = message.get(2).dyn_into::<ArrayBuffer>() {
+                    client.handle_bytes(now(), socket, &Uint8Array::new(&buffer).to_vec());
+                }
+                return;
+            }
+            // MQTT over WebSocket is binary frames only (MQTT-6.0.0-1): the worker has closed the
+            // socket, and the text, which may even parse as packets, never reaches the core.
+            FromWorker::Text => TransportError::TextFrame,
+            FromWorker::Closed => match message.get(2).as_f64().unwrap_or_default() as u16 {
+                1006 => TransportError::Unreachable {
+                    url: self.url.clone(),
+                },
+                code => TransportError::Closed {
+                    code,
+                    reason: message.get(3).as_string().unwrap_or_default(),
+                },
+            },
+            FromWorker::Failed => TransportError::CannotOpen {
+                url: self.url.clone(),
+                detail: message.get(2).as_string().unwrap_or_default(),
+            },
+        };
+        client.handle_transport_closed(now(), socket, error);
+    }
+
+    /// Lets the core's output flow: frames to the socket, transport commands, events, and the
+    /// next deadline. Loops until the core has nothing more to say.
+    fn pump(&mut self) {
+        let mut bytes = Vec::new();
+        let mut lengths = Vec::new();
+        loop {
+            let Some(client) = self.client.as_mut() else {
+                return;
+            };
+            // One message to the worker per transport: all of them but for a packet left for
+            // an old one.
+            let mut batch = None;
+            while let Some(transmit) = client.poll_transmit(&mut bytes) {
+                if let Some(socket) = batch.filter(|socket| *socket != transmit.transport) {
+                    let last = bytes.split_off(bytes.len() - transmit.size);
+                    self.io.send(socket, &bytes, &lengths);
+                    bytes = last;
+                    lengths.clear();
+                }
+                batch = Some(transmit.transport);
+                lengths.push(u32::try_from(transmit.size).unwrap_or(u32::MAX));
+            }
+            let commands: Vec<TransportCommand> =
+                std::iter::from_fn(|| client.poll_transport()).collect();
+            let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+            let deadline = client.poll_timeout();
+            if let Some(socket) = batch {
+                self.io.send(socket, &bytes, &lengths);
+                bytes.clear();
+                lengths.clear();
+            }
+            if batch.is_none() && commands.is_empty() && events.is_empty() {
+                // Arm only for a deadline earlier than the armed one: each arming is a message
+                // to the timer worker, and at QoS 1 every PUBACK moves the deadline later. A
+                // timer that fires early is harmless: the core answers with its next deadline.
+                if let Some(at) =
+                    deadline.filter(|at| self.core_deadline.is_none_or(|armed| *at < armed))
+                {
+                    self.core_deadline = Some(at);
+                    let delay = at.saturating_duration_since(now()).as_millis();
+                    self.io
+                        .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
+                }
+                return;
+            }
+            for command in commands {
+                match command {
+                    TransportCommand::Open(socket) => self.open(socket),
+                    TransportCommand::Close(socket) => self.io.close(socket),
+                }
+            }
+            for event in events {
+                self.on_event(event);
+            }
+        }
+    }
+
+    fn open(&mut self, socket: TransportId) {
+        if self.io.open(socket, &self.url) {
+            return;
+        }
+        let error = TransportError::CannotOpen {
+            url: self.url.clone(),
+            detail: "the browser did not let the page start a worker for the connection".into(),
+        };
+        if let Some(client) = self.client.as_mut() {
+            client.handle_transport_closed(now(), socket, error);
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Message(publish) => return self.receive(publish),
+            Event::StateChanged(_) => {
+                // The ticker runs for one connection; messages that arrived before the change
+                // are shown before it.
+                self.stop_ticker();
+                self.flush();
+            }
+            Event::Connected(_) => self.flush(),
+            _ => {}
+        }
+        let actions = translate::actions(event, &self.url, wall_clock_millis());
+        self.outbox.extend(actions.into_iter().map(Output::Action));
+    }
+
+    fn receive(&mut self, publish: mqtt_core::Publish) {
+        let full = self.inbox.receive(publish, wall_clock_millis());
+        if !self.rate_armed {
+            self.rate_armed = true;
+            self.io.arm(Channel::Rate, 1000);
+        }
+        if !self.flush_armed {
+            self.flush_armed = true;
+            self.frame = web_sys::window().and_then(|w| {
+                w.request_animation_frame(self.on_frame.as_ref().unchecked_ref())
+                    .ok()
+            });
+            self.io.arm(Channel::Flush, HIDDEN_FLUSH_MS);
+        }
+        if full {
+            self.flush();
+        }
+    }
+
+    fn cancel_frame(&mut self) {
+        if let (Some(id), Some(window)) = (self.frame.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(id);
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.flush_armed {
+            return;
+        }
+        self.flush_armed = false;
+        self.cancel_frame();
+        self.io.disarm(Channel::Flush);
+        if let Some(batch) = self.inbox.take() {
+            self.dispatch(Action::Received(batch));
+        }
+    }
+
+    fn rate_tick(&mut self) {
+        let (changed, measuring) = self.inbox.rate_tick();
+        if let Some(rate) = changed {
+            self.dispatch(Action::Rate(rate));
+        }
+        if measuring {
+            self.io.arm(Channel::Rate, 1000);
+        } else {
+            self.rate_armed = false;
+        }
+    }
+
+    fn stop_ticker(&mut self) {
+        if self.ticker.take().is_some() {
+            self.io.disarm(Channel::Ticker);
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(socket) = self.client.as_ref().and_then(Client::transport) {
+            self.io.close(socket);
+        }
+        self.cancel_frame();
+    }
+}

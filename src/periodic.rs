@@ -1,0 +1,148 @@
+//! Periodic publishing: the same message every interval, `{n}` in a text payload replaced by
+//! the message's number. The driver only ticks (`Driver::start_ticker`); what is sent and
+//! counted lives here, and `use_periodic` gives the publish form its start and stop.
+
+use mqtt_core::{Bytes, OutgoingMessage};
+use yew::prelude::*;
+
+use crate::driver::{wall_clock_millis, Driver};
+use crate::state::{Action, LogLevel, State};
+
+/// What a periodic publish sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodicPublish {
+    pub message: OutgoingMessage,
+    /// The text payload with `{n}` in it, if it has one.
+    pub template: Option<String>,
+    pub interval_ms: u32,
+}
+
+/// A running periodic publish.
+pub struct Periodic {
+    publish: PeriodicPublish,
+    sent: u64,
+}
+
+impl Periodic {
+    pub fn new(publish: PeriodicPublish) -> Periodic {
+        Periodic { publish, sent: 0 }
+    }
+
+    pub fn interval_ms(&self) -> u32 {
+        self.publish.interval_ms
+    }
+
+    /// The next message and its number, counted as sent.
+    pub fn next_message(&mut self) -> (u64, OutgoingMessage) {
+        self.sent += 1;
+        let mut message = self.publish.message.clone();
+        if let Some(template) = &self.publish.template {
+            message.payload =
+                Bytes::from(template.replace("{n}", &self.sent.to_string()).into_bytes());
+        }
+        (self.sent, message)
+    }
+}
+
+/// Start and stop for the publish form. The count goes to the reducer (`Action::Periodic`);
+/// periodic publishing stops when the connection goes down, or at the first refused publish.
+#[hook]
+pub fn use_periodic(
+    driver: &Driver,
+    dispatcher: UseReducerDispatcher<State>,
+    connected: bool,
+) -> (Callback<PeriodicPublish>, Callback<()>) {
+    let running = use_mut_ref(|| None::<Periodic>);
+    let stop = {
+        let driver = driver.clone();
+        let running = running.clone();
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |()| {
+            driver.stop_ticker();
+            if running.borrow_mut().take().is_some() {
+                dispatcher.dispatch(Action::Periodic(None));
+            }
+        })
+    };
+    {
+        let stop = stop.clone();
+        use_effect_with(connected, move |connected| {
+            if !*connected {
+                stop.emit(());
+            }
+        });
+    }
+    let start = {
+        let driver = driver.clone();
+        let stop = stop.clone();
+        Callback::from(move |publish: PeriodicPublish| {
+            let periodic = Periodic::new(publish);
+            let interval = periodic.interval_ms();
+            *running.borrow_mut() = Some(periodic);
+            dispatcher.dispatch(Action::Periodic(Some(0)));
+            let on_tick = {
+                let driver = driver.clone();
+                let running = running.clone();
+                let dispatcher = dispatcher.clone();
+                let stop = stop.clone();
+                Callback::from(move |()| {
+                    let Some((number, message)) =
+                        running.borrow_mut().as_mut().map(Periodic::next_message)
+                    else {
+                        return;
+                    };
+                    match driver.publish(message) {
+                        Ok(_) => dispatcher.dispatch(Action::Periodic(Some(number))),
+                        Err(words) => {
+                            dispatcher.dispatch(Action::Log {
+                                at: wall_clock_millis(),
+                                level: LogLevel::Error,
+                                text: format!("Periodic publish stopped: {words}"),
+                            });
+                            stop.emit(());
+                        }
+                    }
+                })
+            };
+            driver.start_ticker(interval, on_tick);
+        })
+    };
+    (start, stop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mqtt_core::{PublishProperties, QoS};
+
+    fn publish(payload: &'static [u8], template: Option<&str>) -> PeriodicPublish {
+        PeriodicPublish {
+            message: OutgoingMessage {
+                topic: "t".into(),
+                payload: Bytes::from_static(payload),
+                qos: QoS::AtLeastOnce,
+                retain: false,
+                properties: PublishProperties::default(),
+            },
+            template: template.map(Into::into),
+            interval_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn messages_are_numbered_from_one_into_the_template() {
+        let mut periodic = Periodic::new(publish(b"n=1 of {n}", Some("n={n} of {n}")));
+        let (first, message) = periodic.next_message();
+        assert_eq!((first, &message.payload[..]), (1, &b"n=1 of 1"[..]));
+        let (second, message) = periodic.next_message();
+        assert_eq!((second, &message.payload[..]), (2, &b"n=2 of 2"[..]));
+        assert_eq!(message.qos, QoS::AtLeastOnce);
+    }
+
+    #[test]
+    fn without_a_template_the_payload_stays() {
+        let mut periodic = Periodic::new(publish(&[0xFF, 0x00], None));
+        assert_eq!(&periodic.next_message().1.payload[..], &[0xFF, 0x00]);
+        assert_eq!(periodic.next_message().0, 2);
+    }
+}
