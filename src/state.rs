@@ -40,8 +40,14 @@ pub struct Message {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SubscriptionStatus {
     Pending,
-    Active { granted: QoS },
+    Active {
+        granted: QoS,
+    },
     Failed(String),
+    /// UNSUBSCRIBE sent (or held while connecting); it goes once the server confirms.
+    Unsubscribing,
+    /// The server refused the UNSUBSCRIBE (version 5): still subscribed, for this reason.
+    UnsubscribeRefused(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,7 +275,10 @@ pub enum Action {
     Subscribe(SubscriptionRequest),
     /// SUBACK: per filter, the granted QoS or why it was refused.
     SubscriptionResults(Vec<(String, Result<QoS, String>)>),
-    RemoveSubscription(u32),
+    /// The user unsubscribed: gone at once if there is no connection, else once confirmed.
+    Unsubscribe(u32),
+    /// UNSUBACK: per filter, done or why it was refused.
+    UnsubscribeResults(Vec<(String, Result<(), String>)>),
     Sent(SentMessage),
     PublishResult {
         id: PublishId,
@@ -320,6 +329,10 @@ impl State {
                 if !matches!(connection, ConnectionState::Connected { .. }) {
                     self.server = None;
                 }
+                if matches!(connection, ConnectionState::Disconnected { .. }) {
+                    // No session goes on to confirm them.
+                    self.remove_subscriptions(|s| s.status == SubscriptionStatus::Unsubscribing);
+                }
                 self.connection = connection;
             }
             Action::Connected {
@@ -347,10 +360,28 @@ impl State {
                     }
                 }
             }
-            Action::RemoveSubscription(id) => {
-                self.subscriptions.retain(|s| s.id != id);
-                if self.filter == Some(id) {
-                    self.filter = None;
+            Action::Unsubscribe(id) => {
+                if matches!(self.connection, ConnectionState::Disconnected { .. }) {
+                    self.remove_subscriptions(|s| s.id == id);
+                } else if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
+                    sub.status = SubscriptionStatus::Unsubscribing;
+                }
+            }
+            Action::UnsubscribeResults(results) => {
+                for (filter, result) in results {
+                    let unsubscribing = |s: &Subscription| {
+                        s.filter == filter && s.status == SubscriptionStatus::Unsubscribing
+                    };
+                    match result {
+                        Ok(()) => self.remove_subscriptions(unsubscribing),
+                        Err(words) => {
+                            if let Some(sub) =
+                                self.subscriptions.iter_mut().find(|s| unsubscribing(s))
+                            {
+                                sub.status = SubscriptionStatus::UnsubscribeRefused(words);
+                            }
+                        }
+                    }
                 }
             }
             Action::Sent(sent) => {
@@ -392,6 +423,14 @@ impl State {
             Action::Search(search) => self.search = search,
             Action::Rate(rate) => self.rate = rate,
             Action::Periodic(sent) => self.periodic_sent = sent,
+        }
+    }
+
+    fn remove_subscriptions(&mut self, remove: impl Fn(&Subscription) -> bool) {
+        let filter = self.filter;
+        self.subscriptions.retain(|s| !remove(s));
+        if filter.is_some_and(|id| self.subscription(id).is_none()) {
+            self.filter = None;
         }
     }
 
@@ -570,8 +609,56 @@ pub(crate) mod tests {
         let mut state = State::default();
         state.apply(Action::Subscribe(request("a/#")));
         state.apply(Action::FilterBy(Some(1)));
-        state.apply(Action::RemoveSubscription(1));
+        state.apply(Action::Unsubscribe(1));
         assert_eq!(state.filter, None);
+    }
+
+    #[test]
+    fn an_unsubscribe_while_connected_waits_for_the_server_and_a_refusal_stays_listed() {
+        let mut state = State::default();
+        state.apply(Action::Connection(ConnectionState::Connecting));
+        for filter in ["a", "b", "c"] {
+            state.apply(Action::Subscribe(request(filter)));
+        }
+        state.apply(Action::FilterBy(Some(1)));
+        for id in [1, 2, 3] {
+            state.apply(Action::Unsubscribe(id));
+        }
+        assert!(state
+            .subscriptions
+            .iter()
+            .all(|s| s.status == SubscriptionStatus::Unsubscribing));
+        state.apply(Action::UnsubscribeResults(vec![
+            ("a".into(), Ok(())),
+            ("b".into(), Err("not authorized".into())),
+        ]));
+        let listed: Vec<(&str, &SubscriptionStatus)> = state
+            .subscriptions
+            .iter()
+            .map(|s| (s.filter.as_str(), &s.status))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    "b",
+                    &SubscriptionStatus::UnsubscribeRefused("not authorized".into())
+                ),
+                ("c", &SubscriptionStatus::Unsubscribing)
+            ]
+        );
+        assert_eq!(state.filter, None, "the filter went with its subscription");
+        // Disconnected: no server is left to confirm "c", so it goes; "b" stays.
+        state.apply(Action::Connection(ConnectionState::Disconnected {
+            reason: None,
+        }));
+        assert_eq!(state.subscriptions.len(), 1);
+        assert_eq!(state.subscriptions[0].filter, "b");
+        state.apply(Action::Unsubscribe(2));
+        assert!(
+            state.subscriptions.is_empty(),
+            "gone at once with no connection"
+        );
     }
 
     #[test]

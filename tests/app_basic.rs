@@ -5,6 +5,7 @@
 mod support;
 
 use support::{clear_storage, mount, settle, unique, wait_until};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -295,5 +296,47 @@ async fn subscriptions_made_while_disconnected_are_subscribed_on_connect() {
     .await;
     app.publish(&topic, "second session", "0");
     app.wait_row("second session").await;
+    app.unmount().await;
+}
+
+/// Unsubscribing waits for the UNSUBACK, then the subscription leaves the list and its
+/// messages stop; another subscription goes on.
+#[wasm_bindgen_test]
+async fn unsubscribe_removes_the_subscription_once_the_broker_confirms() {
+    clear_storage();
+    let app = mount().await;
+    app.connect("app-basic-unsubscribe").await;
+    let topic = unique("unsub");
+    app.subscribe(&format!("{topic}/gone"), "0").await;
+    app.subscribe(&format!("{topic}/kept"), "0").await;
+    let subscriptions = app.section("Subscriptions");
+    subscriptions
+        .query_selector(&format!("button[aria-label=\"Unsubscribe {topic}/gone\"]"))
+        .ok()
+        .flatten()
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok())
+        .expect("the subscription's Unsubscribe button")
+        .click();
+    wait_until("the subscription to leave the list", || {
+        !subscriptions
+            .text_content()
+            .unwrap_or_default()
+            .contains(&format!("{topic}/gone"))
+    })
+    .await;
+    assert!(app
+        .text(".log")
+        .contains(&format!("Unsubscribed from {topic}/gone")));
+    app.publish(&format!("{topic}/gone"), "after the unsubscribe", "0");
+    app.publish(&format!("{topic}/kept"), "still subscribed", "0");
+    app.wait_row("still subscribed").await;
+    settle(300).await;
+    assert!(
+        !app.rows()
+            .iter()
+            .any(|row| row.contains("after the unsubscribe")),
+        "a message for the unsubscribed filter arrived: {:?}",
+        app.rows()
+    );
     app.unmount().await;
 }

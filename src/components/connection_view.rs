@@ -133,11 +133,13 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             driver.connect(&settings.url, settings.client_options()?)?;
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
-                if let Err(words) = driver.subscribe(&subscription.request(), None) {
-                    state.dispatch(Action::SubscriptionResults(vec![(
-                        subscription.filter.clone(),
+                let request = subscription.request();
+                match driver.subscribe(&request, None) {
+                    Ok(()) => state.dispatch(Action::Subscribe(request)),
+                    Err(words) => state.dispatch(Action::SubscriptionResults(vec![(
+                        request.filter,
                         Err(words),
-                    )]));
+                    )])),
                 }
             }
             storage::save_last(&settings);
@@ -193,9 +195,12 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let onsubscribe = {
         let driver = driver.clone();
+        let dispatcher = state.dispatcher();
         Callback::from(
             move |(request, identifier): (SubscriptionRequest, Option<u32>)| {
-                driver.subscribe(&request, identifier)
+                driver.subscribe(&request, identifier)?;
+                dispatcher.dispatch(Action::Subscribe(request));
+                Ok(())
             },
         )
     };
@@ -203,19 +208,16 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let driver = driver.clone();
         let state = state.clone();
         Callback::from(move |id: u32| {
-            if let Some(sub) = state.subscription(id) {
-                let connected = matches!(state.connection, ConnectionState::Connected { .. });
-                if connected {
-                    if let Err(words) = driver.unsubscribe(&sub.filter) {
-                        state.dispatch(Action::Log {
-                            at: crate::driver::wall_clock_millis(),
-                            level: LogLevel::Error,
-                            text: words,
-                        });
-                        return;
-                    }
-                }
-                state.dispatch(Action::RemoveSubscription(id));
+            let Some(sub) = state.subscription(id) else {
+                return;
+            };
+            match driver.unsubscribe(&sub.filter) {
+                Ok(()) => state.dispatch(Action::Unsubscribe(id)),
+                Err(words) => state.dispatch(Action::Log {
+                    at: crate::driver::wall_clock_millis(),
+                    level: LogLevel::Error,
+                    text: words,
+                }),
             }
         })
     };

@@ -32,8 +32,15 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
                     SubscriptionStatus::Pending => "waiting for SUBACK".to_owned(),
                     SubscriptionStatus::Active { granted } => format!("QoS {}", *granted as u8),
                     SubscriptionStatus::Failed(words) => format!("refused: {words}"),
+                    SubscriptionStatus::Unsubscribing => "unsubscribing".to_owned(),
+                    SubscriptionStatus::UnsubscribeRefused(words) => {
+                        format!("unsubscribe refused: {words}")
+                    }
                 };
-                let failed = matches!(sub.status, SubscriptionStatus::Failed(_));
+                let failed = matches!(
+                    sub.status,
+                    SubscriptionStatus::Failed(_) | SubscriptionStatus::UnsubscribeRefused(_)
+                );
                 let name = if sub.alias.is_empty() { sub.filter.clone() } else { sub.alias.clone() };
                 html! {
                     <li key={id} class={classes!("subscription", selected.then_some("selected"),

@@ -17,8 +17,9 @@
 //! more arrive within a frame than the history keeps. When the tab is hidden,
 //! `requestAnimationFrame` stops; a timer flushes instead.
 //!
-//! Actions and ticks go out only once the driver has let go of its state, so whatever they
-//! cause may call the driver again: it is never re-entered.
+//! Actions and ticks go out in a microtask after the call that caused them, so whatever they
+//! cause may call the driver again (it is never re-entered), and a caller hears the result of
+//! its call before the events it led to (a QoS 0 publish is done at once).
 
 mod inbox;
 mod translate;
@@ -34,7 +35,7 @@ use mqtt_core::{
     TransportError, TransportId,
 };
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use crate::state::{Action, LogLevel, SubscriptionRequest};
@@ -69,6 +70,9 @@ struct Inner {
     /// Where actions go: the tab's reducer (scripts/bench passes a counter instead).
     dispatch: Callback<Action>,
     outbox: Vec<Output>,
+    /// Sends out the outbox from a microtask.
+    on_outbox: Closure<dyn FnMut(JsValue)>,
+    outbox_scheduled: bool,
     client: Option<Client>,
     url: String,
     io: Io,
@@ -103,9 +107,12 @@ impl Driver {
         let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
             let frame = weak.clone();
             let worker = weak.clone();
+            let outbox = weak.clone();
             RefCell::new(Inner {
                 dispatch,
                 outbox: Vec::new(),
+                on_outbox: Closure::new(move |_: JsValue| Driver::send_out(&outbox)),
+                outbox_scheduled: false,
                 client: None,
                 url: String::new(),
                 io: Io::new(move |message| Driver::on_worker_message(&worker, message)),
@@ -127,30 +134,41 @@ impl Driver {
         Driver(inner)
     }
 
-    /// Runs `f`, lets the core act on whatever it did, then, with the state let go, sends out
-    /// what waits. `None` only if entered from inside itself, which the outbox rules out.
+    /// Runs `f` and lets the core act on whatever it did; what that gives to send out waits for
+    /// a microtask. `None` only if entered from inside itself, which the outbox rules out.
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> Option<R> {
-        let (result, outbox, dispatch) = {
-            let mut inner = self.0.try_borrow_mut().ok()?;
-            let result = f(&mut inner);
-            inner.pump();
-            if std::mem::take(&mut inner.batch_handled) {
-                // After the core's answers to the batch were posted, so none waits for the next.
-                inner.io.ready();
-            }
-            (
-                result,
-                std::mem::take(&mut inner.outbox),
-                inner.dispatch.clone(),
-            )
+        let mut inner = self.0.try_borrow_mut().ok()?;
+        let result = f(&mut inner);
+        inner.pump();
+        if std::mem::take(&mut inner.batch_handled) {
+            // After the core's answers to the batch were posted, so none waits for the next.
+            inner.io.ready();
+        }
+        if !inner.outbox.is_empty() && !inner.outbox_scheduled {
+            inner.outbox_scheduled = true;
+            let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&inner.on_outbox);
+        }
+        Some(result)
+    }
+
+    /// Sends out the outbox, with the state let go.
+    fn send_out(weak: &Weak<RefCell<Inner>>) {
+        let Some(inner) = weak.upgrade() else {
+            return;
         };
+        let Ok(mut state) = inner.try_borrow_mut() else {
+            return;
+        };
+        state.outbox_scheduled = false;
+        let outbox = std::mem::take(&mut state.outbox);
+        let dispatch = state.dispatch.clone();
+        drop(state);
         for output in outbox {
             match output {
                 Output::Action(action) => dispatch.emit(action),
                 Output::Tick(on_tick) => on_tick.emit(()),
             }
         }
-        Some(result)
     }
 
     fn with_weak(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner)) {
@@ -211,8 +229,9 @@ impl Driver {
         });
     }
 
-    /// Subscribes now, or once connected while connecting; with no connection at all, the
-    /// tab's list keeps it for the next Connect.
+    /// Subscribes now, or once connected while connecting; with no connection there is
+    /// nothing to tell the server (the tab's list, which the views keep, subscribes it on the
+    /// next Connect).
     pub fn subscribe(
         &self,
         request: &SubscriptionRequest,
@@ -231,26 +250,25 @@ impl Driver {
             subscription_identifier,
             ..Default::default()
         };
-        self.with(|inner| {
-            if let Some(client) = inner.client.as_mut() {
-                match client.subscribe(now(), vec![filter], properties) {
-                    Ok(_) | Err(CommandError::NotConnected) => {}
-                    Err(error) => return Err(sentence(error)),
-                }
-            }
-            inner.dispatch(Action::Subscribe(request.clone()));
-            Ok(())
+        self.with(|inner| match inner.client.as_mut() {
+            Some(client) => match client.subscribe(now(), vec![filter], properties) {
+                Ok(_) | Err(CommandError::NotConnected) => Ok(()),
+                Err(error) => Err(sentence(error)),
+            },
+            None => Ok(()),
         })
         .unwrap_or_else(|| Err(REENTERED.into()))
     }
 
+    /// Unsubscribes now, or once connected while connecting; with no connection there is
+    /// nothing to tell the server.
     pub fn unsubscribe(&self, filter: &str) -> Result<(), String> {
-        self.with(|inner| {
-            let client = inner.client.as_mut().ok_or_else(not_connected)?;
-            client
-                .unsubscribe(now(), vec![filter.to_owned()])
-                .map(|_| ())
-                .map_err(sentence)
+        self.with(|inner| match inner.client.as_mut() {
+            Some(client) => match client.unsubscribe(now(), vec![filter.to_owned()]) {
+                Ok(_) | Err(CommandError::NotConnected) => Ok(()),
+                Err(error) => Err(sentence(error)),
+            },
+            None => Ok(()),
         })
         .unwrap_or_else(|| Err(REENTERED.into()))
     }

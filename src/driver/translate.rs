@@ -70,10 +70,43 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
                 at,
             )
         }
-        Event::Unsubscribed { filters, .. } => vec![log(
-            LogLevel::Info,
-            format!("Unsubscribed from {}", filters.join(", ")),
-        )],
+        Event::Unsubscribed {
+            filters, results, ..
+        } => {
+            let results: Vec<(String, Result<(), String>)> = filters
+                .into_iter()
+                .zip(results)
+                .map(|(filter, code)| {
+                    let result = match code.is_error() {
+                        true => Err(code.describe(ReasonContext::UnsubAck).to_owned()),
+                        false => Ok(()),
+                    };
+                    (filter, result)
+                })
+                .collect();
+            let done: Vec<&str> = results
+                .iter()
+                .filter(|(_, result)| result.is_ok())
+                .map(|(filter, _)| filter.as_str())
+                .collect();
+            let mut actions = Vec::new();
+            if !done.is_empty() {
+                actions.push(log(
+                    LogLevel::Info,
+                    format!("Unsubscribed from {}", done.join(", ")),
+                ));
+            }
+            for (filter, result) in &results {
+                if let Err(words) = result {
+                    actions.push(log(
+                        LogLevel::Error,
+                        format!("Unsubscribing from {filter} refused: {words}"),
+                    ));
+                }
+            }
+            actions.push(Action::UnsubscribeResults(results));
+            actions
+        }
         Event::Published { id, result } => {
             let result = result.map_err(|error| error.to_string());
             let mut actions = Vec::new();
@@ -305,6 +338,47 @@ mod tests {
                 "w/#".to_owned(),
                 Err("The server does not support wildcard subscriptions".to_owned())
             )]
+        );
+    }
+
+    #[test]
+    fn unsuback_removes_what_it_confirms_and_keeps_a_refusal_with_its_words() {
+        let actions = actions(
+            Event::Unsubscribed {
+                packet_id: PacketId::new(2).unwrap(),
+                filters: vec!["a".into(), "b".into(), "c".into()],
+                results: vec![
+                    ReasonCode::SUCCESS,
+                    ReasonCode::NOT_AUTHORIZED,
+                    ReasonCode::NO_SUBSCRIPTION_EXISTED,
+                ],
+            },
+            URL,
+            0,
+        );
+        let refused = ReasonCode::NOT_AUTHORIZED
+            .describe(ReasonContext::UnsubAck)
+            .to_owned();
+        assert_eq!(
+            logs(&actions),
+            [
+                (LogLevel::Info, "Unsubscribed from a, c"),
+                (
+                    LogLevel::Error,
+                    format!("Unsubscribing from b refused: {refused}").as_str()
+                )
+            ]
+        );
+        let Some(Action::UnsubscribeResults(results)) = actions.last() else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(
+            results,
+            &[
+                ("a".to_owned(), Ok(())),
+                ("b".to_owned(), Err(refused.clone())),
+                ("c".to_owned(), Ok(()))
+            ]
         );
     }
 

@@ -434,3 +434,40 @@ fn a_subscribe_with_no_connection_wanted_is_refused() {
         Err(CommandError::InvalidFilter(_))
     ));
 }
+
+#[test]
+fn an_unsubscribe_while_reconnecting_is_held_and_the_filter_not_restored() {
+    let mut pair = connected(ProtocolVersion::V5);
+    for name in ["keep", "drop"] {
+        pair.client
+            .subscribe(
+                pair.now,
+                vec![filter(name, QoS::AtMostOnce)],
+                SubscribeProperties::default(),
+            )
+            .unwrap();
+        pair.drive();
+        let Packet::Subscribe(subscribe) = pair.expect_sent() else {
+            panic!("expected SUBSCRIBE")
+        };
+        pair.server_send(suback(subscribe.packet_id.get(), &[0]));
+    }
+    pair.transport_closed("network down");
+    let id = pair
+        .client
+        .unsubscribe(pair.now, vec!["drop".into()])
+        .expect("held while reconnecting");
+    pair.expect_nothing_sent();
+    pair.reconnect(false, ConnAckProperties::default());
+    // The held UNSUBSCRIBE, then only the filter still wanted comes back.
+    assert!(matches!(
+        pair.expect_sent(),
+        Packet::Unsubscribe(Unsubscribe { packet_id, filters, .. })
+            if packet_id == id && filters == ["drop"]
+    ));
+    let Packet::Subscribe(restored) = pair.expect_sent() else {
+        panic!("expected the restored SUBSCRIBE")
+    };
+    assert_eq!(restored.filters, [filter("keep", QoS::AtMostOnce)]);
+    pair.expect_nothing_sent();
+}

@@ -68,6 +68,8 @@ impl Client {
     }
 
     /// Unsubscribe from `filters` with one UNSUBSCRIBE; `Event::Unsubscribed` reports results.
+    /// While connecting or reconnecting the UNSUBSCRIBE is held and sent once connected (so
+    /// the filters are not restored either).
     pub fn unsubscribe(
         &mut self,
         now: Instant,
@@ -79,7 +81,11 @@ impl Client {
         for filter in &filters {
             validate_topic_filter(filter).map_err(CommandError::InvalidFilter)?;
         }
-        self.connected()?;
+        let connected = match self.connected() {
+            Ok(_) => true,
+            Err(_) if self.wants_connection => false,
+            Err(error) => return Err(error),
+        };
         let packet_id = self
             .session
             .allocate_packet_id()
@@ -89,7 +95,9 @@ impl Client {
             filters,
             user_properties: Vec::new(),
         };
-        self.send(now, &Packet::Unsubscribe(unsubscribe.clone()))?;
+        if connected {
+            self.send(now, &Packet::Unsubscribe(unsubscribe.clone()))?;
+        }
         self.session.begin_unsubscribe(unsubscribe);
         Ok(packet_id)
     }
