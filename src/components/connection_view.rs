@@ -342,12 +342,15 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let onhistorylimit = {
         let state = state.clone();
-        let driver = driver.clone();
-        Callback::from(move |limit: usize| {
-            driver.set_history_limit(limit);
-            state.dispatch(Action::SetHistoryLimit(limit));
-        })
+        Callback::from(move |limit: usize| state.dispatch(Action::SetHistoryLimit(limit)))
     };
+    {
+        // The reducer owns the limit; the driver's inbox follows it.
+        let driver = driver.clone();
+        use_effect_with(state.history_limit, move |limit| {
+            driver.set_history_limit(*limit)
+        });
+    }
     let onclearfilter = {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(Action::FilterBy(None)))

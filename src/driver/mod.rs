@@ -60,16 +60,12 @@ impl PartialEq for Driver {
     }
 }
 
-/// What waits to go out once the driver has let go of its state.
-enum Output {
-    Action(Action),
-    Tick(Callback<()>),
-}
-
 struct Inner {
     /// Where actions go: the tab's reducer (scripts/bench passes a counter instead).
     dispatch: Callback<Action>,
-    outbox: Vec<Output>,
+    /// What waits to go out once the driver has let go of its state: actions, then ticks.
+    outbox: Vec<Action>,
+    ticks: Vec<Callback<()>>,
     /// Sends out the outbox from a microtask.
     on_outbox: Closure<dyn FnMut(JsValue)>,
     outbox_scheduled: bool,
@@ -111,6 +107,7 @@ impl Driver {
             RefCell::new(Inner {
                 dispatch,
                 outbox: Vec::new(),
+                ticks: Vec::new(),
                 on_outbox: Closure::new(move |_: JsValue| Driver::send_out(&outbox)),
                 outbox_scheduled: false,
                 client: None,
@@ -144,7 +141,8 @@ impl Driver {
             // After the core's answers to the batch were posted, so none waits for the next.
             inner.io.ready();
         }
-        if !inner.outbox.is_empty() && !inner.outbox_scheduled {
+        let waiting = !inner.outbox.is_empty() || !inner.ticks.is_empty();
+        if waiting && !inner.outbox_scheduled {
             inner.outbox_scheduled = true;
             let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&inner.on_outbox);
         }
@@ -161,13 +159,14 @@ impl Driver {
         };
         state.outbox_scheduled = false;
         let outbox = std::mem::take(&mut state.outbox);
+        let ticks = std::mem::take(&mut state.ticks);
         let dispatch = state.dispatch.clone();
         drop(state);
-        for output in outbox {
-            match output {
-                Output::Action(action) => dispatch.emit(action),
-                Output::Tick(on_tick) => on_tick.emit(()),
-            }
+        for action in outbox {
+            dispatch.emit(action);
+        }
+        for on_tick in ticks {
+            on_tick.emit(());
         }
     }
 
@@ -336,7 +335,7 @@ fn not_connected() -> String {
 
 impl Inner {
     fn dispatch(&mut self, action: Action) {
-        self.outbox.push(Output::Action(action));
+        self.outbox.push(action);
     }
 
     fn log(&mut self, level: LogLevel, text: String) {
@@ -358,7 +357,7 @@ impl Inner {
             Channel::Ticker => {
                 if let Some((interval, on_tick)) = &self.ticker {
                     self.io.arm(Channel::Ticker, *interval);
-                    self.outbox.push(Output::Tick(on_tick.clone()));
+                    self.ticks.push(on_tick.clone());
                 }
             }
             Channel::Flush => self.flush(),
@@ -490,7 +489,7 @@ impl Inner {
             _ => {}
         }
         let actions = translate::actions(event, &self.url, wall_clock_millis());
-        self.outbox.extend(actions.into_iter().map(Output::Action));
+        self.outbox.extend(actions);
     }
 
     fn receive(&mut self, publish: mqtt_core::Publish) {

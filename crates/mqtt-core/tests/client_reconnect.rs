@@ -222,3 +222,47 @@ fn news_of_a_stale_transport_is_ignored() {
         ConnectionState::Connected { .. }
     ));
 }
+
+#[test]
+fn reset_starts_a_new_session_whose_ids_are_new() {
+    let mut pair = Pair::connected(options(), ConnAckProperties::default());
+    let first = pair.current.unwrap();
+    let before = pair
+        .client
+        .publish(pair.now, message("t", b"a", QoS::AtMostOnce))
+        .unwrap();
+    pair.drive();
+    assert!(matches!(pair.expect_sent(), Packet::Publish(_)));
+    pair.client.disconnect(pair.now);
+    pair.drive();
+    assert!(matches!(pair.expect_sent(), Packet::Disconnect(_)));
+    pair.expect_close();
+    pair.take_events();
+    let mut options = options();
+    options.client_id = "another".into();
+    pair.client.reset(options);
+    assert_eq!(
+        pair.client.state(),
+        &ConnectionState::Disconnected { reason: None }
+    );
+    let connect = pair.open();
+    assert_eq!(connect.client_id, "another");
+    assert_ne!(pair.current, Some(first), "a new transport id");
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::SUCCESS,
+        properties: ConnAckProperties::default(),
+    }));
+    let after = pair
+        .client
+        .publish(pair.now, message("t", b"b", QoS::AtMostOnce))
+        .unwrap();
+    assert!(after > before, "publish ids go on: {before} then {after}");
+    // News of the old session's transport is ignored.
+    pair.client
+        .handle_transport_closed(pair.now, first, transport_error("late"));
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Connected { .. }
+    ));
+}

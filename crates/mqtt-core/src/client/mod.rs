@@ -97,14 +97,17 @@ impl Client {
     }
 
     /// Starts over with other options: a new session, as `Client::new` makes one, except that
-    /// its transports never reuse an id this client gave out, so late news of those is still
-    /// ignored. Call it once `disconnect` has been carried out.
+    /// its transports and publishes never reuse an id this client gave out, so late news of an
+    /// old transport is still ignored and a publish's id names one publish only. Call it once
+    /// `disconnect` has been carried out.
     pub fn reset(&mut self, options: ClientOptions) {
         let last_transport = self.last_transport;
+        let next_publish_id = self.next_publish_id;
         let mut backoff = core::mem::replace(&mut self.backoff, Backoff::new(0));
         backoff.reset();
         *self = Client {
             last_transport,
+            next_publish_id,
             backoff,
             ..Client::new(options, 0)
         };
