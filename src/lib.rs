@@ -46,8 +46,10 @@ struct Tabs {
     active: u32,
 }
 
+/// Changes to the tabs; `reduce` is pure: a new tab comes made (its id and settings are
+/// read by the callback that adds it).
 enum TabsAction {
-    Add,
+    Add(Tab),
     Close(u32),
     Select(u32),
     Status(u32, String, &'static str),
@@ -71,8 +73,7 @@ impl Reducible for Tabs {
     fn reduce(self: Rc<Self>, action: TabsAction) -> Rc<Self> {
         let mut tabs = Rc::unwrap_or_clone(self);
         match action {
-            TabsAction::Add => {
-                let tab = new_tab(storage::load_last().unwrap_or_default(), Vec::new());
+            TabsAction::Add(tab) => {
                 tabs.active = tab.info.id;
                 tabs.tabs.push(tab);
             }
@@ -153,7 +154,10 @@ pub fn App() -> Html {
     // Read by the key listener, which is registered once and must see the current tab.
     let active_tab = use_mut_ref(|| tabs.active);
     *active_tab.borrow_mut() = tabs.active;
-    use_effect_with(*dark, |dark| apply_theme(*dark));
+    use_effect_with(*dark, |dark| {
+        apply_theme(*dark);
+        storage::save_theme(*dark);
+    });
     {
         let shortcut = shortcut.setter();
         let active_tab = active_tab.clone();
@@ -190,7 +194,6 @@ pub fn App() -> Html {
             } else {
                 Some(next)
             };
-            storage::save_theme(choice);
             dark.set(choice);
         })
     };
@@ -203,7 +206,10 @@ pub fn App() -> Html {
     let dispatcher = tabs.dispatcher();
     let onselect = Callback::from(move |id| dispatcher.dispatch(TabsAction::Select(id)));
     let dispatcher = tabs.dispatcher();
-    let onadd = Callback::from(move |()| dispatcher.dispatch(TabsAction::Add));
+    let onadd = Callback::from(move |()| {
+        let tab = new_tab(storage::load_last().unwrap_or_default(), Vec::new());
+        dispatcher.dispatch(TabsAction::Add(tab))
+    });
     let dispatcher = tabs.dispatcher();
     let onclose = Callback::from(move |id| dispatcher.dispatch(TabsAction::Close(id)));
     let infos: Vec<TabInfo> = tabs.tabs.iter().map(|t| t.info.clone()).collect();
