@@ -149,6 +149,18 @@ pub struct ServerReason {
 }
 
 impl ServerReason {
+    pub fn new(
+        code: ReasonCode,
+        reason_string: Option<String>,
+        server_reference: Option<String>,
+    ) -> Self {
+        ServerReason {
+            code,
+            reason_string,
+            server_reference,
+        }
+    }
+
     /// The words for this reason in the packet it came in.
     pub fn words(&self, context: ReasonContext) -> impl fmt::Display + '_ {
         ServerReasonWords {

@@ -140,11 +140,12 @@ impl Client {
     }
 
     fn handle_refusal(&mut self, now: Instant, connack: ConnAck) {
-        let reason = ConnectionError::Refused(ServerReason {
-            code: connack.code,
-            reason_string: connack.properties.reason_string,
-            server_reference: connack.properties.server_reference,
-        });
+        let properties = connack.properties;
+        let reason = ConnectionError::Refused(ServerReason::new(
+            connack.code,
+            properties.reason_string,
+            properties.server_reference,
+        ));
         self.drop_connection(now, true);
         if is_permanent_refusal(connack.code) {
             // Retrying cannot fix these (credentials, identity, protocol): stop until the user
@@ -158,11 +159,12 @@ impl Client {
     }
 
     fn handle_server_disconnect(&mut self, now: Instant, disconnect: Disconnect) {
-        let reason = ConnectionError::ServerDisconnected(ServerReason {
-            code: disconnect.reason,
-            reason_string: disconnect.properties.reason_string,
-            server_reference: disconnect.properties.server_reference,
-        });
+        let properties = disconnect.properties;
+        let reason = ConnectionError::ServerDisconnected(ServerReason::new(
+            disconnect.reason,
+            properties.reason_string,
+            properties.server_reference,
+        ));
         self.drop_connection(now, true);
         self.schedule_reconnect(now, reason);
     }

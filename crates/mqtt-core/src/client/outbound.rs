@@ -43,18 +43,14 @@ impl Client {
                 return Err(CommandError::InvalidSubscriptionIdentifier(identifier));
             }
         }
-        let connected = match self.connected() {
-            Ok(connection) => {
-                check_subscribe_limits(&connection.limits, &filters, &properties)?;
+        let connected = match self.route_request()? {
+            Some(limits) => {
+                check_subscribe_limits(limits, &filters, &properties)?;
                 true
             }
-            Err(_) if self.wants_connection => false,
-            Err(error) => return Err(error),
+            None => false,
         };
-        let packet_id = self
-            .session
-            .allocate_packet_id()
-            .ok_or(CommandError::NoPacketIdAvailable)?;
+        let packet_id = self.allocate_packet_id()?;
         let subscribe = Subscribe {
             packet_id,
             filters,
@@ -81,15 +77,8 @@ impl Client {
         for filter in &filters {
             validate_topic_filter(filter).map_err(CommandError::InvalidFilter)?;
         }
-        let connected = match self.connected() {
-            Ok(_) => true,
-            Err(_) if self.wants_connection => false,
-            Err(error) => return Err(error),
-        };
-        let packet_id = self
-            .session
-            .allocate_packet_id()
-            .ok_or(CommandError::NoPacketIdAvailable)?;
+        let connected = self.route_request()?.is_some();
+        let packet_id = self.allocate_packet_id()?;
         let unsubscribe = Unsubscribe {
             packet_id,
             filters,
@@ -264,6 +253,22 @@ impl Client {
         }
     }
 
+    /// The server's limits if a request can go now; `None` if it is to wait for the connection
+    /// being made; refused when no connection is wanted.
+    fn route_request(&self) -> Result<Option<&Limits>, CommandError> {
+        match self.connected() {
+            Ok(connection) => Ok(Some(&connection.limits)),
+            Err(_) if self.wants_connection => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    fn allocate_packet_id(&mut self) -> Result<PacketId, CommandError> {
+        self.session
+            .allocate_packet_id()
+            .ok_or(CommandError::NoPacketIdAvailable)
+    }
+
     pub(super) fn connected(&self) -> Result<&Connection, CommandError> {
         self.connection
             .as_ref()
@@ -308,10 +313,7 @@ impl Client {
         let delivery = match message.qos {
             QoS::AtMostOnce => Delivery::AtMostOnce,
             qos => {
-                let packet_id = self
-                    .session
-                    .allocate_packet_id()
-                    .ok_or(CommandError::NoPacketIdAvailable)?;
+                let packet_id = self.allocate_packet_id()?;
                 if qos == QoS::AtLeastOnce {
                     Delivery::AtLeastOnce(packet_id)
                 } else {
