@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use mqtt_core::topic::matches;
 use mqtt_core::{
-    Bytes, ConnectionState, OutgoingMessage, PublishId, PublishProperties, QoS, RetainHandling,
+    Bytes, ConnectionState, OutgoingMessage, ProtocolVersion, PublishId, PublishProperties, QoS,
+    RetainHandling,
 };
 use yew::Reducible;
 
@@ -213,6 +214,9 @@ impl MessageLog {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
+    /// The MQTT version of the session the tab last connected with (or will connect with),
+    /// which decides what the forms offer.
+    pub version: ProtocolVersion,
     pub connection: ConnectionState,
     pub server: Option<ServerInfo>,
     pub subscriptions: Vec<Subscription>,
@@ -238,6 +242,7 @@ pub struct State {
 impl Default for State {
     fn default() -> Self {
         State {
+            version: ProtocolVersion::V5,
             connection: ConnectionState::Disconnected { reason: None },
             server: None,
             subscriptions: Vec::new(),
@@ -261,6 +266,8 @@ impl Default for State {
 #[derive(Debug)]
 pub enum Action {
     Connection(ConnectionState),
+    /// A Connect with this version.
+    SetVersion(ProtocolVersion),
     Connected {
         session_present: bool,
         server: ServerInfo,
@@ -319,6 +326,19 @@ impl Subscription {
 }
 
 impl State {
+    /// A tab that connects with `version`, its list holding `subscriptions` (from a shared
+    /// link) to subscribe on Connect.
+    pub fn new(version: ProtocolVersion, subscriptions: Vec<SubscriptionRequest>) -> State {
+        let mut state = State {
+            version,
+            ..State::default()
+        };
+        for request in subscriptions {
+            state.subscribe(request);
+        }
+        state
+    }
+
     pub fn subscription(&self, id: u32) -> Option<&Subscription> {
         self.subscriptions.iter().find(|s| s.id == id)
     }
@@ -335,6 +355,7 @@ impl State {
                 }
                 self.connection = connection;
             }
+            Action::SetVersion(version) => self.version = version,
             Action::Connected {
                 session_present,
                 server,

@@ -28,7 +28,7 @@ pub struct ConnectionViewProps {
     pub tab: u32,
     pub active: bool,
     pub initial: ConnectionSettings,
-    /// Subscribed on the first successful connect (from a shared link).
+    /// The list's first subscriptions, subscribed on Connect (from a shared link).
     #[prop_or_default]
     pub initial_subscriptions: Vec<SubscriptionRequest>,
     /// Reports the tab's title and status key for the tab bar.
@@ -64,7 +64,11 @@ struct Triggers {
 /// One connection: its state, its driver and all its panels.
 #[component]
 pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
-    let state = use_reducer(State::default);
+    let state = {
+        let version = props.initial.version;
+        let subscriptions = props.initial_subscriptions.clone();
+        use_reducer(move || State::new(version, subscriptions))
+    };
     let driver = use_memo((), {
         let dispatcher = state.dispatcher();
         move |_| Driver::new(dispatcher)
@@ -76,7 +80,6 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let form_settings = use_state(|| props.initial.clone());
     // Bumped when a profile is loaded, so the form starts over from it.
     let form_generation = use_state(|| 0u32);
-    let version = use_state(|| props.initial.version);
     let profiles = use_state(storage::load_profiles);
     let load = use_state(|| None::<(u32, PublishDraft)>);
     let ids: AttrValue = format!("c{}", props.tab).into();
@@ -113,20 +116,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             onstatus.emit((tab, name, *key));
         });
     }
-    {
-        // Subscriptions from a shared link join the list, to be subscribed on Connect.
-        let dispatcher = state.dispatcher();
-        let initial = props.initial_subscriptions.clone();
-        use_effect_with((), move |_| {
-            for request in initial {
-                dispatcher.dispatch(Action::Subscribe(request));
-            }
-        });
-    }
-
     let onconnect = {
         let driver = driver.clone();
-        let version = version.clone();
         let form_settings = form_settings.clone();
         let state = state.clone();
         Callback::from(move |settings: ConnectionSettings| {
@@ -143,7 +134,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                 }
             }
             storage::save_last(&settings);
-            version.set(settings.version);
+            state.dispatch(Action::SetVersion(settings.version));
             form_settings.set(settings);
             Ok(())
         })
@@ -476,14 +467,14 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                     </section>
                     <section class="panel" aria-label="Subscriptions">
                         <h2>{ "Subscriptions" }</h2>
-                        <SubscriptionForm ids={ids.clone()} version={*version} {onsubscribe}
+                        <SubscriptionForm ids={ids.clone()} version={state.version} {onsubscribe}
                             focus={triggers.focus_subscribe} />
                         <SubscriptionList subscriptions={state.subscriptions.clone()}
                             selected={state.filter} onselect={onselectsub} {onunsubscribe} />
                     </section>
                     <section class="panel" aria-label="Publish">
                         <h2>{ "Publish" }</h2>
-                        <PublishForm ids={ids.clone()} version={*version}
+                        <PublishForm ids={ids.clone()} version={state.version}
                             periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
                             {onstopperiodic} load={(*load).clone()} trigger={triggers.publish} />
                         <SentList sent={state.sent.clone()} {onresend} {onedit} />
