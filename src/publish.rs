@@ -5,6 +5,7 @@ use mqtt_core::{Bytes, OutgoingMessage, ProtocolVersion, PublishProperties, QoS}
 
 use crate::payload::{parse_input, PayloadFormat};
 use crate::settings::refuse_control_characters;
+use crate::state::SentMessage;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublishDraft {
@@ -70,6 +71,43 @@ fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Optio
 }
 
 impl PublishDraft {
+    /// The form filled with a message from the sent history, to edit and send again.
+    pub fn from_sent(sent: &SentMessage) -> PublishDraft {
+        let (format, payload) = match std::str::from_utf8(&sent.payload) {
+            Ok(text) => (PayloadFormat::Text, text.to_owned()),
+            Err(_) => (
+                PayloadFormat::Hex,
+                crate::payload::hex_encode(&sent.payload),
+            ),
+        };
+        let p = &sent.properties;
+        PublishDraft {
+            topic: sent.topic.clone(),
+            payload,
+            format,
+            qos: sent.qos,
+            retain: sent.retain,
+            content_type: p.content_type.clone().unwrap_or_default(),
+            response_topic: p.response_topic.clone().unwrap_or_default(),
+            correlation_data: p
+                .correlation_data
+                .as_ref()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .unwrap_or_default(),
+            message_expiry: p
+                .message_expiry_interval
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            payload_is_utf8: p.payload_format_indicator == Some(1),
+            user_properties: p
+                .user_properties
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
     /// The message to publish. For a periodic publish the text payload may contain `{n}`;
     /// it is validated with `{n}` replaced by 1.
     pub fn build(&self, version: ProtocolVersion) -> Result<OutgoingMessage, DraftError> {

@@ -8,11 +8,16 @@ pub mod message_detail;
 pub mod message_list;
 pub mod message_row;
 pub mod message_toolbar;
+pub mod messages_panel;
+pub mod profile_picker;
 pub mod publish_form;
+pub mod publish_panel;
 pub mod sent_list;
+pub mod share_panel;
 pub mod status_bar;
 pub mod subscription_form;
 pub mod subscription_list;
+pub mod subscriptions_panel;
 pub mod tab_bar;
 pub mod topic_tree;
 

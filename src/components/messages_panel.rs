@@ -1,0 +1,143 @@
+//! The Messages panel: the toolbar (search, pause, clear, exports, history limit), the list,
+//! a message's detail and the topic tree.
+
+use std::rc::Rc;
+
+use mqtt_core::{Bytes, OutgoingMessage, PublishProperties, QoS};
+use yew::prelude::*;
+
+use super::message_detail::MessageDetail;
+use super::message_list::{shown_messages, MessageList, Shown};
+use super::message_toolbar::MessageToolbar;
+use super::publish_panel::publish_recorded;
+use super::topic_tree::TopicTree;
+use crate::driver::{wall_clock_millis, Driver};
+use crate::export;
+use crate::state::{Action, LogLevel, Message, State};
+
+#[derive(Properties, PartialEq)]
+pub struct MessagesPanelProps {
+    pub ids: AttrValue,
+    pub driver: Driver,
+    pub state: UseReducerHandle<State>,
+}
+
+#[component]
+pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
+    let state = &props.state;
+    let dispatch = |make: fn(&State) -> Action| {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(make(&state)))
+    };
+    let onsearch = {
+        let state = state.clone();
+        Callback::from(move |text: String| state.dispatch(Action::Search(text)))
+    };
+    let onpause = {
+        let state = state.clone();
+        Callback::from(move |paused: bool| state.dispatch(Action::SetPaused(paused)))
+    };
+    let onhistorylimit = {
+        let state = state.clone();
+        Callback::from(move |limit: usize| state.dispatch(Action::SetHistoryLimit(limit)))
+    };
+    {
+        // The reducer owns the limit; the driver's inbox follows it.
+        let driver = props.driver.clone();
+        use_effect_with(state.history_limit, move |limit| {
+            driver.set_history_limit(*limit)
+        });
+    }
+    let onselect = {
+        let state = state.clone();
+        Callback::from(move |seq: u64| state.dispatch(Action::Select(Some(seq))))
+    };
+    let onclearretained = {
+        let driver = props.driver.clone();
+        let state = state.clone();
+        Callback::from(move |topic: String| {
+            let message = OutgoingMessage {
+                topic,
+                payload: Bytes::new(),
+                qos: QoS::AtLeastOnce,
+                retain: true,
+                properties: PublishProperties::default(),
+            };
+            if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
+                state.dispatch(Action::Log {
+                    at: wall_clock_millis(),
+                    level: LogLevel::Error,
+                    text: format!("Could not clear the retained message: {words}"),
+                });
+            }
+        })
+    };
+    let filter_sub = state.filter.and_then(|id| state.subscription(id));
+    let filter_text: Option<AttrValue> = filter_sub.map(|s| s.filter.clone().into());
+    let filtered_to: Option<AttrValue> = filter_sub.map(|s| {
+        if s.alias.is_empty() {
+            s.filter.clone().into()
+        } else {
+            s.alias.clone().into()
+        }
+    });
+    let shown = use_memo(
+        (
+            state.messages.version(),
+            filter_text.clone(),
+            state.search.clone(),
+        ),
+        |(_, filter, search)| {
+            (filter.is_some() || !search.trim().is_empty())
+                .then(|| shown_messages(&state.messages, filter.as_deref(), search))
+        },
+    );
+    let export_with =
+        |make: fn(&[Rc<Message>]) -> String, name: &'static str, mime: &'static str| {
+            let state = state.clone();
+            let shown = shown.clone();
+            Callback::from(move |()| {
+                let all: Vec<_>;
+                let messages = match shown.as_ref() {
+                    Some(list) => list,
+                    None => {
+                        all = state.messages.newest_first().cloned().collect();
+                        &all
+                    }
+                };
+                export::download(name, mime, &make(messages));
+            })
+        };
+    let onexportjson = export_with(
+        export::export_json,
+        "mqtt-messages.json",
+        "application/json",
+    );
+    let onexportcsv = export_with(export::export_csv, "mqtt-messages.csv", "text/csv");
+    let selected = state
+        .selected
+        .and_then(|seq| state.messages.find(seq).cloned());
+    let shown_count = shown
+        .as_ref()
+        .as_ref()
+        .map_or(state.messages.len(), Vec::len);
+    html! {
+        <section class="panel messages" aria-label="Messages">
+            <h2>{ "Messages" }</h2>
+            <MessageToolbar ids={props.ids.clone()} search={AttrValue::from(state.search.clone())}
+                paused={state.paused} held={state.held.len()} shown={shown_count}
+                total={state.messages.len()} rate={state.rate}
+                history_limit={state.history_limit} {filtered_to}
+                {onsearch} {onpause} onclear={dispatch(|_| Action::Clear)} {onexportjson}
+                {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|_| Action::FilterBy(None))} />
+            <MessageList messages={state.messages.clone()}
+                subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
+                selected={state.selected} {onselect} />
+            if let Some(message) = selected {
+                <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
+                    onclose={dispatch(|_| Action::Select(None))} />
+            }
+            <TopicTree messages={state.messages.clone()} />
+        </section>
+    }
+}

@@ -1,0 +1,94 @@
+//! The Publish panel: the form, periodic publishing and the sent history, which it records.
+
+use mqtt_core::{ConnectionState, OutgoingMessage};
+use yew::prelude::*;
+
+use super::publish_form::PublishForm;
+use super::sent_list::SentList;
+use crate::driver::{wall_clock_millis, Driver};
+use crate::periodic::use_periodic;
+use crate::publish::PublishDraft;
+use crate::state::{Action, LogLevel, SentMessage, State};
+
+#[derive(Properties, PartialEq)]
+pub struct PublishPanelProps {
+    pub ids: AttrValue,
+    pub driver: Driver,
+    pub state: UseReducerHandle<State>,
+    /// Asks the form to publish (a keyboard shortcut); changes each time.
+    pub trigger: u32,
+}
+
+#[component]
+pub fn PublishPanel(props: &PublishPanelProps) -> Html {
+    let state = &props.state;
+    let driver = &props.driver;
+    // A sent message loaded into the form by "Edit"; the counter makes each load new.
+    let load = use_state(|| None::<(u32, PublishDraft)>);
+    let onpublish = {
+        let driver = driver.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |message: OutgoingMessage| {
+            publish_recorded(&driver, &dispatcher, message)
+        })
+    };
+    let (onstartperiodic, onstopperiodic) = use_periodic(
+        driver,
+        state.dispatcher(),
+        matches!(state.connection, ConnectionState::Connected { .. }),
+    );
+    let onresend = {
+        let driver = driver.clone();
+        let state = state.clone();
+        Callback::from(move |index: usize| {
+            let Some(sent) = state.sent.get(index) else {
+                return;
+            };
+            let message = OutgoingMessage {
+                topic: sent.topic.clone(),
+                payload: sent.payload.clone(),
+                qos: sent.qos,
+                retain: sent.retain,
+                properties: sent.properties.clone(),
+            };
+            if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
+                state.dispatch(Action::Log {
+                    at: wall_clock_millis(),
+                    level: LogLevel::Error,
+                    text: format!("Resend failed: {words}"),
+                });
+            }
+        })
+    };
+    let onedit = {
+        let state = state.clone();
+        let load = load.clone();
+        Callback::from(move |index: usize| {
+            if let Some(sent) = state.sent.get(index) {
+                let generation = load.as_ref().map_or(1, |(g, _)| g + 1);
+                load.set(Some((generation, PublishDraft::from_sent(sent))));
+            }
+        })
+    };
+    html! {
+        <section class="panel" aria-label="Publish">
+            <h2>{ "Publish" }</h2>
+            <PublishForm ids={props.ids.clone()} version={state.version}
+                periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
+                {onstopperiodic} load={(*load).clone()} trigger={props.trigger} />
+            <SentList sent={state.sent.clone()} {onresend} {onedit} />
+        </section>
+    }
+}
+
+/// Publishes, and records the message in the tab's sent history once the core took it.
+pub fn publish_recorded(
+    driver: &Driver,
+    dispatcher: &UseReducerDispatcher<State>,
+    message: OutgoingMessage,
+) -> Result<(), String> {
+    let sent = SentMessage::pending(0, &message, wall_clock_millis());
+    let id = driver.publish(message)?;
+    dispatcher.dispatch(Action::Sent(SentMessage { id, ..sent }));
+    Ok(())
+}

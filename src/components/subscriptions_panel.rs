@@ -1,0 +1,63 @@
+//! The Subscriptions panel: the form and the tab's list, the one owner of what is subscribed.
+
+use yew::prelude::*;
+
+use super::subscription_form::SubscriptionForm;
+use super::subscription_list::SubscriptionList;
+use crate::driver::{wall_clock_millis, Driver};
+use crate::state::{Action, LogLevel, State, SubscriptionRequest};
+
+#[derive(Properties, PartialEq)]
+pub struct SubscriptionsPanelProps {
+    pub ids: AttrValue,
+    pub driver: Driver,
+    pub state: UseReducerHandle<State>,
+    /// Asks the form to take the keyboard focus (a shortcut); changes each time.
+    pub focus: u32,
+}
+
+#[component]
+pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
+    let state = &props.state;
+    let onsubscribe = {
+        let driver = props.driver.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(
+            move |(request, identifier): (SubscriptionRequest, Option<u32>)| {
+                driver.subscribe(&request, identifier)?;
+                dispatcher.dispatch(Action::Subscribe(request));
+                Ok(())
+            },
+        )
+    };
+    let onunsubscribe = {
+        let driver = props.driver.clone();
+        let state = state.clone();
+        Callback::from(move |id: u32| {
+            let Some(sub) = state.subscription(id) else {
+                return;
+            };
+            match driver.unsubscribe(&sub.filter) {
+                Ok(()) => state.dispatch(Action::Unsubscribe(id)),
+                Err(words) => state.dispatch(Action::Log {
+                    at: wall_clock_millis(),
+                    level: LogLevel::Error,
+                    text: words,
+                }),
+            }
+        })
+    };
+    let onselect = {
+        let state = state.clone();
+        Callback::from(move |id: Option<u32>| state.dispatch(Action::FilterBy(id)))
+    };
+    html! {
+        <section class="panel" aria-label="Subscriptions">
+            <h2>{ "Subscriptions" }</h2>
+            <SubscriptionForm ids={props.ids.clone()} version={state.version} {onsubscribe}
+                focus={props.focus} />
+            <SubscriptionList subscriptions={state.subscriptions.clone()}
+                selected={state.filter} {onselect} {onunsubscribe} />
+        </section>
+    }
+}
