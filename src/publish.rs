@@ -189,6 +189,38 @@ impl PublishDraft {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_sent_message_loads_back_into_the_form_and_builds_the_same_message() {
+        let built = PublishDraft {
+            topic: "t/1".into(),
+            payload: "hello".into(),
+            qos: QoS::ExactlyOnce,
+            retain: true,
+            content_type: "text/plain".into(),
+            message_expiry: "60".into(),
+            payload_is_utf8: true,
+            user_properties: "a=1\nb=2".into(),
+            ..Default::default()
+        }
+        .build(ProtocolVersion::V5)
+        .unwrap();
+        let sent = SentMessage::pending(1, &built, 0);
+        let draft = PublishDraft::from_sent(&sent);
+        assert_eq!(draft.format, PayloadFormat::Text);
+        assert_eq!(draft.user_properties, "a=1\nb=2");
+        assert_eq!(draft.build(ProtocolVersion::V5).unwrap(), built);
+        // Bytes that are not UTF-8 come back as hex.
+        let binary = SentMessage {
+            payload: Bytes::from_static(&[0xFF, 0x01]),
+            ..sent
+        };
+        let draft = PublishDraft::from_sent(&binary);
+        assert_eq!(
+            (draft.format, draft.payload.as_str()),
+            (PayloadFormat::Hex, "ff 01")
+        );
+    }
+
     fn draft(topic: &str, payload: &str, format: PayloadFormat) -> PublishDraft {
         PublishDraft {
             topic: topic.into(),
