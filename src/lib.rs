@@ -49,7 +49,7 @@ struct Tabs {
 /// Changes to the tabs; `reduce` is pure: a new tab comes made (its id and settings are
 /// read by the callback that adds it).
 enum TabsAction {
-    Add(Tab),
+    Add(Box<Tab>),
     Close(u32),
     Select(u32),
     Status(u32, String, &'static str),
@@ -75,7 +75,7 @@ impl Reducible for Tabs {
         match action {
             TabsAction::Add(tab) => {
                 tabs.active = tab.info.id;
-                tabs.tabs.push(tab);
+                tabs.tabs.push(*tab);
             }
             TabsAction::Close(id) => {
                 if tabs.tabs.len() > 1 {
@@ -208,7 +208,7 @@ pub fn App() -> Html {
     let dispatcher = tabs.dispatcher();
     let onadd = Callback::from(move |()| {
         let tab = new_tab(storage::load_last().unwrap_or_default(), Vec::new());
-        dispatcher.dispatch(TabsAction::Add(tab))
+        dispatcher.dispatch(TabsAction::Add(Box::new(tab)))
     });
     let dispatcher = tabs.dispatcher();
     let onclose = Callback::from(move |id| dispatcher.dispatch(TabsAction::Close(id)));
