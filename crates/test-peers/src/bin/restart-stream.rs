@@ -201,7 +201,7 @@ fn begin() -> Result<Round, String> {
         }),
         _ => Err(format!(
             "the native peer could not subscribe; Mosquitto's log:\n{}",
-            std::fs::read_to_string(broker.dir().join("mosquitto-1.log")).unwrap_or_default()
+            std::fs::read_to_string(broker.log_file(1)).unwrap_or_default()
         )),
     }
 }
@@ -261,8 +261,8 @@ fn finish(round: Round, app_lines: &str) -> (u16, String) {
     }
     report.push("problems:".into());
     report.extend(problems);
-    for run in 1..=1 + kills.len() {
-        let log = std::fs::read_to_string(broker.dir().join(format!("mosquitto-{run}.log")));
+    for run in 1..=1 + kills.len() as u32 {
+        let log = std::fs::read_to_string(broker.log_file(run));
         report.push(format!("Mosquitto's log, run {run}:"));
         report.push(log.unwrap_or_default());
     }
