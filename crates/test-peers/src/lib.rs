@@ -35,6 +35,7 @@
 //! | `abrupt-close-mid-packet` | half a PUBLISH, then a TCP close without a WebSocket close | reports the connection closed | same |
 
 pub mod brokers;
+pub mod control;
 pub mod driver;
 pub mod hostile;
 pub mod restart_stream;
