@@ -1,5 +1,6 @@
-# Shared by scripts/serve, scripts/test and scripts/build: installs what is missing, at pinned
-# versions, and runs a Mosquitto that is stopped whatever happens. Sourced, not run.
+# Shared by scripts/serve, scripts/test, scripts/bench and scripts/build: installs what is
+# missing, at pinned versions, and starts Mosquitto and the other test peers in the background,
+# all stopped whatever happens. Sourced, not run.
 
 readonly WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Cargo.toml
 readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pinned rustc
@@ -92,74 +93,100 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+port_open() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
 wait_for_port() { # port, seconds
     local deadline=$((SECONDS + $2))
-    until (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; do
+    until port_open "$1"; do
         [ "$SECONDS" -lt "$deadline" ] || return 1
         sleep 0.1
     done
 }
 
-BROKER_PID=""
-BROKER_DIR=""
-BROKER_TCP_PORT=""
-BROKER_WS_PORT=""
+# The one registry of what a script starts in the background. stop_all, the EXIT trap set
+# below, stops every process in the reverse order of their starting, also on failure or Ctrl+C,
+# then removes the files registered with remove_on_exit. A process registered with a quit URL
+# is asked to quit with a GET there first (one that owns a Mosquitto of its own, which a signal
+# would orphan), then signalled.
+STARTED_PIDS=()
+STARTED_QUIT_URLS=()
+TEMPORARY_PATHS=()
+LAST_STARTED_PID=""
 
-stop_broker() {
-    if [ -n "$BROKER_PID" ]; then
-        kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-        BROKER_PID=""
+# Starts a command in the background, its output going to a file ("-": this script's output),
+# and registers it. Not in a subshell, such as $(...): the registry would not see it.
+run_in_background() { # [--quit URL] output command...
+    local quit=""
+    if [ "$1" = --quit ]; then
+        quit=$2
+        shift 2
     fi
-    [ -z "$BROKER_DIR" ] || rm -rf "$BROKER_DIR"
-    BROKER_DIR=""
-}
-
-broker_config() { # tcp port, ws port
-    sed -e "s/@TCP_PORT@/$1/" -e "s/@WS_PORT@/$2/" mosquitto/mosquitto.conf
-}
-
-# Starts Mosquitto with mosquitto/mosquitto.conf's settings on the given ports (TCP, WebSocket).
-# Mosquitto refuses to start with only a WebSocket listener, hence the TCP one.
-start_broker() {
-    local tcp_port=$1 ws_port=$2
-    BROKER_TCP_PORT=$tcp_port
-    BROKER_WS_PORT=$ws_port
-    BROKER_DIR=$(mktemp -d)
-    broker_config "$tcp_port" "$ws_port" >"$BROKER_DIR/mosquitto.conf"
-    /usr/sbin/mosquitto -c "$BROKER_DIR/mosquitto.conf" >"$BROKER_DIR/log" 2>&1 &
-    BROKER_PID=$!
-    if ! wait_for_port "$tcp_port" 10 || ! wait_for_port "$ws_port" 10; then
-        printf 'error: Mosquitto did not start on ports %s and %s; its log:\n' "$tcp_port" "$ws_port" >&2
-        cat "$BROKER_DIR/log" >&2
-        stop_broker
-        exit 1
+    local output=$1
+    shift
+    if [ "$output" = - ]; then
+        "$@" &
+    else
+        "$@" >"$output" 2>&1 &
     fi
+    LAST_STARTED_PID=$!
+    STARTED_PIDS+=("$LAST_STARTED_PID")
+    STARTED_QUIT_URLS+=("$quit")
 }
 
-HOSTILE_PID=""
-HOSTILE_LOG=""
+remove_on_exit() { TEMPORARY_PATHS+=("$@"); }
 
-stop_hostile_broker() {
-    if [ -n "$HOSTILE_PID" ]; then
-        kill "$HOSTILE_PID" 2>/dev/null && wait "$HOSTILE_PID" 2>/dev/null
-        HOSTILE_PID=""
-    fi
-    [ -z "$HOSTILE_LOG" ] || rm -f "$HOSTILE_LOG"
-    HOSTILE_LOG=""
+stop_all() { # also under set -e: nothing here may end it early
+    local index pid
+    for ((index = ${#STARTED_PIDS[@]} - 1; index >= 0; index--)); do
+        pid=${STARTED_PIDS[index]}
+        if [ -n "${STARTED_QUIT_URLS[index]}" ] && kill -0 "$pid" 2>/dev/null; then
+            python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10).read()' \
+                "${STARTED_QUIT_URLS[index]}" 2>/dev/null || true
+        fi
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    STARTED_PIDS=()
+    STARTED_QUIT_URLS=()
+    [ ${#TEMPORARY_PATHS[@]} -eq 0 ] || rm -rf "${TEMPORARY_PATHS[@]}"
+    TEMPORARY_PATHS=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# Waits until `check...` passes while the process started last runs; if it ends first or
+# `seconds` pass, shows its output and fails.
+await_started() { # what, seconds, its output file, check command...
+    local what=$1 deadline=$((SECONDS + $2)) output=$3
+    shift 3
+    until "$@"; do
+        if ! kill -0 "$LAST_STARTED_PID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+            printf 'error: %s did not start; its output:\n' "$what" >&2
+            cat "$output" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
 }
 
-# Builds and starts the scripted hostile WebSocket broker of crates/test-peers on the given
-# port (the browser tests connect to ws://127.0.0.1:<port>/<case>). Returns non-zero on failure.
-start_hostile_broker() {
-    local port=$1
-    cargo build --quiet -p test-peers --bin hostile-broker || return 1
-    HOSTILE_LOG=$(mktemp)
-    "${CARGO_TARGET_DIR:-target}/debug/hostile-broker" "$port" >"$HOSTILE_LOG" 2>&1 &
-    HOSTILE_PID=$!
-    if ! wait_for_port "$port" 10; then
-        printf 'error: the hostile broker did not start on port %s; its log:\n' "$port" >&2
-        cat "$HOSTILE_LOG" >&2
-        stop_hostile_broker
+# crates/test-peers' binaries (test-mosquitto, hostile-broker, restart-stream), built here.
+readonly TEST_PEERS_BIN=${CARGO_TARGET_DIR:-target}/debug
+build_test_peers() { # cargo build arguments, e.g. --bin test-mosquitto
+    cargo build --quiet -p test-peers "$@"
+}
+
+# Starts Mosquitto through test-mosquitto (crates/test-peers' one launcher, which build_test_peers
+# builds) on the given TCP and WebSocket ports with mosquitto/mosquitto.conf's settings, plus
+# further test-mosquitto arguments (--set LINE, --control-port N). Sets MOSQUITTO_LOG to the
+# broker's log. Returns non-zero, with its output shown, if it did not start.
+start_mosquitto() { # tcp port, ws port, test-mosquitto arguments...
+    local tcp_port=$1 ws_port=$2 output
+    shift 2
+    output=$(mktemp)
+    remove_on_exit "$output"
+    run_in_background "$output" "$TEST_PEERS_BIN/test-mosquitto" --tcp-port "$tcp_port" \
+        --ws-port "$ws_port" --config mosquitto/mosquitto.conf "$@"
+    await_started "Mosquitto on ports $tcp_port and $ws_port" 15 "$output" grep -q '^ready ' "$output" ||
         return 1
-    fi
+    MOSQUITTO_LOG=$(sed -n 's/^ready .* log //p' "$output")
 }

@@ -1,8 +1,8 @@
 //! The broker crashes and comes back.
 //!
 //! - The app says it lost the connection, reconnects by itself, restores its subscriptions and
-//!   works again. scripts/test runs a Mosquitto of its own for this
-//!   (tests/brokers/restartable.py) that `GET <control>/restart` kills with SIGKILL and starts
+//!   works again. scripts/test runs a Mosquitto of its own for this (crates/test-peers'
+//!   `test-mosquitto --control-port`) that `GET <control>/restart` kills with SIGKILL and starts
 //!   again on the same ports.
 //! - The browser round of the broker-restart stream: the app's `Driver` (WebSocket, timers,
 //!   core; the views cut off as scripts/bench does) and a native peer each publish 10,000 QoS 1

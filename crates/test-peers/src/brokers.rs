@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-const MOSQUITTO: &str = "/usr/sbin/mosquitto";
+/// Debian's Mosquitto (package `mosquitto`): the one place its path is written.
+pub const MOSQUITTO: &str = "/usr/sbin/mosquitto";
 
 /// A child process that is killed when dropped. Its output goes to `log`.
 pub struct Process {
@@ -152,12 +153,17 @@ pub struct Mosquitto {
 }
 
 impl Mosquitto {
-    /// `extra` is appended to the configuration (persistence, queue limits, ...); `{dir}` in it
-    /// stands for the broker's own directory.
+    /// On free ports. `extra` is appended to the configuration (persistence, queue limits, ...);
+    /// `{dir}` in it stands for the broker's own directory.
     pub fn start(extra: &str) -> Mosquitto {
+        Mosquitto::start_on(free_ports(), extra)
+    }
+
+    /// On the given ports, TCP and WebSocket (Mosquitto will not start with only a WebSocket
+    /// listener), both on 127.0.0.1; otherwise as `start`.
+    pub fn start_on([tcp_port, ws_port]: [u16; 2], extra: &str) -> Mosquitto {
         let dir = ScratchDir::in_memory("mosquitto");
         let extra = extra.replace("{dir}", &dir.path().display().to_string());
-        let [tcp_port, ws_port] = free_ports();
         let config = format!(
             "per_listener_settings false\n\
              allow_anonymous true\n\
@@ -181,6 +187,18 @@ impl Mosquitto {
         };
         broker.launch();
         broker
+    }
+
+    /// The first line of `mosquitto -h`, e.g. "mosquitto version 2.0.11".
+    pub fn version() -> String {
+        let output = Command::new(MOSQUITTO)
+            .arg("-h")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run {MOSQUITTO}: {error}"));
+        // It prints its help to stdout and exits with status 3.
+        let text = String::from_utf8_lossy(&output.stdout);
+        text.lines().next().unwrap_or_default().to_string()
     }
 
     pub fn dir(&self) -> &Path {
@@ -208,18 +226,27 @@ impl Mosquitto {
         metadata.created().or_else(|_| metadata.modified()).ok()
     }
 
+    /// The output of run `run` (1 for the first start, 2 after the first restart, ...).
+    pub fn log_file(&self, run: u32) -> PathBuf {
+        self.dir.path().join(format!("mosquitto-{run}.log"))
+    }
+
+    /// The output of the current run, so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log_file(self.runs)).unwrap_or_default()
+    }
+
     fn launch(&mut self) {
         let mut command = Command::new(MOSQUITTO);
         command
             .arg("-c")
             .arg(self.dir.path().join("mosquitto.conf"));
         self.runs += 1;
-        let log = self.dir.path().join(format!("mosquitto-{}.log", self.runs));
         self.process = Some(Process::start(
             "mosquitto",
             command,
             &[self.tcp_port, self.ws_port],
-            log,
+            self.log_file(self.runs),
         ));
     }
 }

@@ -4,6 +4,8 @@
 //! packet each, one binary frame each on WebSocket), then `poll_transport`, then `poll_event`,
 //! and call `handle_timeout` when `poll_timeout` passes. Time is wall-clock milliseconds since
 //! the driver was made. Events are handed to the test in order; nothing is dropped.
+//! `run_until` takes events in order; `take_event` takes the first that matches and leaves the
+//! others queued, so a test can wait for one outcome while messages keep arriving.
 
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, Read, Write};
@@ -207,6 +209,8 @@ pub struct Driver {
     events: VecDeque<Event>,
     /// Every packet the client handed to the transport, when recording.
     sent: Option<Vec<SentPacket>>,
+    /// Every event so far, in order, when recording.
+    history: Option<Vec<Event>>,
 }
 
 impl Driver {
@@ -219,6 +223,7 @@ impl Driver {
             started: std::time::Instant::now(),
             events: VecDeque::new(),
             sent: None,
+            history: None,
         }
     }
 
@@ -230,6 +235,17 @@ impl Driver {
 
     pub fn sent(&self) -> &[SentPacket] {
         self.sent.as_deref().unwrap_or_default()
+    }
+
+    /// Keeps a copy of every event the client reports, for `events`.
+    pub fn record_events(mut self) -> Driver {
+        self.history = Some(Vec::new());
+        self
+    }
+
+    /// Every event so far, taken or not, in order (with `record_events`).
+    pub fn events(&self) -> &[Event] {
+        self.history.as_deref().unwrap_or_default()
     }
 
     pub fn now(&self) -> Instant {
@@ -270,6 +286,38 @@ impl Driver {
             self.client
                 .handle_transport_closed(now, id, TransportError::ClosedByUser);
             self.flush();
+        }
+    }
+
+    /// Cuts the connection under the client, as a network failure would, without telling it:
+    /// the client hears of it on its next read.
+    pub fn cut_connection(&mut self) {
+        if let Some((_, link)) = &self.link {
+            let _ = link.stream().shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Drives the client until an event that `wanted` matches is queued, or `timeout` passes,
+    /// and takes that event out of the queue; the events before it stay queued for later.
+    pub fn take_event(
+        &mut self,
+        timeout: Duration,
+        mut wanted: impl FnMut(&Event) -> bool,
+    ) -> Result<Event, String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(index) = self.events.iter().position(&mut wanted) {
+                return Ok(self.events.remove(index).expect("a queued event"));
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(format!(
+                    "nothing expected within {timeout:?}; state {:?}; queued events {:?}",
+                    self.client.state(),
+                    self.events
+                ));
+            }
+            self.step(left);
         }
     }
 
@@ -387,6 +435,9 @@ impl Driver {
                 }
             }
             while let Some(event) = self.client.poll_event() {
+                if let Some(history) = &mut self.history {
+                    history.push(event.clone());
+                }
                 self.events.push_back(event);
             }
             if !opened {

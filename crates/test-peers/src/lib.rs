@@ -8,6 +8,10 @@
 //!   with the list of cases. The browser tests use the same server.
 //! - `test-rumqttd <v3.1.1-port> <v5-port> <ws-port>`: rumqttd configured in code, for interop.
 //! - `tests/brokers/aedes/server.js` (Node.js) is the third broker; Mosquitto is the first.
+//!   `brokers::Mosquitto` is the one way to start it, for the tests here and, through
+//!   `test-mosquitto` (with an optional restart control port), for the scripts and the browser
+//!   tests.
+//! - `restart-stream <control-port>`: the native side of the browser's broker-restart stream.
 //!
 //! The hostile cases and what a correct client does (`hostile::CASES` is the source of truth;
 //! "closes" means it reports the connection lost in words and, in version 5, sends DISCONNECT
@@ -35,6 +39,7 @@
 //! | `abrupt-close-mid-packet` | half a PUBLISH, then a TCP close without a WebSocket close | reports the connection closed | same |
 
 pub mod brokers;
+pub mod control;
 pub mod driver;
 pub mod hostile;
 pub mod restart_stream;

@@ -13,8 +13,6 @@
 //!   the problems otherwise.
 //! - `GET /quit`: ends a round in progress (its broker is killed) and exits.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -23,13 +21,11 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use test_peers::brokers::Mosquitto;
+use test_peers::control::{self, Reply};
 use test_peers::driver::Endpoint;
 use test_peers::restart_stream::{
     check, kill_during_stream, run_peer, Kill, Progress, Record, PERSISTENCE, PER_QOS, RESTARTS,
 };
-
-/// The largest request body: the app's record is about 1 MB.
-const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// One round: the broker (handed to the killing thread once the stream goes) and the peer.
 struct Round {
@@ -52,38 +48,25 @@ fn main() -> ExitCode {
         eprintln!("usage: restart-stream <control-port>");
         return ExitCode::from(2);
     };
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
+    let listener = match control::listen("restart-stream", port) {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("restart-stream: cannot listen on 127.0.0.1:{port}: {error}");
+            eprintln!("{error}");
             return ExitCode::FAILURE;
         }
     };
     let mut round = None;
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        let request = read_request(&mut stream);
-        let quit = matches!(&request, Ok((method, path, _)) if method == "GET" && path == "/quit");
-        let (status, body) = match request {
-            Ok(_) if quit => {
-                abandon(round.take());
-                (200, "bye".into())
-            }
-            Ok((method, path, body)) => answer(&method, &path, &body, &mut round),
-            Err(error) => (400, error),
-        };
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status} {}\r\nAccess-Control-Allow-Origin: *\r\n\
-             Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{body}",
-            if status == 200 { "OK" } else { "Error" },
-            body.len()
-        );
-        if quit {
-            break;
+    control::serve(listener, |request| {
+        if request.method == "GET" && request.path == "/quit" {
+            abandon(round.take());
+            return Reply {
+                last: true,
+                ..Reply::new(200, "bye")
+            };
         }
-    }
+        let (status, body) = answer(&request.method, &request.path, &request.body, &mut round);
+        Reply::new(status, body)
+    });
     ExitCode::SUCCESS
 }
 
@@ -96,36 +79,6 @@ fn abandon(round: Option<Round>) {
             let _ = killer.join();
         }
     }
-}
-
-fn read_request(stream: &mut TcpStream) -> Result<(String, String, String), String> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).map_err(|e| e.to_string())?;
-    let mut words = line.split_whitespace();
-    let method = words.next().unwrap_or_default().to_string();
-    let path = words.next().unwrap_or_default().to_string();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).map_err(|e| e.to_string())?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().map_err(|_| "bad Content-Length")?;
-            }
-        }
-    }
-    if length > MAX_BODY {
-        return Err(format!("a body of {length} bytes is too large"));
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).map_err(|e| e.to_string())?;
-    let body = String::from_utf8(body).map_err(|_| "the body is not UTF-8")?;
-    Ok((method, path, body))
 }
 
 fn answer(method: &str, path: &str, body: &str, round: &mut Option<Round>) -> (u16, String) {
@@ -201,7 +154,7 @@ fn begin() -> Result<Round, String> {
         }),
         _ => Err(format!(
             "the native peer could not subscribe; Mosquitto's log:\n{}",
-            std::fs::read_to_string(broker.dir().join("mosquitto-1.log")).unwrap_or_default()
+            std::fs::read_to_string(broker.log_file(1)).unwrap_or_default()
         )),
     }
 }
@@ -261,8 +214,8 @@ fn finish(round: Round, app_lines: &str) -> (u16, String) {
     }
     report.push("problems:".into());
     report.extend(problems);
-    for run in 1..=1 + kills.len() {
-        let log = std::fs::read_to_string(broker.dir().join(format!("mosquitto-{run}.log")));
+    for run in 1..=1 + kills.len() as u32 {
+        let log = std::fs::read_to_string(broker.log_file(run));
         report.push(format!("Mosquitto's log, run {run}:"));
         report.push(log.unwrap_or_default());
     }

@@ -1,13 +1,11 @@
 //! The ground the other interop tests stand on: the test broker works, checked with raw bytes
-//! and no core at all.
-
-mod support;
+//! and no core at all. (Moved here from the core's own tests, which need no broker.)
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::broker::Broker;
+use test_peers::brokers::Mosquitto;
 
 fn read_exact(stream: &mut TcpStream, len: usize) -> Vec<u8> {
     let mut buffer = vec![0; len];
@@ -28,8 +26,9 @@ fn read_small_packet(stream: &mut TcpStream) -> Vec<u8> {
 
 #[test]
 fn raw_connect_subscribe_publish_receives_own_message() {
-    let broker = Broker::start();
-    let mut stream = TcpStream::connect(broker.tcp_addr()).expect("connect to mosquitto");
+    let broker = Mosquitto::start("");
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", broker.tcp_port)).expect("connect to mosquitto");
     stream
         .set_read_timeout(Some(Duration::from_secs(3)))
         .unwrap();

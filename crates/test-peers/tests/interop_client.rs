@@ -1,15 +1,53 @@
 //! The client against a real Mosquitto over TCP, both protocol versions: QoS 0/1/2 both ways,
 //! retained messages, the will after an abrupt close, and a kept session across reconnects.
-
-mod support;
+//! (Moved here from the core's own tests, which need no broker.)
 
 use std::time::Duration;
 
 use mqtt_core::*;
-use support::broker::Broker;
-use support::driver::Driver;
+use test_peers::brokers::Mosquitto;
+use test_peers::driver::{Driver, Endpoint};
+use test_peers::restart_stream::PERSISTENCE;
 
 const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::V311, ProtocolVersion::V5];
+
+/// How long any one expected event may take.
+const DEADLINE: Duration = Duration::from_secs(5);
+
+/// Persistence on, saved on every change (so a kill -9 loses nothing it counted), every log line.
+fn start_broker() -> Mosquitto {
+    Mosquitto::start(&format!("{PERSISTENCE}log_type all\n"))
+}
+
+/// A client connected (CONNACK accepted) to `broker` over TCP, keeping every event for
+/// `Driver::events`.
+fn connect(options: ClientOptions, broker: &Mosquitto) -> Driver {
+    let mut driver = Driver::new(options, Endpoint::tcp(broker.tcp_port)).record_events();
+    driver.connect();
+    wait_for(&mut driver, "CONNACK", |event| {
+        matches!(event, Event::Connected(_))
+    });
+    driver
+}
+
+/// Runs until an event not taken before matches, and takes it; panics with the events so far if
+/// none comes within the deadline.
+fn wait_for(driver: &mut Driver, what: &str, wanted: impl FnMut(&Event) -> bool) -> Event {
+    driver.take_event(DEADLINE, wanted).unwrap_or_else(|error| {
+        panic!(
+            "timed out waiting for {what}: {error}; events: {:#?}",
+            driver.events()
+        )
+    })
+}
+
+fn messages(driver: &Driver) -> usize {
+    driver
+        .events()
+        .iter()
+        .filter(|event| matches!(event, Event::Message(_)))
+        .count()
+}
 
 fn options(version: ProtocolVersion, client_id: &str) -> ClientOptions {
     let mut options = ClientOptions::new(version, client_id);
@@ -39,11 +77,10 @@ fn subscribe(driver: &mut Driver, filter: &str, qos: QoS) {
         },
     }];
     let id = driver
-        .client
-        .subscribe(driver.now(), filters, SubscribeProperties::default())
+        .command(|client, now| client.subscribe(now, filters, SubscribeProperties::default()))
         .unwrap();
-    driver.flush();
-    let event = driver.wait_for(
+    let event = wait_for(
+        driver,
         "SUBACK",
         |event| matches!(event, Event::Subscribed { packet_id, .. } if *packet_id == id),
     );
@@ -54,9 +91,11 @@ fn subscribe(driver: &mut Driver, filter: &str, qos: QoS) {
 }
 
 fn publish(driver: &mut Driver, message: OutgoingMessage) {
-    let id = driver.client.publish(driver.now(), message).unwrap();
-    driver.flush();
-    let event = driver.wait_for(
+    let id = driver
+        .command(|client, now| client.publish(now, message))
+        .unwrap();
+    let event = wait_for(
+        driver,
         "the publish outcome",
         |event| matches!(event, Event::Published { id: done, .. } if *done == id),
     );
@@ -64,7 +103,9 @@ fn publish(driver: &mut Driver, message: OutgoingMessage) {
 }
 
 fn receive(driver: &mut Driver) -> Publish {
-    match driver.wait_for("a message", |event| matches!(event, Event::Message(_))) {
+    match wait_for(driver, "a message", |event| {
+        matches!(event, Event::Message(_))
+    }) {
         Event::Message(publish) => publish,
         _ => unreachable!(),
     }
@@ -72,11 +113,11 @@ fn receive(driver: &mut Driver) -> Publish {
 
 #[test]
 fn qos_0_1_2_both_ways() {
-    let broker = Broker::start();
+    let broker = start_broker();
     for version in VERSIONS {
-        let mut subscriber = Driver::connected(options(version, "qos-sub"), broker.tcp_addr());
+        let mut subscriber = connect(options(version, "qos-sub"), &broker);
         subscribe(&mut subscriber, "qos/#", QoS::ExactlyOnce);
-        let mut publisher = Driver::connected(options(version, "qos-pub"), broker.tcp_addr());
+        let mut publisher = connect(options(version, "qos-pub"), &broker);
         // The publisher also receives (its own messages come back), exercising QoS in too.
         subscribe(&mut publisher, "qos/#", QoS::ExactlyOnce);
         for (qos, payload) in [
@@ -98,31 +139,24 @@ fn qos_0_1_2_both_ways() {
             }
         }
         // Nothing arrives twice: in particular the QoS 2 message.
-        subscriber.run_for(Duration::from_millis(100));
-        let messages = subscriber
-            .events
-            .iter()
-            .filter(|event| matches!(event, Event::Message(_)))
-            .count();
-        assert_eq!(messages, 3, "{version:?}");
-        subscriber.client.disconnect(subscriber.now());
-        publisher.client.disconnect(publisher.now());
-        subscriber.flush();
-        publisher.flush();
+        subscriber.run_for(Duration::from_millis(100), |_| {});
+        assert_eq!(messages(&subscriber), 3, "{version:?}");
+        subscriber.disconnect();
+        publisher.disconnect();
     }
 }
 
 #[test]
 fn retained_message_reaches_a_later_subscriber() {
-    let broker = Broker::start();
+    let broker = start_broker();
     for version in VERSIONS {
         let topic = format!("retained/{version:?}");
-        let mut publisher = Driver::connected(options(version, "retain-pub"), broker.tcp_addr());
+        let mut publisher = connect(options(version, "retain-pub"), &broker);
         publish(
             &mut publisher,
             message(&topic, b"last known", QoS::AtLeastOnce, true),
         );
-        let mut late = Driver::connected(options(version, "retain-late"), broker.tcp_addr());
+        let mut late = connect(options(version, "retain-late"), &broker);
         subscribe(&mut late, &topic, QoS::AtLeastOnce);
         let received = receive(&mut late);
         assert!(received.retain, "{version:?}");
@@ -140,10 +174,10 @@ fn retained_message_reaches_a_later_subscriber() {
 
 #[test]
 fn will_is_delivered_after_an_abrupt_close() {
-    let broker = Broker::start();
+    let broker = start_broker();
     for version in VERSIONS {
         let topic = format!("wills/{version:?}");
-        let mut watcher = Driver::connected(options(version, "will-watcher"), broker.tcp_addr());
+        let mut watcher = connect(options(version, "will-watcher"), &broker);
         subscribe(&mut watcher, &topic, QoS::AtLeastOnce);
         let mut dying_options = options(version, "will-dying");
         dying_options.will = Some(Will {
@@ -156,7 +190,7 @@ fn will_is_delivered_after_an_abrupt_close() {
                 ..WillProperties::default()
             },
         });
-        let mut dying = Driver::connected(dying_options, broker.tcp_addr());
+        let mut dying = connect(dying_options, &broker);
         dying.cut_connection();
         drop(dying);
         let will = receive(&mut watcher);
@@ -169,8 +203,8 @@ fn will_is_delivered_after_an_abrupt_close() {
 
 #[test]
 fn no_will_after_a_clean_disconnect() {
-    let broker = Broker::start();
-    let mut watcher = Driver::connected(options(ProtocolVersion::V5, "watcher"), broker.tcp_addr());
+    let broker = start_broker();
+    let mut watcher = connect(options(ProtocolVersion::V5, "watcher"), &broker);
     subscribe(&mut watcher, "wills/clean", QoS::AtLeastOnce);
     let mut leaving_options = options(ProtocolVersion::V5, "leaving");
     leaving_options.will = Some(Will {
@@ -180,11 +214,10 @@ fn no_will_after_a_clean_disconnect() {
         retain: false,
         properties: WillProperties::default(),
     });
-    let mut leaving = Driver::connected(leaving_options, broker.tcp_addr());
-    leaving.client.disconnect(leaving.now());
-    leaving.flush();
+    let mut leaving = connect(leaving_options, &broker);
+    leaving.disconnect();
     // A marker published afterwards arrives, and nothing before it.
-    let mut marker = Driver::connected(options(ProtocolVersion::V5, "marker"), broker.tcp_addr());
+    let mut marker = connect(options(ProtocolVersion::V5, "marker"), &broker);
     publish(
         &mut marker,
         message("wills/clean", b"marker", QoS::AtLeastOnce, false),
@@ -203,16 +236,15 @@ fn kept_session(version: ProtocolVersion, client_id: &str) -> ClientOptions {
 
 #[test]
 fn kept_session_receives_what_was_published_while_offline() {
-    let broker = Broker::start();
+    let broker = start_broker();
     for version in VERSIONS {
         let topic = format!("session/{version:?}");
-        let mut durable = Driver::connected(kept_session(version, "durable"), broker.tcp_addr());
+        let mut durable = connect(kept_session(version, "durable"), &broker);
         subscribe(&mut durable, &topic, QoS::ExactlyOnce);
 
         // Offline on purpose (DISCONNECT; the session stays on the broker).
-        durable.client.disconnect(durable.now());
-        durable.flush();
-        let mut publisher = Driver::connected(options(version, "session-pub"), broker.tcp_addr());
+        durable.disconnect();
+        let mut publisher = connect(options(version, "session-pub"), &broker);
         publish(
             &mut publisher,
             message(&topic, b"q1 while away", QoS::AtLeastOnce, false),
@@ -222,7 +254,9 @@ fn kept_session_receives_what_was_published_while_offline() {
             message(&topic, b"q2 while away", QoS::ExactlyOnce, false),
         );
         durable.connect();
-        let connected = durable.wait_for("reconnect", |event| matches!(event, Event::Connected(_)));
+        let connected = wait_for(&mut durable, "reconnect", |event| {
+            matches!(event, Event::Connected(_))
+        });
         assert!(matches!(
             connected,
             Event::Connected(ConnAck {
@@ -236,7 +270,7 @@ fn kept_session_receives_what_was_published_while_offline() {
 
         // Offline by accident: the connection is cut and the client reconnects by itself.
         durable.cut_connection();
-        durable.wait_for("the loss", |event| {
+        wait_for(&mut durable, "the loss", |event| {
             matches!(
                 event,
                 Event::StateChanged(ConnectionState::Reconnecting { .. })
@@ -250,7 +284,7 @@ fn kept_session_receives_what_was_published_while_offline() {
             &mut publisher,
             message(&topic, b"q2 during the outage", QoS::ExactlyOnce, false),
         );
-        let connected = durable.wait_for("automatic reconnect", |event| {
+        let connected = wait_for(&mut durable, "automatic reconnect", |event| {
             matches!(event, Event::Connected(_))
         });
         assert!(matches!(
@@ -266,32 +300,28 @@ fn kept_session_receives_what_was_published_while_offline() {
             payloads,
             [&b"q1 during the outage"[..], &b"q2 during the outage"[..]]
         );
-        durable.run_for(Duration::from_millis(100));
-        let total = durable
-            .events
-            .iter()
-            .filter(|event| matches!(event, Event::Message(_)))
-            .count();
-        assert_eq!(total, 4, "{version:?}: nothing lost, nothing twice");
+        durable.run_for(Duration::from_millis(100), |_| {});
+        assert_eq!(
+            messages(&durable),
+            4,
+            "{version:?}: nothing lost, nothing twice"
+        );
     }
 }
 
 #[test]
 fn broker_restart_mid_stream_reconnects_by_itself() {
-    let mut broker = Broker::start();
-    let mut durable = Driver::connected(
-        kept_session(ProtocolVersion::V5, "restart"),
-        broker.tcp_addr(),
-    );
+    let mut broker = start_broker();
+    let mut durable = connect(kept_session(ProtocolVersion::V5, "restart"), &broker);
     subscribe(&mut durable, "restart/t", QoS::AtLeastOnce);
     broker.restart();
-    durable.wait_for("the loss", |event| {
+    wait_for(&mut durable, "the loss", |event| {
         matches!(
             event,
             Event::StateChanged(ConnectionState::Reconnecting { .. })
         )
     });
-    let connected = durable.wait_for("reconnect after restart", |event| {
+    let connected = wait_for(&mut durable, "reconnect after restart", |event| {
         matches!(event, Event::Connected(_))
     });
     // Persistence kept the session itself. (Mosquitto 2.0.11 does not bring back its
@@ -307,10 +337,7 @@ fn broker_restart_mid_stream_reconnects_by_itself() {
         "{connected:?}"
     );
     subscribe(&mut durable, "restart/t", QoS::AtLeastOnce);
-    let mut publisher = Driver::connected(
-        options(ProtocolVersion::V5, "restart-pub"),
-        broker.tcp_addr(),
-    );
+    let mut publisher = connect(options(ProtocolVersion::V5, "restart-pub"), &broker);
     publish(
         &mut publisher,
         message("restart/t", b"after restart", QoS::AtLeastOnce, false),

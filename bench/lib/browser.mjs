@@ -1,0 +1,218 @@
+// The browser: one headless Chromium (Debian's, never a downloaded one, driven by
+// playwright-core), the script injected into every page, and the two ways a run drives a page:
+// a benchmark page (runClientPage) or the full app through its labelled controls (runApp).
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { CHROMIUM, CHROMIUM_FLAGS, PAGES, TOPIC } from './config.mjs';
+import { log, percentile } from './format.mjs';
+
+/// Injected before any page script: records requestAnimationFrame intervals while asked to,
+/// keeps a handle on the page's wasm memory, and times the app's way to CONNACK.
+const PAGE_INSTRUMENTS = () => {
+  const frames = { recording: false, intervals: [], last: 0 };
+  window.__bench = { frames, wasmMemory: null, connectedAt: 0, clickAt: 0, readyAt: 0 };
+  const tick = (t) => {
+    if (frames.recording) {
+      if (frames.last) frames.intervals.push(t - frames.last);
+      frames.last = t;
+    } else {
+      frames.last = 0;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  // The page's wasm memory, whoever instantiates it: the heap check reads its size.
+  const remember = (promise) =>
+    promise.then((result) => {
+      const memory = (result.instance ?? result).exports?.memory;
+      if (memory instanceof WebAssembly.Memory) window.__bench.wasmMemory = memory;
+      return result;
+    });
+  const { instantiate, instantiateStreaming } = WebAssembly;
+  WebAssembly.instantiate = (...args) => remember(instantiate.apply(WebAssembly, args));
+  WebAssembly.instantiateStreaming = (...args) => remember(instantiateStreaming.apply(WebAssembly, args));
+  // Page load to CONNACK for the app: when its Connect button exists, when it was clicked, and
+  // when the status says connected.
+  addEventListener('click', (event) => {
+    if (!window.__bench.clickAt && event.target.closest?.('button')?.textContent.trim() === 'Connect') {
+      window.__bench.clickAt = performance.now();
+    }
+  }, true);
+  new MutationObserver(() => {
+    const bench = window.__bench;
+    if (!bench.readyAt && [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Connect')) {
+      bench.readyAt = performance.now();
+    }
+    if (!bench.connectedAt && document.querySelector('[data-status="connected"]')) {
+      bench.connectedAt = performance.now();
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+};
+
+export async function launchBrowser() {
+  // Imported here, so that rendering a report needs no browser packages.
+  const { chromium } = await import('playwright-core');
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    // Exactly these flags, plus the debugging pipe Playwright talks through.
+    ignoreDefaultArgs: true,
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.addInitScript(PAGE_INSTRUMENTS);
+  return { context, userDataDir };
+}
+
+async function heapBytes(cdp, page) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const wasm = await page.evaluate(() => window.__bench.wasmMemory?.buffer.byteLength ?? 0);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const nodes = metrics.find((m) => m.name === 'Nodes')?.value ?? 0;
+  return { js: usedSize, wasm, nodes };
+}
+
+async function startProfile(cdp) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
+
+async function stopProfile(cdp, name) {
+  const { profile } = await cdp.send('Profiler.stop');
+  const file = path.join(process.env.BENCH_PROFILE_DIR, `${name}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(profile));
+  log(`    CPU profile: ${file}`);
+}
+
+/// Rejects when the page throws, fails to load a file, or logs an error.
+function pageBroken(page) {
+  const broken = new Promise((_, reject) => {
+    page.on('pageerror', (error) => reject(error));
+    page.on('response', (response) => {
+      if (response.status() >= 400) reject(new Error(`${response.status()} for ${response.url()}`));
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') reject(new Error(`console: ${message.text()}`));
+    });
+  });
+  broken.catch(() => {});
+  return broken;
+}
+
+/// Runs one benchmark page (raw, mqttjs, mqtt5, ours) on one feed.
+export async function runClientPage(context, base, name, feed, expected, { profile } = {}) {
+  const page = await context.newPage();
+  const broken = pageBroken(page);
+  try {
+    await page.exposeBinding('benchSubscribed', () => feed.start());
+    await gotoIsolated(page, base + PAGES[name].path);
+    await Promise.race([page.waitForFunction(() => window.benchReady === true), broken]);
+    const cdp = profile ? await context.newCDPSession(page) : null;
+    if (cdp) await startProfile(cdp);
+    const result = await Promise.race([
+      page.evaluate((config) => window.runBench(config), { url: feed.url, topic: TOPIC, expected, qos: feed.qos }),
+      broken,
+    ]);
+    if (cdp) await stopProfile(cdp, profile);
+    if (feed.error) throw new Error(feed.error);
+    return { ...measured(result, expected), ...frameStats(await page.evaluate(() => window.__bench.frames.intervals)) };
+  } finally {
+    await page.close();
+  }
+}
+
+/// Every page must be cross-origin isolated, or its frame intervals are only good to 0.1 ms.
+async function gotoIsolated(page, url) {
+  await page.goto(url);
+  if (!(await page.evaluate(() => self.crossOriginIsolated))) {
+    throw new Error(`${url} is not cross-origin isolated: its timestamps would be coarsened`);
+  }
+}
+
+function frameStats(intervals) {
+  return { frameP50: percentile(intervals, 50), frameP95: percentile(intervals, 95), frames: intervals.length };
+}
+
+function measured(result, expected) {
+  const seconds = (result.lastAt - result.firstAt) / 1000;
+  return {
+    ...result,
+    expected,
+    complete: result.count === expected,
+    // The first message starts the clock, so it is not counted in the rate.
+    rate: result.count > 1 && seconds > 0 ? (result.count - 1) / seconds : NaN,
+  };
+}
+
+/// Drives the full app through its labelled controls; counts what its subscription shows.
+export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile } = {}) {
+  const page = await context.newPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await gotoIsolated(page, base + PAGES.app.path);
+    await page.getByLabel('Broker URL').fill(feed.url);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.locator('[data-status="connected"]').waitFor({ timeout: 10_000 });
+    const timing = await page.evaluate(() => ({ ...window.__bench, frames: undefined, wasmMemory: undefined }));
+    const loadToConnack = timing.readyAt + (timing.connectedAt - timing.clickAt);
+    const loadToReady = timing.readyAt;
+    await page.getByLabel('Topic filter').fill(TOPIC);
+    const before = heap ? await heapBytes(cdp, page) : null;
+    if (profile) await startProfile(cdp);
+    await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    const subscription = page.locator('.subscription', { hasText: TOPIC });
+    await subscription.locator('.sub-status', { hasText: /^QoS \d$/ }).waitFor({ timeout: 10_000 });
+    await page.evaluate(() => { window.__bench.frames.recording = true; });
+    await feed.start();
+    // Counted in the page once per frame, where the count is rendered.
+    const result = await page.evaluate(
+      ({ expected }) =>
+        new Promise((resolve) => {
+          const STALL_MS = 5000;
+          const counter = document.querySelector('.subscription .sub-count');
+          let count = 0;
+          let firstAt = 0;
+          let lastAt = 0;
+          let changedAt = performance.now();
+          const check = () => {
+            const now = performance.now();
+            const shown = Number(counter.textContent);
+            if (shown !== count) {
+              if (count === 0) firstAt = now;
+              count = shown;
+              lastAt = now;
+              changedAt = now;
+            }
+            if (count >= expected || now - changedAt > STALL_MS) {
+              window.__bench.frames.recording = false;
+              resolve({ count, firstAt, lastAt });
+            } else {
+              requestAnimationFrame(check);
+            }
+          };
+          requestAnimationFrame(check);
+        }),
+      { expected },
+    );
+    if (profile) await stopProfile(cdp, profile);
+    if (feed.error) throw new Error(feed.error);
+    const intervals = frames ? await page.evaluate(() => window.__bench.frames.intervals) : [];
+    const after = heap ? await heapBytes(cdp, page) : null;
+    return {
+      ...measured(result, expected),
+      loadToConnack,
+      loadToReady,
+      ...frameStats(intervals),
+      heapBefore: before,
+      heapAfter: after,
+    };
+  } finally {
+    await page.close();
+  }
+}

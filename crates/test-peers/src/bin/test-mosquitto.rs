@@ -1,0 +1,160 @@
+//! Mosquitto for the scripts and the browser tests, through the one launcher
+//! (`test_peers::brokers::Mosquitto`).
+//!
+//! Usage: `test-mosquitto [--tcp-port N] [--ws-port N] [--config FILE] [--set LINE]...
+//! [--control-port N]`, or `test-mosquitto --version`.
+//!
+//! - `--tcp-port`, `--ws-port`: the listeners on 127.0.0.1 (free ports if not given).
+//! - `--config FILE`: settings added to the launcher's (listeners are the launcher's to write);
+//!   `--set LINE`: one more line, after the file's.
+//! - `--control-port N`: also answers `GET /restart` there (CORS open, for a test page): the
+//!   broker is SIGKILLed, as a crash would, and started again on the same ports after a pause;
+//!   the answer, `restarted <count>`, comes once it is back.
+//! - `--version`: prints the first line of `mosquitto -h` and exits.
+//!
+//! Prints one line once the broker accepts connections,
+//! `ready mqtt://127.0.0.1:<tcp> ws://127.0.0.1:<ws> log <file>`, then runs until SIGTERM,
+//! SIGINT or SIGHUP, when it stops the broker and removes its files.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use test_peers::brokers::{free_ports, Mosquitto};
+use test_peers::control::{self, Reply};
+
+/// Between the kill and the new start, so that clients see the broker gone.
+const RESTART_PAUSE: Duration = Duration::from_millis(1500);
+
+const USAGE: &str = "usage: test-mosquitto [--tcp-port N] [--ws-port N] [--config FILE] \
+                     [--set LINE]... [--control-port N] | --version";
+
+struct Options {
+    tcp_port: Option<u16>,
+    ws_port: Option<u16>,
+    settings: String,
+    control_port: Option<u16>,
+}
+
+fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{}", Mosquitto::version());
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("test-mosquitto: {error}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    stop_on_signals();
+    let control = match options
+        .control_port
+        .map(|port| control::listen("test-mosquitto", port))
+    {
+        Some(Err(error)) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+        Some(Ok(listener)) => Some(listener),
+        None => None,
+    };
+    let [free_tcp, free_ws] = free_ports();
+    let ports = [
+        options.tcp_port.unwrap_or(free_tcp),
+        options.ws_port.unwrap_or(free_ws),
+    ];
+    let broker = Mosquitto::start_on(ports, &options.settings);
+    println!(
+        "ready mqtt://127.0.0.1:{} ws://127.0.0.1:{} log {}",
+        broker.tcp_port,
+        broker.ws_port,
+        broker.log_file(1).display()
+    );
+    let broker = Arc::new(Mutex::new(Some(broker)));
+    if let Some(listener) = control {
+        let broker = Arc::clone(&broker);
+        thread::spawn(move || serve_restarts(listener, &broker));
+    }
+    while !STOP.load(Ordering::Relaxed) {
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Killed, and its directory removed, once a restart under way is over.
+    drop(broker.lock().unwrap_or_else(PoisonError::into_inner).take());
+    ExitCode::SUCCESS
+}
+
+/// `Ok(None)`: `--version`.
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+    let mut options = Options {
+        tcp_port: None,
+        ws_port: None,
+        settings: String::new(),
+        control_port: None,
+    };
+    while let Some(arg) = args.next() {
+        if arg == "--version" {
+            return Ok(None);
+        }
+        let value = args.next().ok_or(format!("{arg} needs a value"))?;
+        let port = || {
+            value
+                .parse::<u16>()
+                .map_err(|_| format!("{arg}: not a port: {value}"))
+        };
+        match arg.as_str() {
+            "--tcp-port" => options.tcp_port = Some(port()?),
+            "--ws-port" => options.ws_port = Some(port()?),
+            "--control-port" => options.control_port = Some(port()?),
+            "--config" => {
+                let text = std::fs::read_to_string(&value)
+                    .map_err(|error| format!("cannot read {value}: {error}"))?;
+                options.settings.push_str(&text);
+                options.settings.push('\n');
+            }
+            "--set" => {
+                options.settings.push_str(&value);
+                options.settings.push('\n');
+            }
+            _ => return Err(format!("unknown argument {arg}")),
+        }
+    }
+    Ok(Some(options))
+}
+
+fn serve_restarts(listener: std::net::TcpListener, broker: &Mutex<Option<Mosquitto>>) {
+    let mut restarts = 0;
+    control::serve(listener, |request| {
+        if request.method != "GET" || request.path != "/restart" {
+            return Reply::new(404, "only GET /restart\n");
+        }
+        let mut broker = broker.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(broker) = broker.as_mut() else {
+            return Reply::new(503, "stopping\n");
+        };
+        broker.kill();
+        thread::sleep(RESTART_PAUSE);
+        broker.restart();
+        restarts += 1;
+        Reply::new(200, format!("restarted {restarts}\n"))
+    });
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn request_stop(_signal: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+fn stop_on_signals() {
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        let handler = request_stop as extern "C" fn(libc::c_int);
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, handler as libc::sighandler_t);
+        }
+    }
+}
