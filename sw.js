@@ -21,7 +21,12 @@ self.addEventListener("fetch", (event) => {
       })
       .catch(() =>
         caches.match(request, { ignoreSearch: true }).then(
-          (cached) => cached || caches.match("/index.html") || Response.error(),
+          // The page itself for any navigation, wherever the app is deployed.
+          (cached) =>
+            cached ||
+            caches
+              .match(new URL("index.html", self.registration.scope).href)
+              .then((page) => page || Response.error()),
         ),
       ),
   );

@@ -1,7 +1,7 @@
 //! The browser app: a Yew single-page MQTT client on top of `mqtt_core`.
 //!
 //! `App` holds the connection tabs; each tab (`ConnectionView`) has its own state (`state`)
-//! and its own driver (`driver`), the only code that does I/O.
+//! and its own driver (`driver`), the only code that does network I/O.
 
 pub mod components;
 pub mod driver;

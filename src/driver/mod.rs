@@ -1,4 +1,5 @@
-//! The one place that does I/O: the browser WebSocket, timers and the core `Client`.
+//! The one place that does network I/O: the browser WebSocket, the protocol's timers and the
+//! core `Client`.
 //!
 //! Components never touch these handles; they call `Driver` methods from callbacks, and the
 //! driver reports back only through reducer actions. Its parts: `worker.rs` the worker

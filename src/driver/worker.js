@@ -1,4 +1,4 @@
-// The driver's worker (src/driver.rs owns it and documents the messages: `ToWorker`,
+// The driver's worker (src/driver/worker.rs owns it and documents the messages: `ToWorker`,
 // `FromWorker`). A batch of frames goes to the page only once it has handled the last one.
 const TIMER = 0, OPEN = 1, SEND = 2, CLOSE = 3, READY = 4, QUIT = 5;
 const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5;

@@ -1,6 +1,6 @@
 //! Every outcome the core reports as a typed value. `Display` beside each type gives the
-//! English words; the app renders the same values in the user's language, so no sentence is
-//! ever built inside the core's state machine.
+//! English words, and a UI may render the same values in its user's language: no sentence is
+//! built inside the core's state machine.
 
 use alloc::string::String;
 use core::fmt;
@@ -31,7 +31,7 @@ pub enum CommandError {
     SubscriptionIdentifiersNotAvailable,
     InvalidSubscriptionIdentifier(u32),
     /// A property the core manages itself, not the user.
-    UnsupportedProperty(&'static str),
+    UnsupportedProperty(ManagedProperty),
     NoFilters,
     QueueFull,
     NotConnected,
@@ -39,6 +39,14 @@ pub enum CommandError {
     NoPacketIdAvailable,
     /// The packet cannot be encoded (a string too long, a property out of range, ...).
     Encode(EncodeError),
+}
+
+/// A PUBLISH property only the core sets: topic aliases per connection, subscription
+/// identifiers only from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ManagedProperty {
+    TopicAlias,
+    SubscriptionIdentifier,
 }
 
 impl From<EncodeError> for CommandError {
@@ -86,7 +94,11 @@ impl fmt::Display for CommandError {
                     "subscription identifier {value} is outside 1..={MAX_SUBSCRIPTION_IDENTIFIER}"
                 )
             }
-            CommandError::UnsupportedProperty(name) => {
+            CommandError::UnsupportedProperty(property) => {
+                let name = match property {
+                    ManagedProperty::TopicAlias => "topic alias",
+                    ManagedProperty::SubscriptionIdentifier => "subscription identifier",
+                };
                 write!(f, "the {name} property cannot be set here")
             }
             CommandError::NoFilters => f.write_str("at least one topic filter is needed"),

@@ -303,7 +303,9 @@ fn invalid_topics_and_properties_are_refused() {
     aliased.properties.topic_alias = Some(1);
     assert_eq!(
         pair.client.publish(now, aliased),
-        Err(CommandError::UnsupportedProperty("topic alias"))
+        Err(CommandError::UnsupportedProperty(
+            ManagedProperty::TopicAlias
+        ))
     );
     pair.drive();
     pair.expect_nothing_sent();

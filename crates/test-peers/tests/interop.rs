@@ -1,4 +1,4 @@
-//! Interop matrix: one scenario suite, run with the core `Client` (native driver, TCP) against
+//! Interop matrix: one scenario suite, run with the core `Client` (the native driver, over TCP and WebSocket) against
 //! Mosquitto, rumqttd and aedes, in MQTT 3.1.1 and 5.0.
 //!
 //! `MATRIX` below says, per broker, version and scenario, whether the broker supports it or

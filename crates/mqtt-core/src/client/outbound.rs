@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::Client;
 use crate::codec::encode;
 use crate::connection::{Connection, Limits};
-use crate::error::{CommandError, ConnectionError, PublishError};
+use crate::error::{CommandError, ConnectionError, ManagedProperty, PublishError};
 use crate::event::{Event, OutgoingMessage, PublishId};
 use crate::packet::*;
 use crate::session::{ack, Queued, Resend};
@@ -106,10 +106,14 @@ impl Client {
             message.properties = PublishProperties::default();
         }
         if message.properties.topic_alias.is_some() {
-            return Err(CommandError::UnsupportedProperty("topic alias"));
+            return Err(CommandError::UnsupportedProperty(
+                ManagedProperty::TopicAlias,
+            ));
         }
         if !message.properties.subscription_identifiers.is_empty() {
-            return Err(CommandError::UnsupportedProperty("subscription identifier"));
+            return Err(CommandError::UnsupportedProperty(
+                ManagedProperty::SubscriptionIdentifier,
+            ));
         }
         let id = self.next_publish_id;
         let connected = self.connected().ok();

@@ -1,0 +1,238 @@
+//! `Packet` to bytes: every field is validated first, then mqttbytes-ng writes the packet.
+//!
+//! The library writes string lengths as `len as u16` (a 70,000-byte topic comes out with a
+//! wrapped length), writes the first bytes before discovering a zero packet id or an
+//! oversized remaining length, and accepts wildcards in topic names; so nothing reaches it
+//! unchecked, and its output is only returned when it wrote the whole packet.
+
+use alloc::{string::String, vec, vec::Vec};
+
+use bytes::{Bytes, BytesMut};
+use mqttbytes_ng::{v4, v5, QoS as LibQoS};
+
+use super::{codes, EncodeError, MAX_PACKET_SIZE};
+use crate::packet::*;
+use crate::topic::{validate_topic_filter, validate_topic_name};
+
+/// The longest string or binary field: its length travels as a 16-bit integer.
+const MAX_FIELD_LEN: usize = u16::MAX as usize;
+
+/// Encodes one packet. `max_packet_size` is the peer's limit (the server's Maximum Packet
+/// Size); the MQTT limit of 268,435,460 bytes applies in any case.
+pub fn encode(
+    packet: &Packet,
+    version: ProtocolVersion,
+    max_packet_size: Option<u32>,
+) -> Result<Vec<u8>, EncodeError> {
+    let maximum = max_packet_size.map_or(MAX_PACKET_SIZE, |max| max.min(MAX_PACKET_SIZE));
+    match version {
+        ProtocolVersion::V311 => write(&to_v311::packet(packet)?, maximum),
+        ProtocolVersion::V5 => match packet {
+            Packet::Disconnect(disconnect) if is_reason_only(disconnect) => {
+                reason_only_disconnect(disconnect, maximum)
+            }
+            _ => write(&to_v5::packet(packet)?, maximum),
+        },
+    }
+}
+
+/// A version 5 DISCONNECT with a reason code other than 0x00 and no properties.
+fn is_reason_only(disconnect: &Disconnect) -> bool {
+    disconnect.reason != ReasonCode::NORMAL_DISCONNECTION
+        && disconnect.properties == DisconnectProperties::default()
+}
+
+/// mqttbytes-ng 0.7.1 cannot write this packet: without properties it announces a remaining
+/// length of 1 and then writes 2 bytes (desynchronising the stream), and with empty
+/// properties it writes `E0 00`, losing the reason code. So it is written here, in the short
+/// form MQTT 5.0 section 3.14.2.2.1 allows: type, length 1, reason code.
+fn reason_only_disconnect(disconnect: &Disconnect, maximum: u32) -> Result<Vec<u8>, EncodeError> {
+    if codes::disconnect_reason(disconnect.reason).is_none() {
+        return Err(EncodeError::InvalidReasonCode {
+            packet: "DISCONNECT",
+            code: disconnect.reason,
+        });
+    }
+    let bytes = vec![0xE0, 0x01, disconnect.reason.0];
+    if bytes.len() > maximum as usize {
+        return Err(EncodeError::PacketTooLarge {
+            size: bytes.len(),
+            maximum,
+        });
+    }
+    Ok(bytes)
+}
+
+/// What both versions' library packets offer.
+trait LibPacket {
+    fn size(&self) -> usize;
+    fn write(&self, buffer: &mut BytesMut) -> Result<usize, mqttbytes_ng::Error>;
+}
+
+impl LibPacket for v4::Packet {
+    fn size(&self) -> usize {
+        v4::Packet::size(self)
+    }
+
+    fn write(&self, buffer: &mut BytesMut) -> Result<usize, mqttbytes_ng::Error> {
+        v4::Packet::write(self, buffer, usize::MAX)
+    }
+}
+
+impl LibPacket for v5::Packet {
+    fn size(&self) -> usize {
+        v5::Packet::size(self)
+    }
+
+    fn write(&self, buffer: &mut BytesMut) -> Result<usize, mqttbytes_ng::Error> {
+        v5::Packet::write(self, buffer, None)
+    }
+}
+
+/// Checks the size against the limit before writing anything, then writes.
+fn write(packet: &impl LibPacket, maximum: u32) -> Result<Vec<u8>, EncodeError> {
+    let size = packet.size();
+    if size > maximum as usize {
+        return Err(EncodeError::PacketTooLarge { size, maximum });
+    }
+    let mut buffer = BytesMut::with_capacity(size);
+    match packet.write(&mut buffer) {
+        Ok(written) if written == buffer.len() && written == size => Ok(buffer.into()),
+        _ => Err(EncodeError::Unsupported {
+            detail: "the encoder did not produce a complete packet",
+        }),
+    }
+}
+
+fn string(field: &'static str, text: &str) -> Result<(), EncodeError> {
+    if text.len() > MAX_FIELD_LEN {
+        return Err(EncodeError::StringTooLong {
+            field,
+            len: text.len(),
+        });
+    }
+    if text.as_bytes().contains(&0) {
+        return Err(EncodeError::NullCharacter { field });
+    }
+    Ok(())
+}
+
+fn optional_string(field: &'static str, text: &Option<String>) -> Result<(), EncodeError> {
+    text.as_deref().map_or(Ok(()), |text| string(field, text))
+}
+
+fn binary(field: &'static str, bytes: &[u8]) -> Result<(), EncodeError> {
+    if bytes.len() > MAX_FIELD_LEN {
+        return Err(EncodeError::StringTooLong {
+            field,
+            len: bytes.len(),
+        });
+    }
+    Ok(())
+}
+
+fn user_properties(properties: &UserProperties) -> Result<(), EncodeError> {
+    for (name, value) in properties {
+        string("user property name", name)?;
+        string("user property value", value)?;
+    }
+    Ok(())
+}
+
+fn topic_name(topic: &str) -> Result<(), EncodeError> {
+    validate_topic_name(topic).map_err(EncodeError::InvalidTopic)
+}
+
+fn topic_filter(filter: &str) -> Result<(), EncodeError> {
+    validate_topic_filter(filter).map_err(EncodeError::InvalidFilter)
+}
+
+fn invalid_property(name: &'static str, detail: &'static str) -> EncodeError {
+    EncodeError::InvalidProperty { name, detail }
+}
+
+fn non_zero<T: Default + PartialEq>(
+    name: &'static str,
+    value: Option<T>,
+) -> Result<(), EncodeError> {
+    if value == Some(T::default()) {
+        return Err(invalid_property(name, "it cannot be zero"));
+    }
+    Ok(())
+}
+
+fn payload_format(value: Option<u8>) -> Result<(), EncodeError> {
+    if value.is_some_and(|value| value > 1) {
+        return Err(invalid_property(
+            "payload format indicator",
+            "it must be 0 or 1",
+        ));
+    }
+    Ok(())
+}
+
+fn subscription_identifier(id: u32) -> Result<usize, EncodeError> {
+    if id == 0 || id > MAX_SUBSCRIPTION_IDENTIFIER {
+        return Err(invalid_property(
+            "subscription identifier",
+            "it must be between 1 and 268,435,455",
+        ));
+    }
+    Ok(id as usize)
+}
+
+/// The user name and password, as the library wants them: it leaves out empty values and
+/// only carries UTF-8 passwords.
+fn credentials(connect: &Connect) -> Result<Option<(String, String)>, EncodeError> {
+    if let Some(username) = &connect.username {
+        string("user name", username)?;
+        if username.is_empty() {
+            return Err(EncodeError::Unsupported {
+                detail: "an empty user name (leave it out instead)",
+            });
+        }
+    }
+    if let Some(password) = &connect.password {
+        binary("password", password)?;
+        if password.is_empty() {
+            return Err(EncodeError::Unsupported {
+                detail: "an empty password (leave it out instead)",
+            });
+        }
+    }
+    if connect.username.is_none() && connect.password.is_none() {
+        return Ok(None);
+    }
+    let password =
+        match &connect.password {
+            Some(password) => String::from(core::str::from_utf8(password).map_err(|_| {
+                EncodeError::Unsupported {
+                    detail: "a password that is not UTF-8 text",
+                }
+            })?),
+            None => String::new(),
+        };
+    Ok(Some((
+        connect.username.clone().unwrap_or_default(),
+        password,
+    )))
+}
+
+fn lib_qos(qos: QoS) -> LibQoS {
+    match qos {
+        QoS::AtMostOnce => LibQoS::AtMostOnce,
+        QoS::AtLeastOnce => LibQoS::AtLeastOnce,
+        QoS::ExactlyOnce => LibQoS::ExactlyOnce,
+    }
+}
+
+/// The library's QoS and packet id fields from our delivery (never QoS > 0 with id 0).
+fn lib_delivery(delivery: Delivery) -> (LibQoS, u16) {
+    (
+        lib_qos(delivery.qos()),
+        delivery.packet_id().map_or(0, PacketId::get),
+    )
+}
+
+mod to_v311;
+mod to_v5;
