@@ -62,11 +62,8 @@ impl BenchDriver {
         let subscription = SubscriptionRequest {
             filter,
             alias: String::new(),
-            qos: if qos == 1 {
-                QoS::AtLeastOnce
-            } else {
-                QoS::AtMostOnce
-            },
+            qos: QoS::try_from(qos)
+                .map_err(|n| JsValue::from(format!("QoS {n} is not 0, 1 or 2")))?,
             no_local: false,
             retain_as_published: false,
             retain_handling: RetainHandling::SendAtSubscribe,

@@ -341,12 +341,7 @@ pub fn version_from_key(key: &str) -> Option<ProtocolVersion> {
 }
 
 pub fn qos_from_number(n: u64) -> Option<QoS> {
-    match n {
-        0 => Some(QoS::AtMostOnce),
-        1 => Some(QoS::AtLeastOnce),
-        2 => Some(QoS::ExactlyOnce),
-        _ => None,
-    }
+    QoS::try_from(u8::try_from(n).ok()?).ok()
 }
 
 /// A client id like `mqttweb-1a2b3c4d` from a random 32-bit number.

@@ -58,12 +58,12 @@ pub fn on_checked(f: impl Fn(bool) + 'static) -> Callback<Event> {
     Callback::from(move |e: Event| f(event_checked(&e)))
 }
 
+/// The QoS of a select's option value; QoS 0 for anything else.
 pub fn qos_from_key(key: &str) -> QoS {
-    match key {
-        "1" => QoS::AtLeastOnce,
-        "2" => QoS::ExactlyOnce,
-        _ => QoS::AtMostOnce,
-    }
+    key.parse()
+        .ok()
+        .and_then(|n: u8| QoS::try_from(n).ok())
+        .unwrap_or(QoS::AtMostOnce)
 }
 
 /// A labelled QoS select.

@@ -28,6 +28,20 @@ pub enum QoS {
     ExactlyOnce = 2,
 }
 
+/// A QoS from its number; the number back if it is not 0, 1 or 2.
+impl TryFrom<u8> for QoS {
+    type Error = u8;
+
+    fn try_from(number: u8) -> Result<Self, u8> {
+        match number {
+            0 => Ok(QoS::AtMostOnce),
+            1 => Ok(QoS::AtLeastOnce),
+            2 => Ok(QoS::ExactlyOnce),
+            other => Err(other),
+        }
+    }
+}
+
 /// How a PUBLISH is delivered: its QoS, with the packet id that QoS 1 and 2 need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Delivery {
