@@ -5,7 +5,8 @@
 use mqtt_core::{Bytes, OutgoingMessage};
 use yew::prelude::*;
 
-use crate::driver::{wall_clock_millis, Driver};
+use crate::clock::wall_clock_millis;
+use crate::driver::Driver;
 use crate::state::{Action, LogLevel, State};
 
 /// What a periodic publish sends.

@@ -142,7 +142,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         Callback::from(move |(name, settings): (String, ConnectionSettings)| {
             profiles.set(storage::save_profile(&name, &settings));
             dispatcher.dispatch(Action::Log {
-                at: crate::driver::wall_clock_millis(),
+                at: crate::clock::wall_clock_millis(),
                 level: LogLevel::Info,
                 text: format!("Saved profile {name}"),
             });

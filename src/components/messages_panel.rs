@@ -11,7 +11,8 @@ use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
 use super::publish_panel::publish_recorded;
 use super::topic_tree::TopicTree;
-use crate::driver::{wall_clock_millis, Driver};
+use crate::clock::wall_clock_millis;
+use crate::driver::Driver;
 use crate::export;
 use crate::state::{Action, LogLevel, Message, State};
 

@@ -5,7 +5,8 @@ use yew::prelude::*;
 
 use super::publish_form::PublishForm;
 use super::sent_list::SentList;
-use crate::driver::{wall_clock_millis, Driver};
+use crate::clock::wall_clock_millis;
+use crate::driver::Driver;
 use crate::periodic::use_periodic;
 use crate::publish::PublishDraft;
 use crate::state::{Action, LogLevel, SentMessage, State};

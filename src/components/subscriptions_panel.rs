@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 use super::subscription_form::SubscriptionForm;
 use super::subscription_list::SubscriptionList;
-use crate::driver::{wall_clock_millis, Driver};
+use crate::clock::wall_clock_millis;
+use crate::driver::Driver;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 
 #[derive(Properties, PartialEq)]

@@ -39,6 +39,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
+use crate::clock::wall_clock_millis;
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
 pub(crate) use translate::sentence;
@@ -91,11 +92,6 @@ fn now() -> Instant {
         .and_then(|w| w.performance())
         .map_or_else(js_sys::Date::now, |p| p.now());
     Instant::from_millis(millis.max(0.0) as u64)
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn wall_clock_millis() -> u64 {
-    js_sys::Date::now().max(0.0) as u64
 }
 
 impl Driver {
