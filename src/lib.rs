@@ -14,6 +14,7 @@ pub mod publish;
 pub mod settings;
 pub mod state;
 pub mod storage;
+pub mod validate;
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -4,8 +4,8 @@ use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, OutgoingMessage, ProtocolVersion, PublishProperties, QoS};
 
 use crate::payload::{parse_input, PayloadFormat};
-use crate::settings::refuse_control_characters;
 use crate::state::SentMessage;
+use crate::validate::{optional_number, refuse_control_characters, NotANumber};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublishDraft {
@@ -55,19 +55,6 @@ pub type DraftError = (DraftField, String);
 
 fn optional_text(text: &str) -> Option<String> {
     Some(text.to_owned()).filter(|t| !t.is_empty())
-}
-
-fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Option<T>, DraftError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse().map(Some).map_err(|_| {
-        (
-            DraftField::Properties,
-            format!("{what} must be a whole number"),
-        )
-    })
 }
 
 impl PublishDraft {
@@ -142,7 +129,12 @@ impl PublishDraft {
             properties.correlation_data =
                 optional_text(&self.correlation_data).map(|c| Bytes::from(c.into_bytes()));
             properties.message_expiry_interval =
-                optional_number(&self.message_expiry, "Message expiry")?;
+                optional_number(&self.message_expiry).map_err(|NotANumber| {
+                    (
+                        DraftField::Properties,
+                        "Message expiry must be a whole number".to_owned(),
+                    )
+                })?;
             properties.payload_format_indicator = self.payload_is_utf8.then_some(1);
             if self.payload_is_utf8 && std::str::from_utf8(&payload).is_err() {
                 return Err((

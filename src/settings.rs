@@ -5,6 +5,7 @@ use crate::json::{self, Value};
 use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, RetainHandling, Will, WillProperties};
 
 use crate::state::SubscriptionRequest;
+use crate::validate::{self, refuse_control_characters};
 
 /// The broker the local serve command starts.
 pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
@@ -97,94 +98,21 @@ impl Default for ConnectionSettings {
     }
 }
 
-/// Refuses control characters (U+0000..U+001F, U+007F..U+009F) in a field MQTT sends as a
-/// UTF-8 string: the protocol says they should not be there, and brokers such as Mosquitto
-/// close the connection when they are, which would leave the user guessing why.
-pub fn refuse_control_characters(what: &str, text: &str) -> Result<(), String> {
-    match text.chars().find(|c| c.is_control()) {
-        Some(c) => Err(format!(
-            "{what} contains the control character U+{:04X}; brokers refuse it",
-            u32::from(c)
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Why a broker URL cannot be used, in words; `None` when it can.
-pub fn validate_broker_url(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() {
-        return Some("Enter the broker's WebSocket URL, e.g. ws://127.0.0.1:9001".into());
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Some("The URL must start with ws:// or wss://".into());
-    };
-    if !scheme.eq_ignore_ascii_case("ws") && !scheme.eq_ignore_ascii_case("wss") {
-        return Some(format!(
-            "'{scheme}://' is not a WebSocket URL; use ws:// or wss://"
-        ));
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
-        match bracketed.split_once(']') {
-            Some((host, after)) => (host, after.strip_prefix(':')),
-            None => return Some("Unclosed '[' in the host".into()),
-        }
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        }
-    };
-    if host.is_empty() {
-        return Some("The URL has no host".into());
-    }
-    if host
-        .chars()
-        .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c))
-    {
-        return Some("The host contains characters that are not allowed".into());
-    }
-    if let Some(port) = port {
-        if port.parse::<u16>().map_or(true, |p| p == 0) {
-            return Some(format!("'{port}' is not a port number (1-65535)"));
-        }
-    }
-    if url.contains(char::is_whitespace) {
-        return Some("The URL must not contain spaces".into());
-    }
-    if url.contains('#') {
-        return Some("A WebSocket URL cannot have a #fragment".into());
-    }
-    None
-}
-
 fn parse_optional_u32(text: &str, what: &str) -> Result<Option<u32>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse()
-        .map(Some)
+    validate::optional_number(text)
         .map_err(|_| format!("{what} must be a whole number from 0 to 4294967295"))
 }
 
 pub fn parse_keep_alive(text: &str) -> Result<u16, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(0);
-    }
-    text.parse()
+    validate::optional_number(text)
+        .map(Option::unwrap_or_default)
         .map_err(|_| "Keep alive must be a whole number of seconds from 0 to 65535".into())
 }
 
 impl ConnectionSettings {
     /// The first problem that prevents connecting, in words.
     pub fn validate(&self) -> Result<(), String> {
-        if let Some(problem) = validate_broker_url(&self.url) {
-            return Err(problem);
-        }
+        validate::broker_url(&self.url).map_err(|problem| problem.to_string())?;
         parse_keep_alive(&self.keep_alive)?;
         parse_optional_u32(&self.session_expiry, "Session expiry")?;
         if !self.will.topic.is_empty() {
@@ -206,12 +134,7 @@ impl ConnectionSettings {
             ("Will payload", &self.will.payload),
             ("Will content type", &self.will.content_type),
         ] {
-            if text.len() > usize::from(u16::MAX) {
-                return Err(format!(
-                    "{what} is {} bytes long; MQTT allows at most 65535",
-                    text.len()
-                ));
-            }
+            validate::string_length(text).map_err(|problem| problem.describe(what))?;
         }
         Ok(())
     }
@@ -426,36 +349,6 @@ mod tests {
                 .client_options()
                 .expect("the default settings are valid");
             assert_eq!(options.maximum_packet_size, Some(MAX_INCOMING_PACKET_SIZE));
-        }
-    }
-
-    #[test]
-    fn accepts_websocket_urls() {
-        for url in [
-            "ws://127.0.0.1:9001",
-            "wss://broker.emqx.io:8084/mqtt",
-            "ws://[::1]:8080/mqtt",
-            "ws://localhost",
-            "WSS://Example.com/path?x=1",
-        ] {
-            assert_eq!(validate_broker_url(url), None, "{url}");
-        }
-    }
-
-    #[test]
-    fn rejects_bad_urls_with_reasons() {
-        for (url, words) in [
-            ("", "Enter"),
-            ("127.0.0.1:9001", "must start with ws://"),
-            ("http://host", "not a WebSocket URL"),
-            ("ws://", "no host"),
-            ("ws://host:99999", "not a port"),
-            ("ws://host:abc", "not a port"),
-            ("ws://ho st", "not allowed"),
-            ("ws://host/a#b", "fragment"),
-        ] {
-            let problem = validate_broker_url(url).unwrap_or_default();
-            assert!(problem.contains(words), "{url}: {problem}");
         }
     }
 

@@ -3,9 +3,9 @@ use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::settings::{
-    generated_client_id, validate_broker_url, version_from_key, version_key, ConnectionSettings,
-    PRESETS,
+    generated_client_id, version_from_key, version_key, ConnectionSettings, PRESETS,
 };
+use crate::validate;
 
 #[derive(Properties, PartialEq)]
 pub struct ConnectionFormProps {
@@ -116,7 +116,9 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
         })
     };
 
-    let url_error = validate_broker_url(&settings.url);
+    let url_error = validate::broker_url(&settings.url)
+        .err()
+        .map(|problem| problem.to_string());
     let is_v5 = settings.version == ProtocolVersion::V5;
     let active = !matches!(props.connection, ConnectionState::Disconnected { .. });
     let connected = matches!(props.connection, ConnectionState::Connected { .. });

@@ -5,6 +5,7 @@ use super::{checkbox, on_value, qos_select, text_input};
 use crate::payload::PayloadFormat;
 use crate::periodic::PeriodicPublish;
 use crate::publish::{DraftField, PublishDraft};
+use crate::validate;
 
 #[derive(Properties, PartialEq)]
 pub struct PublishFormProps {
@@ -105,13 +106,10 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let onstart = props.onstartperiodic.clone();
         let version = props.version;
         Callback::from(move |_: MouseEvent| {
-            let interval_ms = match interval.trim().parse::<u32>() {
-                Ok(ms) if ms >= 10 => ms,
-                _ => {
-                    error.set(Some((
-                        DraftField::Properties,
-                        "The interval must be a whole number of milliseconds, at least 10".into(),
-                    )));
+            let interval_ms = match validate::periodic_interval(&interval) {
+                Ok(ms) => ms,
+                Err(problem) => {
+                    error.set(Some((DraftField::Properties, problem)));
                     return;
                 }
             };

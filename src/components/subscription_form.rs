@@ -3,8 +3,8 @@ use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
-use crate::settings::refuse_control_characters;
 use crate::state::SubscriptionRequest;
+use crate::validate::{self, refuse_control_characters};
 
 #[derive(Properties, PartialEq)]
 pub struct SubscriptionFormProps {
@@ -76,18 +76,12 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                 error.set(Some(problem));
                 return;
             }
-            let identifier = match identifier.trim() {
-                "" => None,
-                text => match text.parse::<u32>() {
-                    Ok(id @ 1..=268_435_455) => Some(id),
-                    _ => {
-                        error.set(Some(
-                            "The subscription identifier must be a number from 1 to 268435455"
-                                .into(),
-                        ));
-                        return;
-                    }
-                },
+            let identifier = match validate::subscription_identifier(&identifier) {
+                Ok(identifier) => identifier,
+                Err(problem) => {
+                    error.set(Some(problem));
+                    return;
+                }
             };
             error.set(onsubscribe.emit((next, identifier)).err());
         })
@@ -96,11 +90,11 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
         let request = request.clone();
         on_value::<Event>(move |v| {
             let mut next = (*request).clone();
-            next.retain_handling = match v.as_str() {
-                "1" => RetainHandling::SendAtSubscribeIfNew,
-                "2" => RetainHandling::DoNotSend,
-                _ => RetainHandling::SendAtSubscribe,
-            };
+            next.retain_handling = v
+                .parse()
+                .ok()
+                .and_then(validate::retain_handling_from_number)
+                .unwrap_or(RetainHandling::SendAtSubscribe);
             request.set(next);
         })
     };
