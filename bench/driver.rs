@@ -2,7 +2,7 @@
 //! `Client`) with the views and the reducer cut off. Whatever the driver would dispatch to the
 //! app goes to the page's callbacks instead, which only count. Built only with `--features bench`.
 
-use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
+use mqtt_core::{ClientOptions, ProtocolVersion, QoS, RetainHandling};
 use mqtt_web_client::driver::Driver;
 use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, LogLevel, SubscriptionRequest};
@@ -55,7 +55,8 @@ impl BenchDriver {
             auto_reconnect: false,
             ..ConnectionSettings::default()
         };
-        let options = settings.client_options().map_err(JsValue::from)?;
+        let options =
+            ClientOptions::try_from(&settings).map_err(|e| JsValue::from(e.to_string()))?;
         driver
             .connect(&settings.url, options)
             .map_err(JsValue::from)?;

@@ -1,11 +1,18 @@
-//! Connection settings as the form edits them: validation, presets, conversion to the core's
-//! `ClientOptions`, and the JSON used for saved profiles and shareable links.
+//! Connection settings as the form edits them, presets, their conversion to the core's
+//! `ClientOptions` (`TryFrom`), which refuses what cannot be sent with a `SettingsError` that
+//! names the field, and the JSON used for saved profiles and shareable links.
+
+use std::fmt;
+use std::str::FromStr;
+
+use mqtt_core::topic::validate_topic_name;
+use mqtt_core::{
+    Bytes, ClientOptions, ProtocolVersion, QoS, RetainHandling, TopicError, Will, WillProperties,
+};
 
 use crate::json::{self, Value};
-use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, RetainHandling, Will, WillProperties};
-
 use crate::state::SubscriptionRequest;
-use crate::validate::{self, refuse_control_characters};
+use crate::validate::{self, NotANumber, TextProblem, UrlProblem};
 
 /// The broker the local serve command starts.
 pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
@@ -98,68 +105,155 @@ impl Default for ConnectionSettings {
     }
 }
 
-fn parse_optional_u32(text: &str, what: &str) -> Result<Option<u32>, String> {
-    validate::optional_number(text)
-        .map_err(|_| format!("{what} must be a whole number from 0 to 4294967295"))
+/// A field of the connection form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Url,
+    KeepAlive,
+    SessionExpiry,
+    ClientId,
+    Username,
+    Password,
+    WillTopic,
+    WillPayload,
+    WillDelay,
+    WillMessageExpiry,
+    WillContentType,
 }
 
-pub fn parse_keep_alive(text: &str) -> Result<u16, String> {
-    validate::optional_number(text)
-        .map(Option::unwrap_or_default)
-        .map_err(|_| "Keep alive must be a whole number of seconds from 0 to 65535".into())
-}
-
-impl ConnectionSettings {
-    /// The first problem that prevents connecting, in words.
-    pub fn validate(&self) -> Result<(), String> {
-        validate::broker_url(&self.url).map_err(|problem| problem.to_string())?;
-        parse_keep_alive(&self.keep_alive)?;
-        parse_optional_u32(&self.session_expiry, "Session expiry")?;
-        if !self.will.topic.is_empty() {
-            mqtt_core::topic::validate_topic_name(&self.will.topic)
-                .map_err(|e| format!("Will topic: {e}"))?;
+impl Field {
+    /// The field's name at the start of a sentence.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Url => "The broker URL",
+            Field::KeepAlive => "Keep alive",
+            Field::SessionExpiry => "Session expiry",
+            Field::ClientId => "Client ID",
+            Field::Username => "Username",
+            Field::Password => "Password",
+            Field::WillTopic => "Will topic",
+            Field::WillPayload => "Will payload",
+            Field::WillDelay => "Will delay",
+            Field::WillMessageExpiry => "Will message expiry",
+            Field::WillContentType => "Will content type",
         }
-        refuse_control_characters("Client ID", self.client_id.trim())?;
-        refuse_control_characters("Username", &self.username)?;
-        refuse_control_characters("Will topic", &self.will.topic)?;
-        refuse_control_characters("Will content type", &self.will.content_type)?;
-        parse_optional_u32(&self.will.delay_interval, "Will delay")?;
-        parse_optional_u32(&self.will.message_expiry, "Will message expiry")?;
-        // MQTT sends these with a 16-bit length: refused here rather than when the CONNECT
-        // is built, after the WebSocket opened.
-        for (what, text) in [
-            ("Client ID", self.client_id.trim()),
-            ("Username", &self.username),
-            ("Password", &self.password),
-            ("Will payload", &self.will.payload),
-            ("Will content type", &self.will.content_type),
-        ] {
-            validate::string_length(text).map_err(|problem| problem.describe(what))?;
-        }
-        Ok(())
     }
 
-    pub fn client_options(&self) -> Result<ClientOptions, String> {
-        self.validate()?;
-        let mut options = ClientOptions::new(self.version, self.client_id.trim());
-        options.maximum_packet_size = Some(MAX_INCOMING_PACKET_SIZE);
-        options.username = Some(self.username.clone()).filter(|u| !u.is_empty());
-        options.password =
-            Some(Bytes::from(self.password.clone().into_bytes())).filter(|p| !p.is_empty());
-        options.keep_alive = parse_keep_alive(&self.keep_alive)?;
-        options.clean_start = self.clean_start;
-        if self.version == ProtocolVersion::V5 {
-            options.session_expiry_interval =
-                parse_optional_u32(&self.session_expiry, "Session expiry")?;
+    fn error(self, problem: Problem) -> SettingsError {
+        SettingsError {
+            field: self,
+            problem,
         }
-        options.reconnect.enabled = self.auto_reconnect;
-        if !self.will.topic.is_empty() {
-            let will = &self.will;
+    }
+
+    fn number<T: FromStr>(self, text: &str) -> Result<Option<T>, SettingsError> {
+        validate::optional_number(text).map_err(|NotANumber| self.error(Problem::NotANumber))
+    }
+
+    fn text(
+        self,
+        check: fn(&str) -> Result<(), TextProblem>,
+        text: &str,
+    ) -> Result<(), SettingsError> {
+        check(text).map_err(|problem| self.error(Problem::Text(problem)))
+    }
+}
+
+/// What is wrong with a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Url(UrlProblem),
+    /// Not a whole number that the field's type holds (keep alive: 16 bits, the others: 32).
+    NotANumber,
+    Text(TextProblem),
+    Topic(TopicError),
+}
+
+/// Why the settings cannot be connected with; `Display` says it in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.field.name();
+        match &self.problem {
+            Problem::Url(problem) => write!(f, "{problem}"),
+            Problem::NotANumber if self.field == Field::KeepAlive => write!(
+                f,
+                "{name} must be a whole number of seconds from 0 to {}",
+                u16::MAX
+            ),
+            Problem::NotANumber => {
+                write!(f, "{name} must be a whole number from 0 to {}", u32::MAX)
+            }
+            Problem::Text(problem) => f.write_str(&problem.describe(name)),
+            Problem::Topic(error) => write!(f, "{name}: {error}"),
+        }
+    }
+}
+
+/// For the callers that show the words (`?` in a callback that returns them).
+impl From<SettingsError> for String {
+    fn from(error: SettingsError) -> String {
+        error.to_string()
+    }
+}
+
+/// The options to connect with, or the first field that prevents it. Every field is checked,
+/// in one pass and whatever the version; the version 5 ones are used only in version 5.
+impl TryFrom<&ConnectionSettings> for ClientOptions {
+    type Error = SettingsError;
+
+    fn try_from(settings: &ConnectionSettings) -> Result<ClientOptions, SettingsError> {
+        let will = &settings.will;
+        let client_id = settings.client_id.trim();
+        validate::broker_url(&settings.url).map_err(|p| Field::Url.error(Problem::Url(p)))?;
+        let keep_alive = Field::KeepAlive.number(&settings.keep_alive)?;
+        let session_expiry = Field::SessionExpiry.number(&settings.session_expiry)?;
+        if !will.topic.is_empty() {
+            validate_topic_name(&will.topic)
+                .map_err(|e| Field::WillTopic.error(Problem::Topic(e)))?;
+        }
+        for (field, text) in [
+            (Field::ClientId, client_id),
+            (Field::Username, &settings.username),
+            (Field::WillTopic, &will.topic),
+            (Field::WillContentType, &will.content_type),
+        ] {
+            field.text(validate::control_characters, text)?;
+        }
+        let will_delay = Field::WillDelay.number(&will.delay_interval)?;
+        let will_expiry = Field::WillMessageExpiry.number(&will.message_expiry)?;
+        for (field, text) in [
+            (Field::ClientId, client_id),
+            (Field::Username, &settings.username),
+            (Field::Password, &settings.password),
+            (Field::WillPayload, &will.payload),
+            (Field::WillContentType, &will.content_type),
+        ] {
+            field.text(validate::string_length, text)?;
+        }
+
+        let v5 = settings.version == ProtocolVersion::V5;
+        let mut options = ClientOptions::new(settings.version, client_id);
+        options.maximum_packet_size = Some(MAX_INCOMING_PACKET_SIZE);
+        options.username = Some(settings.username.clone()).filter(|u| !u.is_empty());
+        options.password =
+            Some(Bytes::from(settings.password.clone().into_bytes())).filter(|p| !p.is_empty());
+        options.keep_alive = keep_alive.unwrap_or(0);
+        options.clean_start = settings.clean_start;
+        if v5 {
+            options.session_expiry_interval = session_expiry;
+        }
+        options.reconnect.enabled = settings.auto_reconnect;
+        if !will.topic.is_empty() {
             let mut properties = WillProperties::default();
-            if self.version == ProtocolVersion::V5 {
-                properties.delay_interval = parse_optional_u32(&will.delay_interval, "Will delay")?;
-                properties.message_expiry_interval =
-                    parse_optional_u32(&will.message_expiry, "Will message expiry")?;
+            if v5 {
+                properties.delay_interval = will_delay;
+                properties.message_expiry_interval = will_expiry;
                 properties.content_type = Some(will.content_type.clone()).filter(|c| !c.is_empty());
             }
             options.will = Some(Will {
@@ -172,7 +266,9 @@ impl ConnectionSettings {
         }
         Ok(options)
     }
+}
 
+impl ConnectionSettings {
     /// JSON for a saved profile (`with_password` only when the user asked to remember it) or a
     /// shared link (never with the password).
     pub fn to_json(&self, with_password: bool) -> Value {
@@ -338,6 +434,12 @@ pub fn parse_share_document(text: &str) -> Option<(ConnectionSettings, Vec<Subsc
 mod tests {
     use super::*;
 
+    fn connect_error(settings: &ConnectionSettings) -> Option<(Field, String)> {
+        ClientOptions::try_from(settings)
+            .err()
+            .map(|e| (e.field, e.to_string()))
+    }
+
     #[test]
     fn incoming_packets_are_bounded_in_both_versions() {
         for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
@@ -345,11 +447,123 @@ mod tests {
                 version,
                 ..ConnectionSettings::default()
             };
-            let options = settings
-                .client_options()
-                .expect("the default settings are valid");
+            let options =
+                ClientOptions::try_from(&settings).expect("the default settings are valid");
             assert_eq!(options.maximum_packet_size, Some(MAX_INCOMING_PACKET_SIZE));
         }
+    }
+
+    #[test]
+    fn every_field_reaches_the_options_and_version_5_ones_only_in_version_5() {
+        let mut settings = ConnectionSettings {
+            client_id: " abc ".into(),
+            username: "user".into(),
+            password: "secret".into(),
+            keep_alive: " 30 ".into(),
+            clean_start: false,
+            session_expiry: "120".into(),
+            auto_reconnect: false,
+            ..Default::default()
+        };
+        settings.will = WillSettings {
+            topic: "status/abc".into(),
+            payload: "gone".into(),
+            qos: QoS::ExactlyOnce,
+            retain: true,
+            delay_interval: "5".into(),
+            message_expiry: "60".into(),
+            content_type: "text/plain".into(),
+        };
+        let options = ClientOptions::try_from(&settings).expect("valid");
+        assert_eq!(options.client_id, "abc");
+        assert_eq!(options.username.as_deref(), Some("user"));
+        assert_eq!(options.password.as_deref(), Some(&b"secret"[..]));
+        assert_eq!(options.keep_alive, 30);
+        assert!(!options.clean_start);
+        assert_eq!(options.session_expiry_interval, Some(120));
+        assert!(!options.reconnect.enabled);
+        let will = options.will.expect("a will");
+        assert_eq!(
+            (
+                will.topic.as_str(),
+                &will.payload[..],
+                will.qos,
+                will.retain
+            ),
+            ("status/abc", &b"gone"[..], QoS::ExactlyOnce, true)
+        );
+        assert_eq!(will.properties.delay_interval, Some(5));
+        assert_eq!(will.properties.message_expiry_interval, Some(60));
+        assert_eq!(will.properties.content_type.as_deref(), Some("text/plain"));
+
+        settings.version = ProtocolVersion::V311;
+        let options = ClientOptions::try_from(&settings).expect("valid");
+        assert_eq!(options.session_expiry_interval, None);
+        assert_eq!(
+            options.will.expect("a will").properties,
+            WillProperties::default()
+        );
+        settings.will.topic.clear();
+        settings.keep_alive.clear();
+        let options = ClientOptions::try_from(&settings).expect("valid");
+        assert_eq!((options.will, options.keep_alive), (None, 0));
+    }
+
+    #[test]
+    fn errors_name_the_field_in_the_words_the_form_shows() {
+        let mut settings = ConnectionSettings {
+            keep_alive: "70000".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            connect_error(&settings),
+            Some((
+                Field::KeepAlive,
+                "Keep alive must be a whole number of seconds from 0 to 65535".into()
+            ))
+        );
+        settings.keep_alive = "60".into();
+        settings.session_expiry = "-1".into();
+        assert_eq!(
+            connect_error(&settings),
+            Some((
+                Field::SessionExpiry,
+                "Session expiry must be a whole number from 0 to 4294967295".into()
+            ))
+        );
+        settings.session_expiry.clear();
+        settings.version = ProtocolVersion::V311;
+        settings.will.delay_interval = "soon".into();
+        assert_eq!(
+            connect_error(&settings).map(|(field, _)| field),
+            Some(Field::WillDelay),
+            "checked in 3.1.1 too"
+        );
+        settings.will.delay_interval.clear();
+        settings.will.topic = "a/+".into();
+        assert!(connect_error(&settings)
+            .is_some_and(|(f, e)| f == Field::WillTopic && e.starts_with("Will topic: ")));
+        settings.will.topic = "a/b".into();
+        assert_eq!(connect_error(&settings), None);
+        settings.client_id = "c".repeat(65_536);
+        assert!(connect_error(&settings).is_some_and(
+            |(f, e)| f == Field::ClientId && e.starts_with("Client ID is 65536 bytes")
+        ));
+        settings.client_id = "c".repeat(65_535);
+        assert_eq!(connect_error(&settings), None);
+        settings.client_id = "tab\there".into();
+        assert!(
+            connect_error(&settings).is_some_and(|(_, e)| e.contains("control character U+0009"))
+        );
+        settings.client_id.clear();
+        settings.url = "http://host".into();
+        assert_eq!(
+            connect_error(&settings),
+            Some((
+                Field::Url,
+                "'http://' is not a WebSocket URL; use ws:// or wss://".into()
+            ))
+        );
     }
 
     #[test]
@@ -413,28 +627,33 @@ mod tests {
     }
 
     #[test]
-    fn validation_reports_numbers_and_will_topic() {
+    fn the_first_problem_in_the_form_s_order_is_reported() {
         let mut settings = ConnectionSettings {
-            keep_alive: "70000".into(),
+            url: String::new(),
+            keep_alive: "x".into(),
+            username: "bell\u{7}".into(),
+            password: "p".repeat(65_536),
             ..Default::default()
         };
-        assert!(settings.validate().is_err_and(|e| e.contains("Keep alive")));
-        settings.keep_alive = "60".into();
-        settings.will.topic = "a/+".into();
-        assert!(settings
-            .validate()
-            .is_err_and(|e| e.starts_with("Will topic")));
-        settings.will.topic = "a/b".into();
-        assert_eq!(settings.validate(), Ok(()));
-        settings.client_id = "c".repeat(65_536);
-        assert!(settings
-            .validate()
-            .is_err_and(|e| e.starts_with("Client ID is 65536 bytes")));
-        settings.client_id = "c".repeat(65_535);
-        assert_eq!(settings.validate(), Ok(()));
-        settings.client_id = "tab\there".into();
-        assert!(settings
-            .validate()
-            .is_err_and(|e| e.contains("control character U+0009")));
+        let mut seen = Vec::new();
+        while let Some((field, _)) = connect_error(&settings) {
+            seen.push(field);
+            match field {
+                Field::Url => settings.url = DEFAULT_BROKER_URL.into(),
+                Field::KeepAlive => settings.keep_alive.clear(),
+                Field::Username => settings.username.clear(),
+                Field::Password => settings.password.clear(),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                Field::Url,
+                Field::KeepAlive,
+                Field::Username,
+                Field::Password
+            ]
+        );
     }
 }

@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use gloo_timers::future::sleep;
 use mqtt_core::{
-    Bytes, ConnectionState, OutgoingMessage, ProtocolVersion, PublishId, PublishProperties, QoS,
-    RetainHandling,
+    Bytes, ClientOptions, ConnectionState, OutgoingMessage, ProtocolVersion, PublishId,
+    PublishProperties, QoS, RetainHandling,
 };
 use mqtt_web_client::driver::Driver;
 use mqtt_web_client::settings::ConnectionSettings;
@@ -214,7 +214,7 @@ async fn forty_thousand_messages_survive_two_broker_kills_in_the_browser() {
         auto_reconnect: true,
         ..ConnectionSettings::default()
     };
-    let options = settings.client_options().expect("valid settings");
+    let options = ClientOptions::try_from(&settings).expect("valid settings");
     driver.connect(&settings.url, options).expect("connect");
     wait_until("connected", || app.borrow().connected).await;
     let subscription = SubscriptionRequest {

@@ -1,4 +1,4 @@
-use mqtt_core::ConnectionState;
+use mqtt_core::{ClientOptions, ConnectionState};
 use yew::prelude::*;
 
 use super::connection_form::ConnectionForm;
@@ -110,7 +110,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let form_settings = form_settings.clone();
         let state = state.clone();
         Callback::from(move |settings: ConnectionSettings| {
-            driver.connect(&settings.url, settings.client_options()?)?;
+            driver.connect(&settings.url, ClientOptions::try_from(&settings)?)?;
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
                 let request = subscription.request();
