@@ -2,7 +2,7 @@
 //! `Client`) with the views and the reducer cut off. Whatever the driver would dispatch to the
 //! app goes to the page's callbacks instead, which only count. Built only with `--features bench`.
 
-use mqtt_core::{ClientOptions, ProtocolVersion, QoS, RetainHandling};
+use mqtt_core::{ClientOptions, ProtocolVersion, QoS};
 use mqtt_web_client::driver::Driver;
 use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, LogLevel, SubscriptionRequest};
@@ -62,12 +62,9 @@ impl BenchDriver {
             .map_err(JsValue::from)?;
         let subscription = SubscriptionRequest {
             filter,
-            alias: String::new(),
             qos: QoS::try_from(qos)
                 .map_err(|n| JsValue::from(format!("QoS {n} is not 0, 1 or 2")))?,
-            no_local: false,
-            retain_as_published: false,
-            retain_handling: RetainHandling::SendAtSubscribe,
+            ..SubscriptionRequest::default()
         };
         Ok(BenchDriver {
             driver,

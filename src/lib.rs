@@ -10,6 +10,7 @@ pub mod export;
 pub mod json;
 pub mod payload;
 pub mod periodic;
+pub mod profile;
 pub mod publish;
 pub mod settings;
 pub mod state;
@@ -25,7 +26,8 @@ use yew::prelude::*;
 
 use components::connection_view::{ConnectionView, ShortcutEvent, ShortcutKind};
 use components::tab_bar::{TabBar, TabInfo};
-use settings::{parse_share_document, ConnectionSettings};
+use profile::parse_share_document;
+use settings::ConnectionSettings;
 use state::SubscriptionRequest;
 
 /// Tab ids are unique in the page, so element ids stay unique even with two apps mounted.

@@ -1,17 +1,13 @@
-//! Connection settings as the form edits them, presets, their conversion to the core's
+//! Connection settings as the form edits them, presets, and their conversion to the core's
 //! `ClientOptions` (`TryFrom`), which refuses what cannot be sent with a `SettingsError` that
-//! names the field, and the JSON used for saved profiles and shareable links.
+//! names the field. Saved profiles and shared links are `profile`'s.
 
 use std::fmt;
 use std::str::FromStr;
 
 use mqtt_core::topic::validate_topic_name;
-use mqtt_core::{
-    Bytes, ClientOptions, ProtocolVersion, QoS, RetainHandling, TopicError, Will, WillProperties,
-};
+use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, TopicError, Will, WillProperties};
 
-use crate::json::{self, Value};
-use crate::state::SubscriptionRequest;
 use crate::validate::{self, NotANumber, TextProblem, UrlProblem};
 
 /// The broker the local serve command starts.
@@ -268,82 +264,6 @@ impl TryFrom<&ConnectionSettings> for ClientOptions {
     }
 }
 
-impl ConnectionSettings {
-    /// JSON for a saved profile (`with_password` only when the user asked to remember it) or a
-    /// shared link (never with the password).
-    pub fn to_json(&self, with_password: bool) -> Value {
-        let s = |v: &str| Value::String(v.to_owned());
-        let will = &self.will;
-        let mut members = vec![
-            ("url".into(), s(&self.url)),
-            ("version".into(), s(version_key(self.version))),
-            ("clientId".into(), s(&self.client_id)),
-            ("username".into(), s(&self.username)),
-            ("keepAlive".into(), s(&self.keep_alive)),
-            ("cleanStart".into(), Value::Bool(self.clean_start)),
-            ("sessionExpiry".into(), s(&self.session_expiry)),
-            ("autoReconnect".into(), Value::Bool(self.auto_reconnect)),
-            (
-                "will".into(),
-                Value::Object(vec![
-                    ("topic".into(), s(&will.topic)),
-                    ("payload".into(), s(&will.payload)),
-                    ("qos".into(), Value::Number((will.qos as u8).to_string())),
-                    ("retain".into(), Value::Bool(will.retain)),
-                    ("delay".into(), s(&will.delay_interval)),
-                    ("expiry".into(), s(&will.message_expiry)),
-                    ("contentType".into(), s(&will.content_type)),
-                ]),
-            ),
-        ];
-        if with_password && self.remember_password {
-            members.push(("password".into(), s(&self.password)));
-            members.push(("rememberPassword".into(), Value::Bool(true)));
-        }
-        Value::Object(members)
-    }
-
-    /// Settings from `to_json` output; missing or odd fields keep their defaults.
-    pub fn from_json(value: &Value) -> Self {
-        let mut settings = ConnectionSettings::default();
-        let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-        let flag = |name: &str| value.get(name).and_then(Value::as_bool);
-        if let Some(url) = text("url") {
-            settings.url = url;
-        }
-        if let Some(version) = text("version").and_then(|v| version_from_key(&v)) {
-            settings.version = version;
-        }
-        settings.client_id = text("clientId").unwrap_or_default();
-        settings.username = text("username").unwrap_or_default();
-        settings.password = text("password").unwrap_or_default();
-        settings.remember_password = flag("rememberPassword").unwrap_or(false);
-        if let Some(keep_alive) = text("keepAlive") {
-            settings.keep_alive = keep_alive;
-        }
-        settings.clean_start = flag("cleanStart").unwrap_or(true);
-        settings.session_expiry = text("sessionExpiry").unwrap_or_default();
-        settings.auto_reconnect = flag("autoReconnect").unwrap_or(true);
-        if let Some(will) = value.get("will") {
-            let text = |name: &str| will.get(name).and_then(Value::as_str).map(str::to_owned);
-            settings.will = WillSettings {
-                topic: text("topic").unwrap_or_default(),
-                payload: text("payload").unwrap_or_default(),
-                qos: will
-                    .get("qos")
-                    .and_then(Value::as_u64)
-                    .and_then(qos_from_number)
-                    .unwrap_or(QoS::AtMostOnce),
-                retain: will.get("retain").and_then(Value::as_bool).unwrap_or(false),
-                delay_interval: text("delay").unwrap_or_default(),
-                message_expiry: text("expiry").unwrap_or_default(),
-                content_type: text("contentType").unwrap_or_default(),
-            };
-        }
-        settings
-    }
-}
-
 pub fn version_key(version: ProtocolVersion) -> &'static str {
     match version {
         ProtocolVersion::V311 => "3.1.1",
@@ -359,75 +279,9 @@ pub fn version_from_key(key: &str) -> Option<ProtocolVersion> {
     }
 }
 
-pub fn qos_from_number(n: u64) -> Option<QoS> {
-    QoS::try_from(u8::try_from(n).ok()?).ok()
-}
-
 /// A client id like `mqttweb-1a2b3c4d` from a random 32-bit number.
 pub fn generated_client_id(random: u32) -> String {
     format!("mqttweb-{random:08x}")
-}
-
-/// Parses a saved or shared settings document.
-pub fn settings_from_text(text: &str) -> Option<ConnectionSettings> {
-    json::parse(text)
-        .ok()
-        .map(|v| ConnectionSettings::from_json(&v))
-}
-
-/// The part after `#` of a shareable link: settings (never the password) and subscriptions.
-pub fn share_document(
-    settings: &ConnectionSettings,
-    subscriptions: &[SubscriptionRequest],
-) -> String {
-    let subscriptions = subscriptions
-        .iter()
-        .map(|s| {
-            Value::Object(vec![
-                ("filter".into(), Value::String(s.filter.clone())),
-                ("qos".into(), Value::Number((s.qos as u8).to_string())),
-                ("alias".into(), Value::String(s.alias.clone())),
-            ])
-        })
-        .collect();
-    Value::Object(vec![
-        ("settings".into(), settings.to_json(false)),
-        ("subscriptions".into(), Value::Array(subscriptions)),
-    ])
-    .to_compact()
-}
-
-/// Reads `share_document` output; `None` if it is not one.
-pub fn parse_share_document(text: &str) -> Option<(ConnectionSettings, Vec<SubscriptionRequest>)> {
-    let document = json::parse(text).ok()?;
-    let settings = ConnectionSettings::from_json(document.get("settings")?);
-    let subscriptions = document
-        .get("subscriptions")
-        .and_then(Value::as_array)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| {
-            let filter = s.get("filter")?.as_str()?.to_owned();
-            mqtt_core::topic::validate_topic_filter(&filter).ok()?;
-            Some(SubscriptionRequest {
-                filter,
-                alias: s
-                    .get("alias")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-                qos: s
-                    .get("qos")
-                    .and_then(Value::as_u64)
-                    .and_then(qos_from_number)
-                    .unwrap_or(QoS::AtMostOnce),
-                no_local: false,
-                retain_as_published: false,
-                retain_handling: RetainHandling::SendAtSubscribe,
-            })
-        })
-        .collect();
-    Some((settings, subscriptions))
 }
 
 #[cfg(test)]
@@ -564,66 +418,6 @@ mod tests {
                 "'http://' is not a WebSocket URL; use ws:// or wss://".into()
             ))
         );
-    }
-
-    #[test]
-    fn profile_json_round_trips_and_keeps_password_only_when_remembered() {
-        let mut settings = ConnectionSettings {
-            url: "wss://example.com/mqtt".into(),
-            version: ProtocolVersion::V311,
-            client_id: "abc".into(),
-            username: "user".into(),
-            password: "secret".into(),
-            keep_alive: "30".into(),
-            clean_start: false,
-            session_expiry: "120".into(),
-            ..Default::default()
-        };
-        settings.will.topic = "status/abc".into();
-        settings.will.qos = QoS::ExactlyOnce;
-        settings.will.retain = true;
-
-        let shared = ConnectionSettings::from_json(&settings.to_json(true));
-        assert_eq!(shared.password, "", "not remembered: no password");
-        assert_eq!(
-            ConnectionSettings {
-                password: "secret".into(),
-                ..shared
-            },
-            settings
-        );
-
-        settings.remember_password = true;
-        let saved = settings_from_text(&settings.to_json(true).to_compact());
-        assert_eq!(saved.as_ref(), Some(&settings));
-        let link = ConnectionSettings::from_json(&settings.to_json(false));
-        assert_eq!(link.password, "");
-    }
-
-    #[test]
-    fn share_document_carries_settings_and_subscriptions_but_no_password() {
-        let settings = ConnectionSettings {
-            url: "wss://example.com/mqtt".into(),
-            password: "secret".into(),
-            remember_password: true,
-            ..Default::default()
-        };
-        let subscriptions = vec![SubscriptionRequest {
-            filter: "a/#".into(),
-            alias: "all of a".into(),
-            qos: QoS::ExactlyOnce,
-            no_local: false,
-            retain_as_published: false,
-            retain_handling: RetainHandling::SendAtSubscribe,
-        }];
-        let text = share_document(&settings, &subscriptions);
-        assert!(!text.contains("secret"));
-        let (read, subs) = parse_share_document(&text).expect("a share document");
-        assert_eq!(read.url, settings.url);
-        assert_eq!(read.password, "");
-        assert_eq!(subs, subscriptions);
-        assert_eq!(parse_share_document("{}"), None);
-        assert_eq!(parse_share_document("not json"), None);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use gloo::storage::{LocalStorage, Storage};
 
-use crate::json::{self, Value};
+use crate::profile::{
+    profiles_document, profiles_from_text, settings_from_text, settings_to_json, Password,
+};
 use crate::settings::ConnectionSettings;
 
 const PROFILES_KEY: &str = "mqtt-web-client.profiles";
@@ -21,13 +23,9 @@ fn write(key: &str, value: &str) {
 
 /// Saved profiles by name, in the order they were first saved.
 pub fn load_profiles() -> Vec<(String, ConnectionSettings)> {
-    let Some(Ok(Value::Object(members))) = read(PROFILES_KEY).map(|t| json::parse(&t)) else {
-        return Vec::new();
-    };
-    members
-        .iter()
-        .map(|(name, value)| (name.clone(), ConnectionSettings::from_json(value)))
-        .collect()
+    read(PROFILES_KEY)
+        .map(|text| profiles_from_text(&text))
+        .unwrap_or_default()
 }
 
 pub fn save_profile(
@@ -51,21 +49,18 @@ pub fn delete_profile(name: &str) -> Vec<(String, ConnectionSettings)> {
 }
 
 fn store_profiles(profiles: &[(String, ConnectionSettings)]) {
-    let document = Value::Object(
-        profiles
-            .iter()
-            .map(|(name, settings)| (name.clone(), settings.to_json(true)))
-            .collect(),
-    );
-    write(PROFILES_KEY, &document.to_compact());
+    write(PROFILES_KEY, &profiles_document(profiles));
 }
 
 pub fn load_last() -> Option<ConnectionSettings> {
-    read(LAST_KEY).and_then(|text| crate::settings::settings_from_text(&text))
+    read(LAST_KEY).and_then(|text| settings_from_text(&text))
 }
 
 pub fn save_last(settings: &ConnectionSettings) {
-    write(LAST_KEY, &settings.to_json(true).to_compact());
+    write(
+        LAST_KEY,
+        &settings_to_json(settings, Password::IfRemembered).to_compact(),
+    );
 }
 
 /// `Some(true)` dark, `Some(false)` light, `None` follow the system.

@@ -258,6 +258,13 @@ async fn a_shared_link_carries_settings_and_subscriptions_but_not_the_password()
     app.fill("Connection", "Password", "secret-password");
     app.click("Connection", "Connect");
     wait_until("connected", || app.status() == "connected").await;
+    // Retained before the subscription, which asks for no retained messages (retain handling 2)
+    // and not its own messages (no local): the link must carry both options.
+    app.check("Publish", "Retain", true);
+    app.publish(&topic, "retained before the link", "1");
+    app.wait_text("Publish", "delivered").await;
+    app.check("Subscriptions", "No local", true);
+    app.fill("Subscriptions", "Retain handling", "2");
     app.subscribe(&topic, "1").await;
     app.click("Connection", "Share link");
     let link: HtmlInputElement = app
@@ -290,12 +297,33 @@ async fn a_shared_link_carries_settings_and_subscriptions_but_not_the_password()
     app.click("Connection", "Connect");
     wait_until("connected", || app.status() == "connected").await;
     wait_until("the shared subscription", || {
-        app.section("Subscriptions")
+        let list = app
+            .section("Subscriptions")
             .text_content()
-            .unwrap_or_default()
-            .contains(&topic)
+            .unwrap_or_default();
+        list.contains(&topic) && list.contains("QoS 1") && !list.contains("waiting for SUBACK")
     })
     .await;
+
+    // Its options came along. The broker handles the app's packets in order, so once a message
+    // on another subscription has come back, the retained message (sent on subscribe) and the
+    // app's own message (published before it) would have come first.
+    let control = format!("{topic}-control");
+    app.subscribe(&control, "1").await;
+    app.publish(&topic, "published by the app itself", "1");
+    app.wait_text("Publish", "delivered").await;
+    app.publish(&control, "the control message", "1");
+    app.wait_row("the control message").await;
+    let rows = app.rows();
+    assert!(
+        rows.iter().all(|r| !r.contains("retained before the link")),
+        "retain handling 2 came along: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !r.contains("published by the app itself")),
+        "no local came along: {rows:?}"
+    );
     app.unmount().await;
 }
 

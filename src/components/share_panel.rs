@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-use crate::settings::{share_document, ConnectionSettings};
+use crate::profile::share_document;
+use crate::settings::ConnectionSettings;
 use crate::state::{State, Subscription, SubscriptionRequest};
 
 #[derive(Properties, PartialEq)]

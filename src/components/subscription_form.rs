@@ -1,5 +1,5 @@
 use mqtt_core::topic::validate_topic_filter;
-use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
+use mqtt_core::{ProtocolVersion, RetainHandling};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
@@ -19,14 +19,7 @@ pub struct SubscriptionFormProps {
 
 #[component]
 pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
-    let request = use_state(|| SubscriptionRequest {
-        filter: String::new(),
-        alias: String::new(),
-        qos: QoS::AtMostOnce,
-        no_local: false,
-        retain_as_published: false,
-        retain_handling: RetainHandling::SendAtSubscribe,
-    });
+    let request = use_state(SubscriptionRequest::default);
     let error = use_state(|| None::<String>);
     let identifier = use_state(String::new);
     let filter_ref = use_node_ref();

@@ -172,6 +172,17 @@ impl Mounted {
             .find(|row| row.text_content().unwrap_or_default().contains(containing))
     }
 
+    /// Waits until the text of `section` contains `text`.
+    pub async fn wait_text(&self, section: &str, text: &str) {
+        wait_until(&format!("{text:?} in {section}"), || {
+            self.section(section)
+                .text_content()
+                .unwrap_or_default()
+                .contains(text)
+        })
+        .await;
+    }
+
     /// Errors shown inline in a section.
     pub fn errors(&self, section: &str) -> String {
         let scope = self.section(section);
