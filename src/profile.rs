@@ -22,19 +22,6 @@ pub enum Password {
 
 /// What a subscription starts with: the form's blank request, and the options a shared link
 /// does not mention (links made before they carried them).
-impl Default for SubscriptionRequest {
-    fn default() -> Self {
-        SubscriptionRequest {
-            filter: String::new(),
-            alias: String::new(),
-            qos: QoS::AtMostOnce,
-            no_local: false,
-            retain_as_published: false,
-            retain_handling: RetainHandling::SendAtSubscribe,
-        }
-    }
-}
-
 /// A field as the tables see it: where it lives and what kind of JSON value it is.
 enum Slot<'a> {
     Text(&'a mut String),

@@ -77,6 +77,20 @@ pub struct SubscriptionRequest {
     pub retain_handling: RetainHandling,
 }
 
+/// The subscription form's blank request.
+impl Default for SubscriptionRequest {
+    fn default() -> Self {
+        SubscriptionRequest {
+            filter: String::new(),
+            alias: String::new(),
+            qos: QoS::AtMostOnce,
+            no_local: false,
+            retain_as_published: false,
+            retain_handling: RetainHandling::SendAtSubscribe,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SentOutcome {
     Pending,

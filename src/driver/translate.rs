@@ -121,12 +121,8 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
 
 /// The granted QoS of a SUBACK result, or why it was refused.
 fn granted(code: ReasonCode) -> Result<QoS, String> {
-    match code {
-        ReasonCode::GRANTED_QOS_0 => Ok(QoS::AtMostOnce),
-        ReasonCode::GRANTED_QOS_1 => Ok(QoS::AtLeastOnce),
-        ReasonCode::GRANTED_QOS_2 => Ok(QoS::ExactlyOnce),
-        refused => Err(refused.describe(ReasonContext::SubAck).to_owned()),
-    }
+    // SUBACK's success codes are the granted QoS itself.
+    QoS::try_from(code.0).map_err(|_| code.describe(ReasonContext::SubAck).to_owned())
 }
 
 /// A log line per refused filter, then the results.
