@@ -54,12 +54,8 @@ pub enum SubscriptionStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
     pub id: u32,
-    pub filter: String,
-    pub alias: String,
-    pub qos: QoS,
-    pub no_local: bool,
-    pub retain_as_published: bool,
-    pub retain_handling: RetainHandling,
+    /// What the user asked for, as the SUBSCRIBE carries it.
+    pub request: SubscriptionRequest,
     /// Index of the colour class.
     pub color: usize,
     pub status: SubscriptionStatus,
@@ -326,15 +322,15 @@ impl Reducible for State {
 }
 
 impl Subscription {
-    /// What was asked for, to ask again on a new connection.
-    pub fn request(&self) -> SubscriptionRequest {
-        SubscriptionRequest {
-            filter: self.filter.clone(),
-            alias: self.alias.clone(),
-            qos: self.qos,
-            no_local: self.no_local,
-            retain_as_published: self.retain_as_published,
-            retain_handling: self.retain_handling,
+    pub fn filter(&self) -> &str {
+        &self.request.filter
+    }
+
+    /// The alias if it has one, else the filter.
+    pub fn name(&self) -> &str {
+        match self.request.alias.as_str() {
+            "" => self.filter(),
+            alias => alias,
         }
     }
 }
@@ -387,7 +383,8 @@ impl State {
             Action::Subscribe(request) => self.subscribe(request),
             Action::SubscriptionResults(results) => {
                 for (filter, result) in results {
-                    if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter == filter) {
+                    if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter() == filter)
+                    {
                         sub.status = match result {
                             Ok(granted) => SubscriptionStatus::Active { granted },
                             Err(words) => SubscriptionStatus::Failed(words),
@@ -405,7 +402,7 @@ impl State {
             Action::UnsubscribeResults(results) => {
                 for (filter, result) in results {
                     let unsubscribing = |s: &Subscription| {
-                        s.filter == filter && s.status == SubscriptionStatus::Unsubscribing
+                        s.filter() == filter && s.status == SubscriptionStatus::Unsubscribing
                     };
                     match result {
                         Ok(()) => self.remove_subscriptions(unsubscribing),
@@ -473,14 +470,10 @@ impl State {
         if let Some(existing) = self
             .subscriptions
             .iter_mut()
-            .find(|s| s.filter == request.filter)
+            .find(|s| s.request.filter == request.filter)
         {
             // Subscribing again to the same filter replaces its options on the server.
-            existing.alias = request.alias;
-            existing.qos = request.qos;
-            existing.no_local = request.no_local;
-            existing.retain_as_published = request.retain_as_published;
-            existing.retain_handling = request.retain_handling;
+            existing.request = request;
             existing.status = SubscriptionStatus::Pending;
             return;
         }
@@ -489,12 +482,7 @@ impl State {
         let color = (id as usize - 1) % COLOR_COUNT;
         self.subscriptions.push(Subscription {
             id,
-            filter: request.filter,
-            alias: request.alias,
-            qos: request.qos,
-            no_local: request.no_local,
-            retain_as_published: request.retain_as_published,
-            retain_handling: request.retain_handling,
+            request,
             color,
             status: SubscriptionStatus::Pending,
             count: 0,
@@ -506,7 +494,7 @@ impl State {
             self.received_total += 1;
             message.subscription = None;
             for sub in &mut self.subscriptions {
-                if matches(&sub.filter, &message.topic) {
+                if matches(sub.filter(), &message.topic) {
                     sub.count += 1;
                     message.subscription.get_or_insert(sub.id);
                 }
@@ -670,7 +658,7 @@ pub(crate) mod tests {
         let listed: Vec<(&str, &SubscriptionStatus)> = state
             .subscriptions
             .iter()
-            .map(|s| (s.filter.as_str(), &s.status))
+            .map(|s| (s.filter(), &s.status))
             .collect();
         assert_eq!(
             listed,
@@ -688,7 +676,7 @@ pub(crate) mod tests {
             reason: None,
         }));
         assert_eq!(state.subscriptions.len(), 1);
-        assert_eq!(state.subscriptions[0].filter, "b");
+        assert_eq!(state.subscriptions[0].filter(), "b");
         state.apply(Action::Unsubscribe(2));
         assert!(
             state.subscriptions.is_empty(),

@@ -113,7 +113,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             driver.connect(&settings.url, ClientOptions::try_from(&settings)?)?;
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
-                let request = subscription.request();
+                let request = subscription.request.clone();
                 match driver.subscribe(&request, None) {
                     Ok(()) => state.dispatch(Action::Subscribe(request)),
                     Err(words) => state.dispatch(Action::SubscriptionResults(vec![(

@@ -74,14 +74,8 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         })
     };
     let filter_sub = state.filter.and_then(|id| state.subscription(id));
-    let filter_text: Option<AttrValue> = filter_sub.map(|s| s.filter.clone().into());
-    let filtered_to: Option<AttrValue> = filter_sub.map(|s| {
-        if s.alias.is_empty() {
-            s.filter.clone().into()
-        } else {
-            s.alias.clone().into()
-        }
-    });
+    let filter_text: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.filter().to_owned()));
+    let filtered_to: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.name().to_owned()));
     let shown = use_memo(
         (
             state.messages.version(),

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::profile::share_document;
 use crate::settings::ConnectionSettings;
-use crate::state::{State, Subscription, SubscriptionRequest};
+use crate::state::{State, SubscriptionRequest};
 
 #[derive(Properties, PartialEq)]
 pub struct SharePanelProps {
@@ -26,7 +26,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             let subscriptions: Vec<SubscriptionRequest> = state
                 .subscriptions
                 .iter()
-                .map(Subscription::request)
+                .map(|subscription| subscription.request.clone())
                 .collect();
             let document = share_document(&settings, &subscriptions);
             let fragment = format!(

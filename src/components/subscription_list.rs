@@ -41,24 +41,25 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
                     sub.status,
                     SubscriptionStatus::Failed(_) | SubscriptionStatus::UnsubscribeRefused(_)
                 );
-                let name = if sub.alias.is_empty() { sub.filter.clone() } else { sub.alias.clone() };
+                let name = sub.name().to_owned();
+                let aliased = !sub.request.alias.is_empty();
                 html! {
                     <li key={id} class={classes!("subscription", selected.then_some("selected"),
                             failed.then_some("failed"), format!("color-{}", sub.color))}
                         >
                         <button type="button" class="sub-select" aria-pressed={selected.to_string()}
-                            title={format!("Show only messages matching {}", sub.filter)}
+                            title={format!("Show only messages matching {}", sub.filter())}
                             onclick={onclick}>
                             <span class="swatch" aria-hidden="true"></span>
                             <span class="sub-name">{ name }</span>
-                            if !sub.alias.is_empty() {
-                                <span class="sub-filter">{ sub.filter.clone() }</span>
+                            if aliased {
+                                <span class="sub-filter">{ sub.filter().to_owned() }</span>
                             }
                             <span class="sub-status">{ status }</span>
                             <span class="sub-count" title="messages received">{ sub.count }</span>
                         </button>
                         <button type="button" class="unsubscribe"
-                            aria-label={format!("Unsubscribe {}", sub.filter)}
+                            aria-label={format!("Unsubscribe {}", sub.filter())}
                             onclick={onunsubscribe}>{ "✕" }</button>
                     </li>
                 }

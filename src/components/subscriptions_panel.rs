@@ -38,7 +38,7 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
             let Some(sub) = state.subscription(id) else {
                 return;
             };
-            match driver.unsubscribe(&sub.filter) {
+            match driver.unsubscribe(sub.filter()) {
                 Ok(()) => state.dispatch(Action::Unsubscribe(id)),
                 Err(words) => state.dispatch(Action::Log {
                     at: wall_clock_millis(),
