@@ -5,3 +5,12 @@
 pub fn wall_clock_millis() -> u64 {
     js_sys::Date::now().max(0.0) as u64
 }
+
+/// A connection log entry stamped now.
+pub fn log_now(level: crate::state::LogLevel, text: String) -> crate::state::Action {
+    crate::state::Action::Log {
+        at: wall_clock_millis(),
+        level,
+        text,
+    }
+}

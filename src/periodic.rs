@@ -5,7 +5,7 @@
 use mqtt_core::{Bytes, OutgoingMessage};
 use yew::prelude::*;
 
-use crate::clock::wall_clock_millis;
+use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::state::{Action, LogLevel, State};
 
@@ -95,11 +95,10 @@ pub fn use_periodic(
                     match driver.publish(message) {
                         Ok(_) => dispatcher.dispatch(Action::Periodic(Some(number))),
                         Err(words) => {
-                            dispatcher.dispatch(Action::Log {
-                                at: wall_clock_millis(),
-                                level: LogLevel::Error,
-                                text: format!("Periodic publish stopped: {words}"),
-                            });
+                            dispatcher.dispatch(log_now(
+                                LogLevel::Error,
+                                format!("Periodic publish stopped: {words}"),
+                            ));
                             stop.emit(());
                         }
                     }

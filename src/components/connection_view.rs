@@ -9,6 +9,7 @@ use super::publish_panel::PublishPanel;
 use super::share_panel::SharePanel;
 use super::status_bar::{status_key, StatusBar};
 use super::subscriptions_panel::SubscriptionsPanel;
+use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::settings::ConnectionSettings;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
@@ -141,11 +142,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |(name, settings): (String, ConnectionSettings)| {
             profiles.set(storage::save_profile(&name, &settings));
-            dispatcher.dispatch(Action::Log {
-                at: crate::clock::wall_clock_millis(),
-                level: LogLevel::Info,
-                text: format!("Saved profile {name}"),
-            });
+            dispatcher.dispatch(log_now(LogLevel::Info, format!("Saved profile {name}")));
         })
     };
     let onloadprofile = {

@@ -11,7 +11,7 @@ use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
 use super::publish_panel::publish_recorded;
 use super::topic_tree::TopicTree;
-use crate::clock::wall_clock_millis;
+use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::export;
 use crate::state::{Action, LogLevel, Message, State};
@@ -65,11 +65,10 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
                 properties: PublishProperties::default(),
             };
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
-                state.dispatch(Action::Log {
-                    at: wall_clock_millis(),
-                    level: LogLevel::Error,
-                    text: format!("Could not clear the retained message: {words}"),
-                });
+                state.dispatch(log_now(
+                    LogLevel::Error,
+                    format!("Could not clear the retained message: {words}"),
+                ));
             }
         })
     };

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::publish_form::PublishForm;
 use super::sent_list::SentList;
-use crate::clock::wall_clock_millis;
+use crate::clock::{log_now, wall_clock_millis};
 use crate::driver::Driver;
 use crate::periodic::use_periodic;
 use crate::publish::PublishDraft;
@@ -53,11 +53,7 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
                 properties: sent.properties.clone(),
             };
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
-                state.dispatch(Action::Log {
-                    at: wall_clock_millis(),
-                    level: LogLevel::Error,
-                    text: format!("Resend failed: {words}"),
-                });
+                state.dispatch(log_now(LogLevel::Error, format!("Resend failed: {words}")));
             }
         })
     };

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::subscription_form::SubscriptionForm;
 use super::subscription_list::SubscriptionList;
-use crate::clock::wall_clock_millis;
+use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 
@@ -40,11 +40,7 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
             };
             match driver.unsubscribe(sub.filter()) {
                 Ok(()) => state.dispatch(Action::Unsubscribe(id)),
-                Err(words) => state.dispatch(Action::Log {
-                    at: wall_clock_millis(),
-                    level: LogLevel::Error,
-                    text: words,
-                }),
+                Err(words) => state.dispatch(log_now(LogLevel::Error, words)),
             }
         })
     };

@@ -39,7 +39,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
-use crate::clock::wall_clock_millis;
+use crate::clock::{log_now, wall_clock_millis};
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
 pub(crate) use translate::sentence;
@@ -336,11 +336,7 @@ impl Inner {
     }
 
     fn log(&mut self, level: LogLevel, text: String) {
-        self.dispatch(Action::Log {
-            at: wall_clock_millis(),
-            level,
-            text,
-        });
+        self.dispatch(log_now(level, text));
     }
 
     fn on_tick(&mut self, channel: Channel) {
