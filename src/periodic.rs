@@ -59,8 +59,9 @@ pub fn use_periodic(
         let running = running.clone();
         let dispatcher = dispatcher.clone();
         Callback::from(move |()| {
-            driver.stop_ticker();
+            // Only this hook starts the ticker: with nothing running there is nothing to stop.
             if running.borrow_mut().take().is_some() {
+                driver.stop_ticker();
                 dispatcher.dispatch(Action::Periodic(None));
             }
         })

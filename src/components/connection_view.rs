@@ -8,7 +8,7 @@ use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
 use super::share_panel::SharePanel;
 use super::status_bar::{status_key, StatusBar};
-use super::subscriptions_panel::SubscriptionsPanel;
+use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
 use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::settings::ConnectionSettings;
@@ -115,12 +115,11 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
                 let request = subscription.request.clone();
-                match driver.subscribe(&request, None) {
-                    Ok(()) => state.dispatch(Action::Subscribe(request)),
-                    Err(words) => state.dispatch(Action::SubscriptionResults(vec![(
-                        request.filter,
+                if let Err(words) = subscribe_listed(&driver, &state.dispatcher(), request, None) {
+                    state.dispatch(Action::SubscriptionResults(vec![(
+                        subscription.filter().to_owned(),
                         Err(words),
-                    )])),
+                    )]));
                 }
             }
             storage::save_last(&settings);

@@ -26,9 +26,9 @@ pub struct MessagesPanelProps {
 #[component]
 pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
     let state = &props.state;
-    let dispatch = |make: fn(&State) -> Action| {
+    let dispatch = |make: fn() -> Action| {
         let state = state.clone();
-        Callback::from(move |_| state.dispatch(make(&state)))
+        Callback::from(move |_| state.dispatch(make()))
     };
     let onsearch = {
         let state = state.clone();
@@ -122,14 +122,14 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
                 paused={state.paused} held={state.held.len()} shown={shown_count}
                 total={state.messages.len()} rate={state.rate}
                 history_limit={state.history_limit} {filtered_to}
-                {onsearch} {onpause} onclear={dispatch(|_| Action::Clear)} {onexportjson}
-                {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|_| Action::FilterBy(None))} />
+                {onsearch} {onpause} onclear={dispatch(|| Action::Clear)} {onexportjson}
+                {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|| Action::FilterBy(None))} />
             <MessageList messages={state.messages.clone()}
                 subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
                 selected={state.selected} {onselect} />
             if let Some(message) = selected {
                 <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
-                    onclose={dispatch(|_| Action::Select(None))} />
+                    onclose={dispatch(|| Action::Select(None))} />
             }
             <TopicTree messages={state.messages.clone()} />
         </section>

@@ -25,9 +25,7 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(
             move |(request, identifier): (SubscriptionRequest, Option<u32>)| {
-                driver.subscribe(&request, identifier)?;
-                dispatcher.dispatch(Action::Subscribe(request));
-                Ok(())
+                subscribe_listed(&driver, &dispatcher, request, identifier)
             },
         )
     };
@@ -57,4 +55,16 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
                 selected={state.filter} {onselect} {onunsubscribe} />
         </section>
     }
+}
+
+/// Subscribes and puts the request in the tab's list, pending until the SUBACK.
+pub fn subscribe_listed(
+    driver: &Driver,
+    dispatcher: &UseReducerDispatcher<State>,
+    request: SubscriptionRequest,
+    identifier: Option<u32>,
+) -> Result<(), String> {
+    driver.subscribe(&request, identifier)?;
+    dispatcher.dispatch(Action::Subscribe(request));
+    Ok(())
 }

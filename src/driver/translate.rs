@@ -2,7 +2,7 @@
 //! protocol is tested natively. Incoming messages are not translated here: the inbox batches
 //! them.
 
-use mqtt_core::{ConnectionError, ConnectionState, Event, QoS, ReasonCode, ReasonContext};
+use mqtt_core::{ConnectionError, Event, QoS, ReasonCode, ReasonContext};
 
 use crate::state::{Action, LogLevel, ServerInfo};
 
@@ -13,11 +13,7 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
     match event {
         Event::StateChanged(state) => {
             let mut actions = Vec::new();
-            if let ConnectionState::Reconnecting { reason, .. }
-            | ConnectionState::Disconnected {
-                reason: Some(reason),
-            } = &state
-            {
+            if let Some(reason) = state.ended_because() {
                 actions.push(log(LogLevel::Error, loss_log_line(reason)));
             }
             actions.push(Action::Connection(state));
@@ -170,8 +166,8 @@ pub(crate) fn sentence(error: impl std::fmt::Display) -> String {
 mod tests {
     use super::*;
     use mqtt_core::{
-        CommandError, ConnAck, ConnAckProperties, Instant, PacketId, PublishError, ServerReason,
-        TransportError,
+        CommandError, ConnAck, ConnAckProperties, ConnectionState, Instant, PacketId, PublishError,
+        ServerReason, TransportError,
     };
 
     const URL: &str = "ws://broker:9001";

@@ -83,6 +83,20 @@ pub enum ConnectionState {
     },
 }
 
+impl ConnectionState {
+    /// Why the connection ended, if this state is the end of one (a reconnect scheduled or
+    /// not).
+    pub fn ended_because(&self) -> Option<&ConnectionError> {
+        match self {
+            ConnectionState::Reconnecting { reason, .. }
+            | ConnectionState::Disconnected {
+                reason: Some(reason),
+            } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
 /// What happened, one event per transition: a lost connection is the one state change that
 /// says why; an accepted CONNACK is `Connected`, not also a state change.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use crate::error::{PacketIdUse, ProtocolViolation};
 use crate::event::{OutgoingMessage, PublishId};
 use crate::packet::{
-    Ack, AckProperties, PacketId, Publish, QoS, ReasonCode, Subscribe, SubscribeFilter,
+    Ack, AckProperties, Packet, PacketId, Publish, QoS, ReasonCode, Subscribe, SubscribeFilter,
     SubscribeProperties, Unsubscribe,
 };
 
@@ -337,8 +337,7 @@ impl Session {
     }
 
     /// The requests still waiting for an answer, to send again on a new connection.
-    pub(crate) fn pending_requests(&self) -> Vec<crate::packet::Packet> {
-        use crate::packet::Packet;
+    pub(crate) fn pending_requests(&self) -> Vec<Packet> {
         self.requests
             .values()
             .map(|request| match request {

@@ -13,8 +13,8 @@ use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, SystemTime};
 
 use mqtt_core::{
-    Client, ClientOptions, ConnectionError, ConnectionState, Event, Instant, TransportCommand,
-    TransportError, TransportId,
+    Client, ClientOptions, ConnectionError, Event, Instant, TransportCommand, TransportError,
+    TransportId,
 };
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
@@ -182,12 +182,7 @@ fn is_timeout(error: &io::Error) -> bool {
 /// Why the connection ended, if this event is its end (a reconnect scheduled or not).
 pub fn connection_lost(event: &Event) -> Option<&ConnectionError> {
     match event {
-        Event::StateChanged(
-            ConnectionState::Reconnecting { reason, .. }
-            | ConnectionState::Disconnected {
-                reason: Some(reason),
-            },
-        ) => Some(reason),
+        Event::StateChanged(state) => state.ended_because(),
         _ => None,
     }
 }

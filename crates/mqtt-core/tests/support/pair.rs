@@ -197,24 +197,16 @@ impl Pair {
     }
 
     /// Why the connection ended, from the events since the last look (then dropped): the
-    /// reason of the state it went to.
+    /// reason of the last state that ended one.
     pub fn take_lost_reason(&mut self) -> ConnectionError {
-        self.take_lost_reason_or_none()
-            .expect("the connection ended with a reason")
-    }
-
-    /// The last reason the connection ended for, if it did since the last look.
-    pub fn take_lost_reason_or_none(&mut self) -> Option<ConnectionError> {
         self.take_events()
             .into_iter()
             .filter_map(|event| match event {
-                Event::StateChanged(ConnectionState::Reconnecting { reason, .. })
-                | Event::StateChanged(ConnectionState::Disconnected {
-                    reason: Some(reason),
-                }) => Some(reason),
+                Event::StateChanged(state) => state.ended_because().cloned(),
                 _ => None,
             })
             .last()
+            .expect("the connection ended with a reason")
     }
 
     /// Lose the transport, wait for the reconnect, and answer its CONNECT with a CONNACK
