@@ -471,3 +471,57 @@ fn an_unsubscribe_while_reconnecting_is_held_and_the_filter_not_restored() {
     assert_eq!(restored.filters, [filter("keep", QoS::AtMostOnce)]);
     pair.expect_nothing_sent();
 }
+
+#[test]
+fn a_held_request_that_ends_the_connection_leaves_the_next_one_held() {
+    let mut pair = connected(ProtocolVersion::V5);
+    pair.transport_closed("network down");
+    let long = "u".repeat(64);
+    pair.client
+        .unsubscribe(pair.now, vec![long.clone()])
+        .expect("held while reconnecting");
+    let held = pair
+        .client
+        .subscribe(
+            pair.now,
+            vec![filter("s", QoS::AtMostOnce)],
+            SubscribeProperties::default(),
+        )
+        .expect("held while reconnecting");
+    pair.take_events();
+    // This server takes packets of 20 bytes at most: the UNSUBSCRIBE cannot go, which ends
+    // the connection before the SUBSCRIBE's turn.
+    pair.reconnect(
+        false,
+        ConnAckProperties {
+            maximum_packet_size: Some(20),
+            ..ConnAckProperties::default()
+        },
+    );
+    let events = pair.take_events();
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, Event::SubscribeFailed { .. })),
+        "{events:?}"
+    );
+    let losses = events
+        .iter()
+        .filter(
+            |event| matches!(event, Event::StateChanged(state) if state.ended_because().is_some()),
+        )
+        .count();
+    assert_eq!(losses, 1, "one loss, not one per request left: {events:?}");
+    pair.expect_nothing_sent();
+    pair.expect_close();
+    // Held still: it goes out on the next connection.
+    pair.reconnect(false, ConnAckProperties::default());
+    assert!(matches!(
+        pair.expect_sent(),
+        Packet::Unsubscribe(Unsubscribe { filters, .. }) if filters == [long]
+    ));
+    assert!(matches!(
+        pair.expect_sent(),
+        Packet::Subscribe(Subscribe { packet_id, .. }) if packet_id == held
+    ));
+}

@@ -212,21 +212,21 @@ impl Client {
     /// Sends a request that waited for this connection, unless this server's limits refuse it:
     /// then it ends here, reported, rather than failing the connection.
     fn send_request(&mut self, now: Instant, packet: Packet) {
-        let refused = match (&packet, self.connected()) {
+        // An earlier packet of the same resume may have ended the connection: then the request
+        // stays held for the next one, as `send_control` leaves its packets.
+        if self.connection.is_none() {
+            return;
+        }
+        let checked = match (&packet, self.connected()) {
             (Packet::Subscribe(subscribe), Ok(connection)) => check_subscribe_limits(
                 &connection.limits,
                 &subscribe.filters,
                 &subscribe.properties,
-            )
-            .err(),
-            _ => None,
+            ),
+            _ => Ok(()),
         };
-        let error = match refused {
-            Some(error) => error,
-            None => match self.send(now, &packet) {
-                Ok(()) => return,
-                Err(error) => error,
-            },
+        let Err(error) = checked.and_then(|()| self.send(now, &packet)) else {
+            return;
         };
         match packet {
             Packet::Subscribe(subscribe) => {
