@@ -60,6 +60,7 @@ fn optional_text(text: &str) -> Option<String> {
 impl PublishDraft {
     /// The form filled with a message from the sent history, to edit and send again.
     pub fn from_sent(sent: &SentMessage) -> PublishDraft {
+        let sent = &sent.message;
         let (format, payload) = match std::str::from_utf8(&sent.payload) {
             Ok(text) => (PayloadFormat::Text, text.to_owned()),
             Err(_) => (
@@ -196,16 +197,20 @@ mod tests {
         }
         .build(ProtocolVersion::V5)
         .unwrap();
-        let sent = SentMessage::pending(1, &built, 0);
+        let sent = SentMessage::pending(1, built.clone(), 0);
         let draft = PublishDraft::from_sent(&sent);
         assert_eq!(draft.format, PayloadFormat::Text);
         assert_eq!(draft.user_properties, "a=1\nb=2");
         assert_eq!(draft.build(ProtocolVersion::V5).unwrap(), built);
         // Bytes that are not UTF-8 come back as hex.
-        let binary = SentMessage {
-            payload: Bytes::from_static(&[0xFF, 0x01]),
-            ..sent
-        };
+        let binary = SentMessage::pending(
+            2,
+            OutgoingMessage {
+                payload: Bytes::from_static(&[0xFF, 0x01]),
+                ..built
+            },
+            0,
+        );
         let draft = PublishDraft::from_sent(&binary);
         assert_eq!(
             (draft.format, draft.payload.as_str()),

@@ -97,25 +97,18 @@ pub enum SentOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentMessage {
     pub id: PublishId,
-    pub topic: String,
-    pub payload: Bytes,
-    pub qos: QoS,
-    pub retain: bool,
-    pub properties: PublishProperties,
+    /// What was handed to the core.
+    pub message: OutgoingMessage,
     pub sent_at: u64,
     pub outcome: SentOutcome,
 }
 
 impl SentMessage {
     /// A message just handed to the core under `id`, its outcome to come.
-    pub fn pending(id: PublishId, message: &OutgoingMessage, sent_at: u64) -> SentMessage {
+    pub fn pending(id: PublishId, message: OutgoingMessage, sent_at: u64) -> SentMessage {
         SentMessage {
             id,
-            topic: message.topic.clone(),
-            payload: message.payload.clone(),
-            qos: message.qos,
-            retain: message.retain,
-            properties: message.properties.clone(),
+            message,
             sent_at,
             outcome: SentOutcome::Pending,
         }
@@ -459,9 +452,11 @@ impl State {
     }
 
     fn remove_subscriptions(&mut self, remove: impl Fn(&Subscription) -> bool) {
-        let filter = self.filter;
         self.subscriptions.retain(|s| !remove(s));
-        if filter.is_some_and(|id| self.subscription(id).is_none()) {
+        if self
+            .filter
+            .is_some_and(|id| self.subscription(id).is_none())
+        {
             self.filter = None;
         }
     }
@@ -700,16 +695,14 @@ pub(crate) mod tests {
     fn publish_results_update_the_sent_history() {
         let mut state = State::default();
         for id in 1..=2 {
-            state.apply(Action::Sent(SentMessage {
-                id,
+            let message = OutgoingMessage {
                 topic: "t".into(),
                 payload: Bytes::new(),
                 qos: QoS::AtLeastOnce,
                 retain: false,
                 properties: PublishProperties::default(),
-                sent_at: 0,
-                outcome: SentOutcome::Pending,
-            }));
+            };
+            state.apply(Action::Sent(SentMessage::pending(id, message, 0)));
         }
         state.apply(Action::PublishResult {
             id: 1,

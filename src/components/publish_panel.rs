@@ -45,13 +45,7 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             let Some(sent) = state.sent.get(index) else {
                 return;
             };
-            let message = OutgoingMessage {
-                topic: sent.topic.clone(),
-                payload: sent.payload.clone(),
-                qos: sent.qos,
-                retain: sent.retain,
-                properties: sent.properties.clone(),
-            };
+            let message = sent.message.clone();
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
                 state.dispatch(log_now(LogLevel::Error, format!("Resend failed: {words}")));
             }
@@ -84,8 +78,8 @@ pub fn publish_recorded(
     dispatcher: &UseReducerDispatcher<State>,
     message: OutgoingMessage,
 ) -> Result<(), String> {
-    let sent = SentMessage::pending(0, &message, wall_clock_millis());
-    let id = driver.publish(message)?;
-    dispatcher.dispatch(Action::Sent(SentMessage { id, ..sent }));
+    let sent_at = wall_clock_millis();
+    let id = driver.publish(message.clone())?;
+    dispatcher.dispatch(Action::Sent(SentMessage::pending(id, message, sent_at)));
     Ok(())
 }

@@ -33,15 +33,15 @@ pub fn SentList(props: &SentListProps) -> Html {
                     html! {
                         <li key={sent.id}>
                             <span class="time">{ format_time(sent.sent_at) }</span>
-                            <span class="topic">{ sent.topic.clone() }</span>
-                            <span class="payload">{ preview(&sent.payload, 60) }</span>
-                            <span class="flags">{ format!("QoS {}{}", sent.qos as u8,
-                                if sent.retain { " · retained" } else { "" }) }</span>
+                            <span class="topic">{ sent.message.topic.clone() }</span>
+                            <span class="payload">{ preview(&sent.message.payload, 60) }</span>
+                            <span class="flags">{ format!("QoS {}{}", sent.message.qos as u8,
+                                if sent.message.retain { " · retained" } else { "" }) }</span>
                             <span class="outcome">{ outcome }</span>
                             <button type="button" onclick={props.onresend.reform(move |_: MouseEvent| index)}
-                                aria-label={format!("Resend to {}", sent.topic)}>{ "Resend" }</button>
+                                aria-label={format!("Resend to {}", sent.message.topic)}>{ "Resend" }</button>
                             <button type="button" onclick={props.onedit.reform(move |_: MouseEvent| index)}
-                                aria-label={format!("Edit message to {}", sent.topic)}>{ "Edit" }</button>
+                                aria-label={format!("Edit message to {}", sent.message.topic)}>{ "Edit" }</button>
                         </li>
                     }
                 }) }
