@@ -3,6 +3,7 @@
 //! `App` holds the connection tabs; each tab (`ConnectionView`) has its own state (`state`)
 //! and its own driver (`driver`), the only code that does network I/O.
 
+pub mod clipboard;
 pub mod clock;
 pub mod components;
 pub mod driver;
@@ -15,6 +16,7 @@ pub mod publish;
 pub mod settings;
 pub mod state;
 pub mod storage;
+pub mod topic_index;
 pub mod validate;
 
 use std::rc::Rc;

@@ -13,6 +13,7 @@ use mqtt_core::{
 use yew::Reducible;
 
 use crate::payload::contains_ignore_ascii_case;
+use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
 pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 const SENT_HISTORY_LIMIT: usize = 100;
@@ -236,7 +237,11 @@ pub struct State {
     /// Messages sent by the running periodic publish; `None` when it is stopped.
     pub periodic_sent: Option<u64>,
     pub log: VecDeque<LogEntry>,
+    /// The message shown in detail; selecting a topic clears it, and the other way round.
     pub selected: Option<u64>,
+    /// Every topic seen since Connect or Clear: the topic tree.
+    pub topics: SharedIndex,
+    pub selected_topic: Option<NodeId>,
     /// Show only messages matching this subscription.
     pub filter: Option<u32>,
     pub search: String,
@@ -260,6 +265,8 @@ impl Default for State {
             periodic_sent: None,
             log: VecDeque::new(),
             selected: None,
+            topics: SharedIndex::default(),
+            selected_topic: None,
             filter: None,
             search: String::new(),
         }
@@ -269,8 +276,8 @@ impl Default for State {
 #[derive(Debug)]
 pub enum Action {
     Connection(ConnectionState),
-    /// A Connect with this version.
-    SetVersion(ProtocolVersion),
+    /// The user connected, with this version: a new session, whose topics start afresh.
+    Connect(ProtocolVersion),
     Connected {
         session_present: bool,
         server: ServerInfo,
@@ -298,6 +305,12 @@ pub enum Action {
     Clear,
     SetHistoryLimit(usize),
     Select(Option<u64>),
+    SelectTopic(Option<NodeId>),
+    ExpandTopic(NodeId, bool),
+    /// Narrows the topic tree to topics and payloads containing this text.
+    FilterTopics(String),
+    /// Messages the topic index keeps per topic.
+    SetTopicHistory(usize),
     FilterBy(Option<u32>),
     Search(String),
     Rate(u32),
@@ -358,7 +371,10 @@ impl State {
                 }
                 self.connection = connection;
             }
-            Action::SetVersion(version) => self.version = version,
+            Action::Connect(version) => {
+                self.version = version;
+                self.clear_topics();
+            }
             Action::Connected {
                 session_present,
                 server,
@@ -434,6 +450,7 @@ impl State {
                 self.messages.clear();
                 self.held.clear();
                 self.selected = None;
+                self.clear_topics();
                 for sub in &mut self.subscriptions {
                     sub.count = 0;
                 }
@@ -443,7 +460,25 @@ impl State {
                 self.messages.truncate_to(self.history_limit);
                 self.held.truncate_to(self.history_limit);
             }
-            Action::Select(selected) => self.selected = selected,
+            Action::Select(selected) => {
+                self.selected = selected;
+                if selected.is_some() {
+                    self.selected_topic = None;
+                }
+            }
+            Action::SelectTopic(topic) => {
+                self.selected_topic = topic;
+                if topic.is_some() {
+                    self.selected = None;
+                }
+            }
+            Action::ExpandTopic(node, expanded) => self
+                .topics
+                .change(|index| index.set_expanded(node, expanded)),
+            Action::FilterTopics(text) => self.topics.change(|index| index.set_filter(&text)),
+            Action::SetTopicHistory(limit) => {
+                self.topics.change(|index| index.set_topic_history(limit))
+            }
             Action::FilterBy(filter) => self.filter = filter,
             Action::Search(search) => self.search = search,
             Action::Rate(rate) => self.rate = rate,
@@ -484,7 +519,13 @@ impl State {
         });
     }
 
+    fn clear_topics(&mut self) {
+        self.selected_topic = None;
+        self.topics.change(TopicIndex::clear);
+    }
+
     fn receive(&mut self, batch: Vec<Message>) {
+        let mut recorded = Vec::with_capacity(batch.len());
         for mut message in batch {
             self.received_total += 1;
             message.subscription = None;
@@ -495,12 +536,15 @@ impl State {
                 }
             }
             let message = Rc::new(message);
+            recorded.push(message.clone());
             if self.paused {
                 self.held.push(message, self.history_limit);
             } else {
                 self.messages.push(message, self.history_limit);
             }
         }
+        // The tree stays live while the list is paused.
+        self.topics.change(|index| index.record(&recorded));
     }
 }
 
@@ -689,6 +733,42 @@ pub(crate) mod tests {
         assert!(state.messages.is_empty());
         assert_eq!(state.subscriptions[0].count, 0);
         assert_ne!(state.messages, before);
+    }
+
+    #[test]
+    fn the_topic_index_follows_received_messages_and_starts_afresh_on_clear_and_connect() {
+        let mut state = State::default();
+        state.apply(Action::SetPaused(true));
+        state.apply(Action::Received(vec![
+            message(1, "a/b", "1"),
+            message(2, "a/c", "2"),
+        ]));
+        assert_eq!(
+            state.topics.read().topic_count(),
+            2,
+            "live while the list is paused"
+        );
+        let node = state.topics.read().find("a/b").expect("a/b");
+        state.apply(Action::Select(Some(1)));
+        let before = state.clone();
+        state.apply(Action::SelectTopic(Some(node)));
+        assert_eq!((state.selected, state.selected_topic), (None, Some(node)));
+        let a = state.topics.read().find("a").expect("a");
+        state.apply(Action::ExpandTopic(a, true));
+        assert_ne!(state, before, "a change to the index changes the state");
+        assert_eq!(state.topics.read().rows().len(), 3);
+        state.apply(Action::Clear);
+        assert_eq!(state.topics.read().topic_count(), 0);
+        assert_eq!(state.selected_topic, None);
+        state.apply(Action::Received(vec![message(3, "x", "3")]));
+        let x = state.topics.read().find("x");
+        state.apply(Action::SelectTopic(x));
+        state.apply(Action::Connect(ProtocolVersion::V311));
+        assert_eq!(state.topics.read().topic_count(), 0);
+        assert_eq!(
+            (state.version, state.selected_topic),
+            (ProtocolVersion::V311, None)
+        );
     }
 
     #[test]

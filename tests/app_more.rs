@@ -327,53 +327,6 @@ async fn a_shared_link_carries_settings_and_subscriptions_but_not_the_password()
     app.unmount().await;
 }
 
-#[wasm_bindgen_test]
-async fn topic_tree_counts_topics_and_charts_numbers() {
-    clear_storage();
-    let app = mount().await;
-    app.connect("app-more-tree").await;
-    let topic = unique("tree");
-    app.subscribe(&format!("{topic}/#"), "0").await;
-    for value in ["20.5", "21", "19.75", "22"] {
-        app.publish(&format!("{topic}/room1/temp"), value, "0");
-        app.wait_row(&format!("B{value}")).await;
-    }
-    app.publish(&format!("{topic}/room2/state"), "open", "0");
-    app.wait_row("open").await;
-    let tree = app
-        .root
-        .query_selector(".topic-tree")
-        .ok()
-        .flatten()
-        .expect("topic tree")
-        .dyn_into::<web_sys::HtmlDetailsElement>()
-        .expect("details");
-    tree.set_open(true);
-    wait_until("the tree", || app.text(".topic-tree").contains("room1")).await;
-    let text = app.text(".topic-tree");
-    assert!(
-        text.contains("temp4"),
-        "four messages on room1/temp: {text}"
-    );
-    assert!(
-        text.contains("state1open"),
-        "one on room2/state with its value: {text}"
-    );
-    assert!(
-        text.contains("room14") && text.contains("room21"),
-        "levels count their subtree: {text}"
-    );
-    let chart = app
-        .root
-        .query_selector(".topic-tree polyline")
-        .ok()
-        .flatten()
-        .expect("a chart of the numbers");
-    let points = chart.get_attribute("points").unwrap_or_default();
-    assert_eq!(points.split(' ').count(), 4, "{points}");
-    app.unmount().await;
-}
-
 /// Replaces `HTMLAnchorElement.prototype.click` so a download is recorded, not performed;
 /// returns the object URLs and file names offered, in order.
 fn capture_downloads() -> js_sys::Array {

@@ -123,7 +123,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                 }
             }
             storage::save_last(&settings);
-            state.dispatch(Action::SetVersion(settings.version));
+            state.dispatch(Action::Connect(settings.version));
             form_settings.set(settings);
             Ok(())
         })

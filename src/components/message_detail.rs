@@ -22,34 +22,10 @@ fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
     text.char_indices().nth(max_chars).map(|(i, _)| &text[..i])
 }
 
-#[component]
-pub fn MessageDetail(props: &MessageDetailProps) -> Html {
-    // `None` follows the detected format.
-    let chosen = use_state(|| None::<PayloadFormat>);
-    // The message whose whole payload the user asked for: another message starts cut again,
-    // with no effect to reset it (an effect could run after the click and undo it).
-    let shown_whole = use_state(|| None::<u64>);
-    let message = &props.message;
-    let detected = detect(&message.payload);
-    let format = chosen.unwrap_or(detected);
-    let rendered = use_memo((message.clone(), format), |(message, format)| {
-        render(&message.payload, *format)
-    });
-    let (text, cut) = match cut_at_char(&rendered.text, SHOWN_CHARS) {
-        Some(head) if *shown_whole != Some(message.seq) => (head, true),
-        _ => (rendered.text.as_str(), false),
-    };
-    let id = |name: &str| format!("{}-{name}", props.ids);
-    let onview = {
-        let chosen = chosen.clone();
-        on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
-    };
-    let topic = message.topic.clone();
-    let onclearretained = props
-        .onclearretained
-        .reform(move |_: MouseEvent| topic.clone());
+/// The version 5 properties of `message` as (name, value) rows.
+pub fn property_rows(message: &Message) -> Vec<(&'static str, String)> {
     let p = &message.properties;
-    let mut properties: Vec<(&str, String)> = Vec::new();
+    let mut properties = Vec::new();
     if let Some(v) = p.payload_format_indicator {
         properties.push(("Payload format indicator", v.to_string()));
     }
@@ -80,7 +56,53 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
     for (name, value) in &p.user_properties {
         properties.push(("User property", format!("{name} = {value}")));
     }
+    properties
+}
 
+/// The version 5 properties of `message` as a description list (nothing without any).
+pub fn property_list(message: &Message) -> Html {
+    let properties = property_rows(message);
+    if properties.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <dl class="properties">
+            { for properties.into_iter().map(|(name, value)| html! {
+                <>
+                    <dt>{ name }</dt>
+                    <dd>{ value }</dd>
+                </>
+            }) }
+        </dl>
+    }
+}
+
+#[component]
+pub fn MessageDetail(props: &MessageDetailProps) -> Html {
+    // `None` follows the detected format.
+    let chosen = use_state(|| None::<PayloadFormat>);
+    // The message whose whole payload the user asked for: another message starts cut again,
+    // with no effect to reset it (an effect could run after the click and undo it).
+    let shown_whole = use_state(|| None::<u64>);
+    let message = &props.message;
+    let detected = detect(&message.payload);
+    let format = chosen.unwrap_or(detected);
+    let rendered = use_memo((message.clone(), format), |(message, format)| {
+        render(&message.payload, *format)
+    });
+    let (text, cut) = match cut_at_char(&rendered.text, SHOWN_CHARS) {
+        Some(head) if *shown_whole != Some(message.seq) => (head, true),
+        _ => (rendered.text.as_str(), false),
+    };
+    let id = |name: &str| format!("{}-{name}", props.ids);
+    let onview = {
+        let chosen = chosen.clone();
+        on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
+    };
+    let topic = message.topic.clone();
+    let onclearretained = props
+        .onclearretained
+        .reform(move |_: MouseEvent| topic.clone());
     html! {
         <section class="detail" aria-label="Message details">
             <header>
@@ -125,16 +147,7 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                     }}>{ "Show all" }</button>
                 </p>
             }
-            if !properties.is_empty() {
-                <dl class="properties">
-                    { for properties.into_iter().map(|(name, value)| html! {
-                        <>
-                            <dt>{ name }</dt>
-                            <dd>{ value }</dd>
-                        </>
-                    }) }
-                </dl>
-            }
+            { property_list(message) }
         </section>
     }
 }

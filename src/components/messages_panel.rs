@@ -1,5 +1,5 @@
-//! The Messages panel: the toolbar (search, pause, clear, exports, history limit), the list,
-//! a message's detail and the topic tree.
+//! The Messages panel: the list of messages (toolbar, list, a message's detail) or, switched
+//! to, the topic tree with the selected topic.
 
 use std::rc::Rc;
 
@@ -10,6 +10,7 @@ use super::message_detail::MessageDetail;
 use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
 use super::publish_panel::publish_recorded;
+use super::topic_detail::TopicDetail;
 use super::topic_tree::TopicTree;
 use crate::clock::log_now;
 use crate::driver::Driver;
@@ -23,9 +24,50 @@ pub struct MessagesPanelProps {
     pub state: UseReducerHandle<State>,
 }
 
+/// What the panel shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    Messages,
+    Topics,
+}
+
+/// Publishes an empty retained message to each topic, which deletes the retained ones, and
+/// logs how it went.
+fn delete_retained(driver: &Driver, state: &UseReducerHandle<State>, topics: Vec<String>) {
+    let mut refused = Vec::new();
+    for topic in &topics {
+        let message = OutgoingMessage {
+            topic: topic.clone(),
+            payload: Bytes::new(),
+            qos: QoS::AtLeastOnce,
+            retain: true,
+            properties: PublishProperties::default(),
+        };
+        if let Err(words) = driver.publish(message) {
+            refused.push(format!("{topic}: {words}"));
+        }
+    }
+    let sent = topics.len() - refused.len();
+    state.dispatch(log_now(
+        LogLevel::Info,
+        format!("Deleting the retained messages of {sent} topics"),
+    ));
+    if !refused.is_empty() {
+        state.dispatch(log_now(
+            LogLevel::Error,
+            format!(
+                "Could not delete {} retained messages: {}",
+                refused.len(),
+                refused.join("; ")
+            ),
+        ));
+    }
+}
+
 #[component]
 pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
     let state = &props.state;
+    let view = use_state_eq(|| View::Messages);
     let dispatch = |make: fn() -> Action| {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(make()))
@@ -72,6 +114,27 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
             }
         })
     };
+    let ontopicselect = {
+        let state = state.clone();
+        Callback::from(move |node| state.dispatch(Action::SelectTopic(Some(node))))
+    };
+    let ontopicexpand = {
+        let state = state.clone();
+        Callback::from(move |(node, expanded)| state.dispatch(Action::ExpandTopic(node, expanded)))
+    };
+    let ontopicfilter = {
+        let state = state.clone();
+        Callback::from(move |text| state.dispatch(Action::FilterTopics(text)))
+    };
+    let ondeleteretained = {
+        let driver = props.driver.clone();
+        let state = state.clone();
+        Callback::from(move |topics| delete_retained(&driver, &state, topics))
+    };
+    let switch = |to: View| {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.set(to))
+    };
     let filter_sub = state.filter.and_then(|id| state.subscription(id));
     let filter_text: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.filter().to_owned()));
     let filtered_to: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.name().to_owned()));
@@ -115,23 +178,45 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         .as_ref()
         .as_ref()
         .map_or(state.messages.len(), Vec::len);
+    let tab = |to: View, label: &'static str| {
+        html! {
+            <button type="button" role="tab" aria-selected={(*view == to).to_string()}
+                class={classes!("view-tab", (*view == to).then_some("active"))}
+                onclick={switch(to)}>{ label }</button>
+        }
+    };
     html! {
         <section class="panel messages" aria-label="Messages">
-            <h2>{ "Messages" }</h2>
-            <MessageToolbar ids={props.ids.clone()} search={AttrValue::from(state.search.clone())}
-                paused={state.paused} held={state.held.len()} shown={shown_count}
-                total={state.messages.len()} rate={state.rate}
-                history_limit={state.history_limit} {filtered_to}
-                {onsearch} {onpause} onclear={dispatch(|| Action::Clear)} {onexportjson}
-                {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|| Action::FilterBy(None))} />
-            <MessageList messages={state.messages.clone()}
-                subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
-                selected={state.selected} {onselect} />
-            if let Some(message) = selected {
-                <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
-                    onclose={dispatch(|| Action::Select(None))} />
+            <div class="panel-head">
+                <h2>{ "Messages" }</h2>
+                <div role="tablist" aria-label="View" class="view-tabs">
+                    { tab(View::Messages, "Message list") }
+                    { tab(View::Topics, "Topic tree") }
+                </div>
+            </div>
+            if *view == View::Messages {
+                <MessageToolbar ids={props.ids.clone()} search={AttrValue::from(state.search.clone())}
+                    paused={state.paused} held={state.held.len()} shown={shown_count}
+                    total={state.messages.len()} rate={state.rate}
+                    history_limit={state.history_limit} {filtered_to}
+                    {onsearch} {onpause} onclear={dispatch(|| Action::Clear)} {onexportjson}
+                    {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|| Action::FilterBy(None))} />
+                <MessageList messages={state.messages.clone()}
+                    subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
+                    selected={state.selected} {onselect} />
+                if let Some(message) = selected {
+                    <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
+                        onclose={dispatch(|| Action::Select(None))} />
+                }
+            } else {
+                <TopicTree ids={props.ids.clone()} topics={state.topics.clone()}
+                    selected={state.selected_topic} onselect={ontopicselect}
+                    onexpand={ontopicexpand} onfilter={ontopicfilter} />
+                if let Some(node) = state.selected_topic {
+                    <TopicDetail ids={props.ids.clone()} topics={state.topics.clone()} {node}
+                        {ondeleteretained} onclose={dispatch(|| Action::SelectTopic(None))} />
+                }
             }
-            <TopicTree messages={state.messages.clone()} />
         </section>
     }
 }

@@ -19,6 +19,8 @@ pub mod subscription_form;
 pub mod subscription_list;
 pub mod subscriptions_panel;
 pub mod tab_bar;
+pub mod topic_detail;
+pub mod topic_row;
 pub mod topic_tree;
 
 use mqtt_core::QoS;

@@ -1,74 +1,231 @@
-use std::rc::Rc;
+//! The topic tree: every topic of the tab's index, as a virtualized WAI-ARIA tree. Only the
+//! rows in view are in the DOM, whatever the topic count; the keyboard moves an active row
+//! (`aria-activedescendant`), so the focus never has to follow a row out of the DOM.
 
 use yew::prelude::*;
 
+use super::message_row::set_style;
+use super::on_value;
+use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
 use crate::payload::preview;
-use crate::state::{Message, MessageLog};
+use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
-/// Numeric values kept per topic for its chart.
-const CHART_POINTS: usize = 50;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 8;
+/// A change this recent (ms, on the messages' clock) highlights its row.
+const HIGHLIGHT_MS: u64 = 1_500;
 
-#[derive(Default)]
-struct Node {
-    /// Sorted by name. A sorted Vec rather than a BTreeMap: the app's only map of this type
-    /// would add the B-tree's code for it to the download.
-    children: Vec<(String, Node)>,
-    /// Messages on exactly this topic in the history.
-    count: u64,
-    last: Option<Rc<Message>>,
-    /// Recent numeric payloads, oldest first.
-    values: Vec<f64>,
+#[derive(Properties, PartialEq)]
+pub struct TopicTreeProps {
+    pub ids: AttrValue,
+    pub topics: SharedIndex,
+    pub selected: Option<NodeId>,
+    pub onselect: Callback<NodeId>,
+    pub onexpand: Callback<(NodeId, bool)>,
+    pub onfilter: Callback<String>,
 }
 
-impl Node {
-    fn child(&mut self, name: &str) -> &mut Node {
-        let index = match self
-            .children
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-        {
-            Ok(index) => index,
-            Err(index) => {
-                self.children
-                    .insert(index, (name.to_owned(), Node::default()));
-                index
-            }
-        };
-        &mut self.children[index].1
+/// What a key does.
+enum Move {
+    /// Makes this node's row the active one.
+    To(NodeId),
+    Expand(NodeId, bool),
+    Select(NodeId),
+}
+
+fn key_move(index: &TopicIndex, active: usize, key: &str) -> Option<Move> {
+    let rows = index.rows();
+    let id = *rows.get(active)?;
+    let node = index.node(id)?;
+    let has_children = !node.children().is_empty();
+    let filtering = !index.filter().is_empty();
+    let row = |at: usize| rows.get(at).copied().map(Move::To);
+    match key {
+        "ArrowDown" => row((active + 1).min(rows.len() - 1)),
+        "ArrowUp" => row(active.saturating_sub(1)),
+        "Home" => row(0),
+        "End" => row(rows.len() - 1),
+        "ArrowRight" if has_children && !node.expanded() && !filtering => {
+            Some(Move::Expand(id, true))
+        }
+        "ArrowRight" if has_children => row(active + 1),
+        "ArrowLeft" if has_children && node.expanded() && !filtering => {
+            Some(Move::Expand(id, false))
+        }
+        "ArrowLeft" => {
+            let parent = node.parent();
+            rows[..active].contains(&parent).then_some(Move::To(parent))
+        }
+        "Enter" | " " => Some(Move::Select(id)),
+        _ => None,
     }
 }
 
-fn build(messages: &MessageLog) -> Node {
-    let mut root = Node::default();
-    // Oldest first, so the last message seen is the newest.
-    let mut all: Vec<&Rc<Message>> = messages.newest_first().collect();
-    all.reverse();
-    for message in all {
-        let mut node = &mut root;
-        for level in message.topic.split('/') {
-            node = node.child(level);
-        }
-        node.count += 1;
-        node.last = Some(message.clone());
-        if let Some(value) = std::str::from_utf8(&message.payload)
-            .ok()
-            .map(str::trim)
-            .filter(|t| is_decimal(t))
-            .map(js_sys::parse_float)
-            .filter(|v| v.is_finite())
-        {
-            if node.values.len() == CHART_POINTS {
-                node.values.remove(0);
+#[component]
+pub fn TopicTree(props: &TopicTreeProps) -> Html {
+    let scroll_top = use_state_eq(|| 0u32);
+    let viewport = use_state_eq(|| 480u32);
+    let container = use_node_ref();
+    let tree = use_node_ref();
+    // The row the keyboard is on, by node (rows move as topics arrive).
+    let active = use_state_eq(|| None::<NodeId>);
+    let index = props.topics.read();
+    let rows = index.rows();
+    let total = rows.len();
+    let active_row = active
+        .and_then(|id| rows.iter().position(|&row| row == id))
+        .unwrap_or(0);
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        let container = container.clone();
+        Callback::from(move |_: Event| {
+            if let Some(element) = container.cast::<web_sys::Element>() {
+                scroll_top.set(element.scroll_top().max(0) as u32);
+                viewport.set(element.client_height().max(0) as u32);
             }
-            node.values.push(value);
-        }
+        })
+    };
+    {
+        let viewport = viewport.clone();
+        let container = container.clone();
+        use_effect_with((), move |_| {
+            if let Some(element) = container.cast::<web_sys::Element>() {
+                let height = element.client_height();
+                if height > 0 {
+                    viewport.set(height as u32);
+                }
+            }
+        });
     }
-    root
+    {
+        // Scrolls the active row into view after the keyboard moved it.
+        let container = container.clone();
+        use_effect_with(*active, move |_| {
+            if let Some(element) = container.cast::<web_sys::Element>() {
+                let top = active_row as i32 * TOPIC_ROW_HEIGHT as i32;
+                let height = element.client_height();
+                let scrolled = element.scroll_top();
+                if top < scrolled {
+                    element.set_scroll_top(top);
+                } else if top + TOPIC_ROW_HEIGHT as i32 > scrolled + height {
+                    element.set_scroll_top(top + TOPIC_ROW_HEIGHT as i32 - height);
+                }
+            }
+        });
+    }
+    {
+        let tree = tree.clone();
+        let height = total as u64 * u64::from(TOPIC_ROW_HEIGHT);
+        use_effect_with(height, move |height| {
+            set_style(&tree, "height", &format!("{height}px"))
+        });
+    }
+
+    let onkeydown = {
+        let topics = props.topics.clone();
+        let active = active.clone();
+        let onselect = props.onselect.clone();
+        let onexpand = props.onexpand.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            // The index is read and let go before any callback changes it.
+            let step = key_move(&topics.read(), active_row, &e.key());
+            let Some(step) = step else {
+                return;
+            };
+            e.prevent_default();
+            match step {
+                Move::To(id) => active.set(Some(id)),
+                Move::Expand(id, expanded) => onexpand.emit((id, expanded)),
+                Move::Select(id) => onselect.emit(id),
+            }
+        })
+    };
+    let onactivate = {
+        let active = active.clone();
+        let onselect = props.onselect.clone();
+        Callback::from(move |id: NodeId| {
+            active.set(Some(id));
+            onselect.emit(id);
+        })
+    };
+    let onfilter = {
+        let onfilter = props.onfilter.clone();
+        on_value::<InputEvent>(move |text| onfilter.emit(text))
+    };
+
+    let row_id = |id: NodeId| format!("{}-topic-{id}", props.ids);
+    let first = (*scroll_top / TOPIC_ROW_HEIGHT) as usize;
+    let first = first.saturating_sub(OVERSCAN).min(total);
+    let count = (*viewport / TOPIC_ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;
+    let last = (first + count).min(total);
+    let latest = index.latest();
+    let filtering = !index.filter().is_empty();
+    let active_id = rows.get(active_row).copied();
+    let root = index.root().subtree();
+    let filter_id = format!("{}-topic-filter", props.ids);
+
+    html! {
+        <div class="topic-explorer">
+            <div class="toolbar">
+                <div class="field search">
+                    <label for={filter_id.clone()}>{ "Find topics" }</label>
+                    <input id={filter_id} type="search" value={index.filter().to_owned()}
+                        placeholder="Part of a topic or payload" oninput={onfilter} />
+                </div>
+                <span class="counts">{ format!("{} topics · {} messages", root.topics, root.messages) }</span>
+            </div>
+            <div class="tree-scroll" ref={container} {onscroll}>
+                if total == 0 {
+                    <p class="empty">{
+                        if filtering { "No topics match." } else { "No topics yet. Subscribe (# shows every topic) to fill the tree." }
+                    }</p>
+                }
+                <div class="tree" role="tree" aria-label="Topics" tabindex="0" ref={tree} {onkeydown}
+                    aria-activedescendant={active_id.filter(|_| total > 0).map(row_id)}>
+                    { for (first..last).filter_map(|row| {
+                        let id = rows[row];
+                        let node = index.node(id)?;
+                        let parent = index.node(node.parent())?;
+                        // Sibling position, for screen readers (most siblings are not in the DOM).
+                        let position = (!filtering).then(|| {
+                            let siblings = parent.children();
+                            let at = siblings
+                                .binary_search_by(|&s| {
+                                    index.node(s).map_or("", |n| n.name()).cmp(node.name())
+                                })
+                                .unwrap_or(0);
+                            (at + 1, siblings.len())
+                        });
+                        let topic = node.topic();
+                        let changed = node.changed_at() > 0
+                            && latest.saturating_sub(node.changed_at()) < HIGHLIGHT_MS;
+                        Some(html! {
+                            <TopicRow key={row} {id} dom_id={row_id(id)}
+                                name={AttrValue::from(node.name().to_owned())}
+                                depth={node.depth()} {position}
+                                expanded={(!node.children().is_empty()).then_some(node.expanded() || filtering)}
+                                counts={node.subtree()}
+                                retained={topic.is_some_and(|t| t.retained())}
+                                last={topic.map(|t| AttrValue::from(preview(&t.last().payload, 80)))}
+                                changed={changed.then_some(node.subtree().messages % 2 == 0)}
+                                selected={props.selected == Some(id)}
+                                active={active_id == Some(id)}
+                                top={(row as u32).saturating_mul(TOPIC_ROW_HEIGHT)}
+                                onactivate={onactivate.clone()} onexpand={props.onexpand.clone()} />
+                        })
+                    }) }
+                </div>
+            </div>
+        </div>
+    }
 }
 
 /// Whether `text` is a decimal number as `str::parse::<f64>` reads one: an optional sign, digits
 /// with an optional point, an optional exponent. The browser's `parseFloat` then converts it to
 /// the same (nearest) `f64`: Rust's own conversion would add its tables, 10 KB, to the download.
-fn is_decimal(text: &str) -> bool {
+pub(crate) fn is_decimal(text: &str) -> bool {
     let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let whole = digits(unsigned);
@@ -115,102 +272,9 @@ fn one_decimal(value: f64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-fn view_node(name: &str, node: &Node) -> Html {
-    let total = total_count(node);
-    let chart = (node.values.len() > 1).then(|| {
-        html! {
-            <svg class="chart" width="80" height="20" viewBox="0 0 80 20" role="img"
-                aria-label={format!("Recent values of {name}")}>
-                <polyline points={chart_points(&node.values, 80.0, 20.0)} fill="none"
-                    stroke="currentColor" stroke-width="1.5" />
-            </svg>
-        }
-    });
-    let label = html! {
-        <>
-            <span class="level">{ name.to_owned() }</span>
-            <span class="count">{ total }</span>
-            if let Some(last) = &node.last {
-                <span class="last">{ preview(&last.payload, 60) }</span>
-            }
-            { for chart }
-        </>
-    };
-    if node.children.is_empty() {
-        html! { <li class="leaf">{ label }</li> }
-    } else {
-        html! {
-            <li>
-                <details open={node.children.len() <= 20}>
-                    <summary>{ label }</summary>
-                    <ul>
-                        { for node.children.iter().map(|(name, child)| view_node(name, child)) }
-                    </ul>
-                </details>
-            </li>
-        }
-    }
-}
-
-fn total_count(node: &Node) -> u64 {
-    node.count
-        + node
-            .children
-            .iter()
-            .map(|(_, child)| total_count(child))
-            .sum::<u64>()
-}
-
-#[derive(Properties, PartialEq)]
-pub struct TopicTreeProps {
-    pub messages: MessageLog,
-}
-
-/// Topics in the history as a tree, with counts, last values and charts of numbers. Built
-/// only while open, since it walks the whole history.
-#[component]
-pub fn TopicTree(props: &TopicTreeProps) -> Html {
-    let open = use_state(|| false);
-    let ontoggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let is_open = e
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(t).ok())
-                .is_some_and(|d| d.open());
-            open.set(is_open);
-        })
-    };
-    let tree = (*open).then(|| build(&props.messages));
-    html! {
-        <details class="topic-tree" {ontoggle}>
-            <summary>{ "Topic tree" }</summary>
-            if let Some(tree) = tree {
-                <ul aria-label="Topic tree">
-                    { for tree.children.iter().map(|(name, child)| view_node(name, child)) }
-                </ul>
-            }
-        </details>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn children_stay_sorted_and_are_found_again() {
-        let mut root = Node::default();
-        for name in ["b", "a", "c", "a"] {
-            root.child(name).count += 1;
-        }
-        let children: Vec<_> = root
-            .children
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.count))
-            .collect();
-        assert_eq!(children, [("a", 2), ("b", 1), ("c", 1)]);
-    }
 
     #[test]
     fn decimals_are_what_rust_parses_as_finite_numbers() {

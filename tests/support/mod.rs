@@ -14,6 +14,8 @@ use web_sys::{
 };
 use yew::AppHandle;
 
+pub mod peer;
+
 /// The test broker's WebSocket URL, set at compile time by the test command (wasm has no
 /// environment at run time). Optional so that lints build without it.
 pub fn broker_url() -> &'static str {

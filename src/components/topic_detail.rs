@@ -1,0 +1,235 @@
+//! The selected topic: its last message (or one from its history) in full, in the payload
+//! views, its history, copy buttons and the clean-up of retained messages.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::message_detail::property_list;
+use super::{format_time, on_value};
+use crate::clipboard::copy_text;
+use crate::payload::{detect, format_size, preview, render, PayloadFormat};
+use crate::state::Message;
+use crate::topic_index::{NodeId, SharedIndex};
+
+#[derive(Properties, PartialEq)]
+pub struct TopicDetailProps {
+    pub ids: AttrValue,
+    pub topics: SharedIndex,
+    pub node: NodeId,
+    /// Publish an empty retained message to each of these topics.
+    pub ondeleteretained: Callback<Vec<String>>,
+    pub onclose: Callback<()>,
+}
+
+/// What a copy button last did, shown beside the buttons.
+#[derive(Clone, Copy, PartialEq)]
+enum Copied {
+    Topic,
+    Payload,
+    Refused,
+}
+
+#[component]
+pub fn TopicDetail(props: &TopicDetailProps) -> Html {
+    // `None` follows the detected format.
+    let chosen = use_state(|| None::<PayloadFormat>);
+    // The history entry shown, by sequence number; `None` follows the last message.
+    let shown_seq = use_state(|| None::<u64>);
+    // The retained clean-up of the node's subtree waiting for a confirmation, with its count.
+    let confirming = use_state(|| None::<usize>);
+    let copied = use_state(|| None::<Copied>);
+    {
+        // Another topic starts on its last message, in the detected format.
+        let (shown_seq, confirming, copied) =
+            (shown_seq.clone(), confirming.clone(), copied.clone());
+        use_effect_with(props.node, move |_| {
+            shown_seq.set(None);
+            confirming.set(None);
+            copied.set(None);
+        });
+    }
+    let index = props.topics.read();
+    let Some(node) = index.node(props.node) else {
+        return Html::default();
+    };
+    let path = node.path().to_owned();
+    let id = |name: &str| format!("{}-{name}", props.ids);
+    let close = html! {
+        <button type="button" class="close" aria-label="Close topic"
+            onclick={props.onclose.reform(|_: MouseEvent| ())}>{ "✕" }</button>
+    };
+    let subtree = node.subtree();
+    let retained_here = node.topic().is_some_and(|t| t.retained());
+    let onconfirmdelete = {
+        let confirming = confirming.clone();
+        let count = subtree.retained as usize;
+        Callback::from(move |_: MouseEvent| confirming.set(Some(count)))
+    };
+    let ondeletesubtree = {
+        let topics = props.topics.clone();
+        let node = props.node;
+        let confirming = confirming.clone();
+        let ondeleteretained = props.ondeleteretained.clone();
+        Callback::from(move |_: MouseEvent| {
+            let doomed = topics
+                .read()
+                .retained_under(node)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            confirming.set(None);
+            ondeleteretained.emit(doomed);
+        })
+    };
+    let ondeletehere = {
+        let path = path.clone();
+        props
+            .ondeleteretained
+            .reform(move |_: MouseEvent| vec![path.clone()])
+    };
+    let copy = |text: String, what: Copied| {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = text.clone();
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let done = copy_text(&text).await;
+                copied.set(Some(if done { what } else { Copied::Refused }));
+            });
+        })
+    };
+    let cleanup = html! {
+        <div class="buttons">
+            if retained_here {
+                <button type="button" onclick={ondeletehere}
+                    title="Publish an empty retained message to this topic, which deletes the retained one">
+                    { "Delete retained" }
+                </button>
+            }
+            if subtree.retained > u32::from(retained_here) {
+                <button type="button" onclick={onconfirmdelete}>
+                    { format!("Delete retained under {} ({})", node.name(), subtree.retained) }
+                </button>
+            }
+        </div>
+    };
+    let confirm = confirming.map(|count| {
+        let cancel = {
+            let confirming = confirming.clone();
+            Callback::from(move |_: MouseEvent| confirming.set(None))
+        };
+        html! {
+            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                <p>{ format!("Delete the retained messages of {count} topics under {path}? \
+                    The broker forgets them; subscribers no longer receive them on subscribing.") }</p>
+                <div class="buttons">
+                    <button type="button" class="danger" onclick={ondeletesubtree}>
+                        { format!("Delete {count} retained messages") }
+                    </button>
+                    <button type="button" onclick={cancel}>{ "Cancel" }</button>
+                </div>
+            </div>
+        }
+    });
+    let header = html! {
+        <header>
+            <h3 class="topic">{ path.clone() }</h3>
+            { close }
+        </header>
+    };
+    let Some(topic) = node.topic() else {
+        // A level with no messages of its own.
+        return html! {
+            <section class="detail topic-detail" aria-label="Topic details">
+                { header }
+                <p class="meta">{ format!("{} topics below · {} messages", subtree.topics, subtree.messages) }</p>
+                { cleanup }
+                { for confirm }
+            </section>
+        };
+    };
+    let history = topic.history();
+    let shown_at = shown_seq
+        .and_then(|seq| history.iter().rposition(|e| e.message.seq == seq))
+        .unwrap_or(history.len() - 1);
+    let message: Rc<Message> = history[shown_at].message.clone();
+    let detected = detect(&message.payload);
+    let format = chosen.unwrap_or(detected);
+    let rendered = render(&message.payload, format);
+    let onview = {
+        let chosen = chosen.clone();
+        on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
+    };
+    let copied_note = copied.map(|c| match c {
+        Copied::Topic => "Topic copied.",
+        Copied::Payload => "Payload copied.",
+        Copied::Refused => "The browser did not allow copying.",
+    });
+    let payload_text = String::from_utf8_lossy(&message.payload).into_owned();
+
+    html! {
+        <section class="detail topic-detail" aria-label="Topic details">
+            { header }
+            <p class="meta">
+                { format!("{} messages · {}.{} per second · last {} · QoS {} · {}{}",
+                    topic.count(), topic.rate_tenths(index.latest()) / 10,
+                    topic.rate_tenths(index.latest()) % 10,
+                    format_time(topic.last().received_at), topic.last().qos as u8,
+                    format_size(topic.last().payload.len()),
+                    if retained_here { " · retained" } else { "" }) }
+            </p>
+            <div class="buttons">
+                <button type="button" onclick={copy(path.clone(), Copied::Topic)}>{ "Copy topic" }</button>
+                <button type="button" onclick={copy(payload_text, Copied::Payload)}>{ "Copy payload" }</button>
+                if let Some(note) = copied_note {
+                    <span class="note" role="status">{ note }</span>
+                }
+            </div>
+            { cleanup }
+            { for confirm }
+            <div class="row">
+                <div class="field">
+                    <label for={id("topic-view")}>{ "View" }</label>
+                    <select id={id("topic-view")} onchange={onview}>
+                        <option value="auto" selected={chosen.is_none()}>
+                            { format!("Auto ({})", detected.label()) }
+                        </option>
+                        { for PayloadFormat::ALL.into_iter().map(|f| html! {
+                            <option value={f.key()} selected={*chosen == Some(f)}>{ f.label() }</option>
+                        }) }
+                    </select>
+                </div>
+                <p class="note">{
+                    if shown_at + 1 == history.len() {
+                        format!("The last message, {}", format_time(message.received_at))
+                    } else {
+                        format!("The message of {}", format_time(message.received_at))
+                    }
+                }</p>
+            </div>
+            if let Some(note) = &rendered.note {
+                <p class="note">{ note.clone() }</p>
+            }
+            <pre class="payload-view" data-format={format.key()}>{ rendered.text }</pre>
+            { property_list(&message) }
+            <h4>{ format!("History ({} of {})", history.len(), topic.count()) }</h4>
+            <ol class="topic-history" aria-label="History">
+                { for history.iter().enumerate().rev().map(|(at, entry)| {
+                    let seq = entry.message.seq;
+                    let shown_seq = shown_seq.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| shown_seq.set(Some(seq)));
+                    html! {
+                        <li>
+                            <button type="button" aria-pressed={(at == shown_at).to_string()} {onclick}>
+                                <span class="time">{ format_time(entry.message.received_at) }</span>
+                                <span class="size">{ format_size(entry.message.payload.len()) }</span>
+                                <span class="preview">{ preview(&entry.message.payload, 60) }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
