@@ -363,6 +363,24 @@ async fn a_selected_topic_shows_its_whole_last_message_its_history_and_copies() 
         "the payload shown"
     );
     js_sys::Reflect::delete_property(&clipboard, &"writeText".into()).expect("unstub");
+
+    let history_len = || {
+        app.root
+            .query_selector_all(&format!("{details} .topic-history button"))
+            .map_or(0, |list| list.length())
+    };
+    app.fill("Messages", "History per topic", "2");
+    wait_until("a history of 2", || history_len() == 2).await;
+    assert!(app.text(details).contains("History (2 of 3)"));
+    app.click("Messages", "Clear");
+    wait_until("an empty tree", || {
+        app.text(".tree-scroll").contains("No topics yet")
+    })
+    .await;
+    assert!(
+        app.root.query_selector(details).ok().flatten().is_none(),
+        "nothing selected"
+    );
     app.unmount().await;
 }
 

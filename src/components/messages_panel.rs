@@ -126,6 +126,10 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         let state = state.clone();
         Callback::from(move |text| state.dispatch(Action::FilterTopics(text)))
     };
+    let ontopichistory = {
+        let state = state.clone();
+        Callback::from(move |limit| state.dispatch(Action::SetTopicHistory(limit)))
+    };
     let ondeleteretained = {
         let driver = props.driver.clone();
         let state = state.clone();
@@ -211,7 +215,8 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
             } else {
                 <TopicTree ids={props.ids.clone()} topics={state.topics.clone()}
                     selected={state.selected_topic} onselect={ontopicselect}
-                    onexpand={ontopicexpand} onfilter={ontopicfilter} />
+                    onexpand={ontopicexpand} onfilter={ontopicfilter}
+                    onhistorylimit={ontopichistory} onclear={dispatch(|| Action::Clear)} />
                 if let Some(node) = state.selected_topic {
                     <TopicDetail ids={props.ids.clone()} topics={state.topics.clone()} {node}
                         {ondeleteretained} onclose={dispatch(|| Action::SelectTopic(None))} />

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::message_row::set_style;
 use super::on_value;
 use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
-use crate::payload::preview;
+use crate::payload::{format_size, preview};
 use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
@@ -23,6 +23,9 @@ pub struct TopicTreeProps {
     pub onselect: Callback<NodeId>,
     pub onexpand: Callback<(NodeId, bool)>,
     pub onfilter: Callback<String>,
+    /// Messages to keep per topic.
+    pub onhistorylimit: Callback<usize>,
+    pub onclear: Callback<()>,
 }
 
 /// What a key does.
@@ -154,6 +157,14 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
         let onfilter = props.onfilter.clone();
         on_value::<InputEvent>(move |text| onfilter.emit(text))
     };
+    let onlimit = {
+        let onhistorylimit = props.onhistorylimit.clone();
+        on_value::<Event>(move |text| {
+            if let Some(limit) = text.trim().parse::<usize>().ok().filter(|&n| n > 0) {
+                onhistorylimit.emit(limit);
+            }
+        })
+    };
 
     let row_id = |id: NodeId| format!("{}-topic-{id}", props.ids);
     let first = (*scroll_top / TOPIC_ROW_HEIGHT) as usize;
@@ -165,6 +176,8 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
     let active_id = rows.get(active_row).copied();
     let root = index.root().subtree();
     let filter_id = format!("{}-topic-filter", props.ids);
+    let limit_id = format!("{}-topic-history", props.ids);
+    let (older, newest) = index.memory();
 
     html! {
         <div class="topic-explorer">
@@ -174,7 +187,16 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
                     <input id={filter_id} type="search" value={index.filter().to_owned()}
                         placeholder="Part of a topic or payload" oninput={onfilter} />
                 </div>
+                <div class="field limit">
+                    <label for={limit_id.clone()}>{ "History per topic" }</label>
+                    <input id={limit_id} type="number" min="1"
+                        value={index.limits().topic_history.to_string()} onchange={onlimit} />
+                </div>
+                <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
                 <span class="counts">{ format!("{} topics · {} messages", root.topics, root.messages) }</span>
+                <span class="meter" title="Payloads and topics the tree holds, older history included">
+                    { format_size(older + newest) }
+                </span>
             </div>
             <div class="tree-scroll" ref={container} {onscroll}>
                 if total == 0 {
