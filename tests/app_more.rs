@@ -110,7 +110,7 @@ async fn two_tabs_are_two_independent_connections() {
         .click();
     wait_until("the second tab", || {
         app.root
-            .query_selector_all("[role=\"tab\"]")
+            .query_selector_all(".tabs [role=\"tab\"]")
             .map(|l| l.length())
             .unwrap_or(0)
             == 2
@@ -127,7 +127,7 @@ async fn two_tabs_are_two_independent_connections() {
     // Back on the first tab the message arrived, and it is still connected.
     let first_tab = app
         .root
-        .query_selector("[role=\"tab\"]")
+        .query_selector(".tabs [role=\"tab\"]")
         .ok()
         .flatten()
         .expect("tab")
