@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 
 use super::matching_part;
 
-/// The root node, which stands before the first level.
+/// The root node, which stands before the first level. No node's child, it also marks an
+/// empty slot in the table of named edges.
 const ROOT: usize = 0;
 
 /// Topic filters, each with a value, and the values whose filters match a topic: the same
@@ -18,11 +19,18 @@ const ROOT: usize = 0;
 /// `$share/` filter with no `/` after its group matches nothing (`insert` does not keep it).
 ///
 /// Matching allocates nothing and does not recurse, however deep the topics and filters.
+/// Equality compares the tries: sets built by the same insertions in the same order are equal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FilterSet<T> {
-    /// The trie; `nodes[ROOT]` is its root and children point back at their parent, so that a
-    /// walk can climb back up without a stack.
+    /// The trie; `nodes[ROOT]` is its root, and children point back at their parent so that
+    /// a walk can climb back up without a stack.
     nodes: Vec<Node<T>>,
+    /// Every named edge of the trie, by the hash of its parent and name: open addressing with
+    /// linear probing, a power of two long and at most half full. One table for all nodes,
+    /// rather than a map in each: a level costs one probe however many siblings it has, and
+    /// the app downloads no map's code for it.
+    named_edges: Vec<Edge>,
+    named_edge_count: usize,
 }
 
 /// One level of a filter, reached from its parent through a named level or `+`.
@@ -30,11 +38,10 @@ pub struct FilterSet<T> {
 struct Node<T> {
     /// The node one level up; the root's is itself.
     parent: usize,
-    /// Whether this node is its parent's `+` child.
-    is_single_level_wildcard: bool,
-    /// Children through named levels, sorted by name. A sorted Vec rather than a BTreeMap:
-    /// the app would download the B-tree's code once more for a map of this type.
-    named: Vec<(String, usize)>,
+    /// The level that leads here from the parent; `None` for `+` children and the root.
+    name: Option<String>,
+    /// Whether `named_edges` holds children of this node.
+    has_named_children: bool,
     /// The child through `+`.
     any_level: Option<usize>,
     /// Values of the filters that end at this level.
@@ -43,23 +50,29 @@ struct Node<T> {
     ending_in_hash: Vec<T>,
 }
 
+/// A slot of `named_edges`: a child and the hash of its parent and name; empty if `child` is
+/// `ROOT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Edge {
+    hash: u64,
+    child: usize,
+}
+
+const EMPTY_EDGE: Edge = Edge {
+    hash: 0,
+    child: ROOT,
+};
+
 impl<T> Node<T> {
-    fn new(parent: usize, is_single_level_wildcard: bool) -> Self {
+    fn new(parent: usize, name: Option<String>) -> Self {
         Node {
             parent,
-            is_single_level_wildcard,
-            named: Vec::new(),
+            name,
+            has_named_children: false,
             any_level: None,
             ending_here: Vec::new(),
             ending_in_hash: Vec::new(),
         }
-    }
-
-    /// The child through `level`, or where it would go in `named`.
-    fn named_child(&self, level: &str) -> Result<usize, usize> {
-        self.named
-            .binary_search_by(|(name, _)| name.as_str().cmp(level))
-            .map(|found| self.named[found].1)
     }
 }
 
@@ -67,7 +80,9 @@ impl<T> FilterSet<T> {
     /// A set with no filters, which matches nothing.
     pub fn new() -> Self {
         FilterSet {
-            nodes: alloc::vec![Node::new(ROOT, false)],
+            nodes: alloc::vec![Node::new(ROOT, None)],
+            named_edges: alloc::vec![EMPTY_EDGE; 8],
+            named_edge_count: 0,
         }
     }
 
@@ -84,7 +99,7 @@ impl<T> FilterSet<T> {
                     return;
                 }
                 "+" => self.any_level_child(node),
-                name => self.named_child(node, name),
+                name => self.named_child_or_new(node, name),
             };
         }
         self.nodes[node].ending_here.push(value);
@@ -94,27 +109,67 @@ impl<T> FilterSet<T> {
         if let Some(child) = self.nodes[parent].any_level {
             return child;
         }
-        let child = self.add_node(parent, true);
+        let child = self.nodes.len();
+        self.nodes.push(Node::new(parent, None));
         self.nodes[parent].any_level = Some(child);
         child
     }
 
-    fn named_child(&mut self, parent: usize, name: &str) -> usize {
-        match self.nodes[parent].named_child(name) {
-            Ok(child) => child,
-            Err(position) => {
-                let child = self.add_node(parent, false);
-                self.nodes[parent]
-                    .named
-                    .insert(position, (String::from(name), child));
-                child
-            }
+    fn named_child_or_new(&mut self, parent: usize, name: &str) -> usize {
+        let hash = edge_hash(parent, name);
+        if let Some(child) = self.named_child(parent, name, hash) {
+            return child;
+        }
+        let child = self.nodes.len();
+        self.nodes.push(Node::new(parent, Some(String::from(name))));
+        self.nodes[parent].has_named_children = true;
+        self.named_edge_count += 1;
+        if self.named_edge_count * 2 > self.named_edges.len() {
+            self.grow_named_edges();
+        }
+        self.add_edge(Edge { hash, child });
+        child
+    }
+
+    fn grow_named_edges(&mut self) {
+        let larger = alloc::vec![EMPTY_EDGE; self.named_edges.len() * 2];
+        let old = core::mem::replace(&mut self.named_edges, larger);
+        for edge in old.into_iter().filter(|edge| edge.child != ROOT) {
+            self.add_edge(edge);
         }
     }
 
-    fn add_node(&mut self, parent: usize, is_single_level_wildcard: bool) -> usize {
-        self.nodes.push(Node::new(parent, is_single_level_wildcard));
-        self.nodes.len() - 1
+    fn add_edge(&mut self, edge: Edge) {
+        let mask = self.named_edges.len() - 1;
+        let mut slot = first_slot(edge.hash, mask);
+        while self.named_edges[slot].child != ROOT {
+            slot = (slot + 1) & mask;
+        }
+        self.named_edges[slot] = edge;
+    }
+
+    /// The child of `parent` through the level `name`, `hash` being `edge_hash(parent, name)`.
+    fn named_child(&self, parent: usize, name: &str, hash: u64) -> Option<usize> {
+        let mask = self.named_edges.len() - 1;
+        let mut slot = first_slot(hash, mask);
+        // The table is never full: an empty slot ends the search.
+        loop {
+            let edge = self.named_edges[slot];
+            if edge.child == ROOT {
+                return None;
+            }
+            if edge.hash == hash {
+                let child = &self.nodes[edge.child];
+                let same_name = child
+                    .name
+                    .as_deref()
+                    .is_some_and(|own| equal_bytes(own, name));
+                if child.parent == parent && same_name {
+                    return Some(edge.child);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// Calls `found` with the value of every filter that matches `topic`, once per filter.
@@ -142,8 +197,12 @@ impl<T> FilterSet<T> {
                 }
                 Some(start) => {
                     let (level, after) = level_at(topic, start);
-                    here.named_child(level)
-                        .ok()
+                    let named = if here.has_named_children {
+                        self.named_child(node, level, edge_hash(node, level))
+                    } else {
+                        None
+                    };
+                    named
                         .or(here.any_level.filter(|_| wildcards_match(node)))
                         .map(|child| (child, after))
                 }
@@ -163,7 +222,7 @@ impl<T> FilterSet<T> {
                     .any_level
                     .filter(|_| wildcards_match(parent));
                 match sibling {
-                    Some(sibling) if !self.nodes[node].is_single_level_wildcard => {
+                    Some(sibling) if self.nodes[node].name.is_some() => {
                         node = sibling;
                         break;
                     }
@@ -193,11 +252,39 @@ impl<F: AsRef<str>, T> FromIterator<(F, T)> for FilterSet<T> {
     }
 }
 
+/// A hash of a named edge, its parent node and its level, eight bytes at a time. It need not
+/// resist collisions, which cost no more than a comparison of names.
+fn edge_hash(parent: usize, name: &str) -> u64 {
+    // An odd constant with well-mixed bits (the golden ratio's), as in Fibonacci hashing.
+    const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(26) ^ word).wrapping_mul(MULTIPLIER);
+    let seed = mix(parent as u64, name.len() as u64);
+    name.as_bytes().chunks(8).fold(seed, |hash, chunk| {
+        let word = chunk
+            .iter()
+            .rev()
+            .fold(0, |word, &byte| word << 8 | u64::from(byte));
+        mix(hash, word)
+    })
+}
+
+/// Whether `a` and `b` are the same text. Levels are short: a loop the compiler inlines costs
+/// less than the call to `memcmp` that `==` makes.
+fn equal_bytes(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(a, b)| a == b)
+}
+
+/// Where an edge with `hash` is looked for first: from the hash's high bits, which the last
+/// multiplication mixes best.
+fn first_slot(hash: u64, mask: usize) -> usize {
+    (hash >> 32) as usize & mask
+}
+
 /// The level of `topic` that starts at byte `start`, and where the one after it starts
 /// (`None` after the last level).
 fn level_at(topic: &str, start: usize) -> (&str, Option<usize>) {
     let rest = &topic[start..];
-    match rest.find('/') {
+    match rest.bytes().position(|byte| byte == b'/') {
         Some(length) => (&rest[..length], Some(start + length + 1)),
         None => (rest, None),
     }
@@ -210,7 +297,11 @@ fn start_of_level_before(topic: &str, next: Option<usize>) -> usize {
         Some(next) => next - 1,
         None => topic.len(),
     };
-    topic[..end].rfind('/').map_or(0, |slash| slash + 1)
+    let before = &topic.as_bytes()[..end];
+    before
+        .iter()
+        .rposition(|&byte| byte == b'/')
+        .map_or(0, |slash| slash + 1)
 }
 
 #[cfg(test)]
@@ -263,6 +354,17 @@ mod tests {
     fn the_same_filter_twice_matches_twice() {
         let set: FilterSet<usize> = [("a/+", 0), ("a/+", 1)].into_iter().collect();
         assert_eq!(matched(&set, "a/b"), [0, 1]);
+    }
+
+    #[test]
+    fn thousands_of_siblings_are_told_apart() {
+        let filters: Vec<String> = (0..5000).map(|n| alloc::format!("n/{n}")).collect();
+        let set: FilterSet<usize> = filters.iter().zip(0..).collect();
+        for (value, topic) in filters.iter().enumerate() {
+            assert_eq!(matched(&set, topic), [value]);
+        }
+        assert_eq!(matched(&set, "n/5000"), []);
+        assert_eq!(matched(&set, "n"), []);
     }
 
     #[test]
