@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use mqtt_core::topic::matches;
+use mqtt_core::topic::FilterSet;
 use mqtt_core::{
     Bytes, ConnectionState, OutgoingMessage, ProtocolVersion, PublishId, PublishProperties, QoS,
     RetainHandling,
@@ -224,6 +224,9 @@ pub struct State {
     pub connection: ConnectionState,
     pub server: Option<ServerInfo>,
     pub subscriptions: Vec<Subscription>,
+    /// Each subscription's filter to its index in `subscriptions`, rebuilt by `index_filters`
+    /// whenever the list changes; shared by the copies `reduce` makes.
+    filters: Rc<FilterSet<usize>>,
     next_subscription_id: u32,
     pub messages: MessageLog,
     /// Arrived while paused, shown on resume.
@@ -254,6 +257,7 @@ impl Default for State {
             connection: ConnectionState::Disconnected { reason: None },
             server: None,
             subscriptions: Vec::new(),
+            filters: Rc::default(),
             next_subscription_id: 1,
             messages: MessageLog::default(),
             held: MessageLog::default(),
@@ -488,6 +492,7 @@ impl State {
 
     fn remove_subscriptions(&mut self, remove: impl Fn(&Subscription) -> bool) {
         self.subscriptions.retain(|s| !remove(s));
+        self.index_filters();
         if self
             .filter
             .is_some_and(|id| self.subscription(id).is_none())
@@ -517,6 +522,13 @@ impl State {
             status: SubscriptionStatus::Pending,
             count: 0,
         });
+        self.index_filters();
+    }
+
+    /// After any change to which filters the list holds.
+    fn index_filters(&mut self) {
+        let filters = self.subscriptions.iter().map(Subscription::filter);
+        self.filters = Rc::new(filters.zip(0..).collect());
     }
 
     fn clear_topics(&mut self) {
@@ -528,13 +540,18 @@ impl State {
         let mut recorded = Vec::with_capacity(batch.len());
         for mut message in batch {
             self.received_total += 1;
-            message.subscription = None;
-            for sub in &mut self.subscriptions {
-                if matches(sub.filter(), &message.topic) {
+            // Every matching subscription counts the message; the first in the list colours it.
+            let mut first: Option<usize> = None;
+            let subscriptions = &mut self.subscriptions;
+            self.filters.for_each_match(&message.topic, |&index| {
+                if let Some(sub) = subscriptions.get_mut(index) {
                     sub.count += 1;
-                    message.subscription.get_or_insert(sub.id);
                 }
-            }
+                first = Some(first.map_or(index, |first| first.min(index)));
+            });
+            message.subscription = first
+                .and_then(|index| self.subscriptions.get(index))
+                .map(|sub| sub.id);
             let message = Rc::new(message);
             recorded.push(message.clone());
             if self.paused {
@@ -603,6 +620,65 @@ pub(crate) mod tests {
         assert_eq!(state.messages.find(1).and_then(|m| m.subscription), Some(1));
         assert_eq!(state.messages.find(3).and_then(|m| m.subscription), None);
         assert_eq!(state.received_total, 3);
+    }
+
+    /// The subscriptions' counts, in list order, and the subscription of message `seq`.
+    fn counts_and_colour(state: &State, seq: u64) -> (Vec<u64>, Option<u32>) {
+        let counts = state.subscriptions.iter().map(|s| s.count).collect();
+        (
+            counts,
+            state.messages.find(seq).and_then(|m| m.subscription),
+        )
+    }
+
+    #[test]
+    fn overlapping_filters_all_count_and_the_first_listed_colours() {
+        let mut state = State::default();
+        for filter in ["a/b/c", "#", "a/+/c", "$share/g/a/#", "+/b/+", "x"] {
+            state.apply(Action::Subscribe(request(filter)));
+        }
+        state.apply(Action::Received(vec![message(1, "a/b/c", "")]));
+        assert_eq!(
+            counts_and_colour(&state, 1),
+            (vec![1, 1, 1, 1, 1, 0], Some(1))
+        );
+        state.apply(Action::Received(vec![message(2, "a/z/c", "")]));
+        assert_eq!(
+            counts_and_colour(&state, 2),
+            (vec![1, 2, 2, 2, 1, 0], Some(2))
+        );
+        state.apply(Action::Received(vec![message(3, "$SYS/b/c", "")]));
+        assert_eq!(counts_and_colour(&state, 3), (vec![1, 2, 2, 2, 1, 0], None));
+    }
+
+    #[test]
+    fn matching_follows_unsubscribes_and_removals() {
+        let mut state = State::default();
+        for filter in ["x", "a/+", "a/b"] {
+            state.apply(Action::Subscribe(request(filter)));
+        }
+        // No connection: "x" goes at once, and the others move up the list.
+        state.apply(Action::Unsubscribe(1));
+        state.apply(Action::Received(vec![message(1, "a/b", "")]));
+        assert_eq!(counts_and_colour(&state, 1), (vec![1, 1], Some(2)));
+        // Connected: "a/+" matches until the server confirms.
+        state.apply(Action::Connection(ConnectionState::Connecting));
+        state.apply(Action::Unsubscribe(2));
+        state.apply(Action::Received(vec![message(2, "a/b", "")]));
+        assert_eq!(counts_and_colour(&state, 2), (vec![2, 2], Some(2)));
+        state.apply(Action::UnsubscribeResults(vec![("a/+".into(), Ok(()))]));
+        state.apply(Action::Received(vec![message(3, "a/b", "")]));
+        assert_eq!(counts_and_colour(&state, 3), (vec![3], Some(3)));
+        // A filter subscribed after the removals matches from its place in the list.
+        state.apply(Action::Subscribe(request("+/b")));
+        state.apply(Action::Received(vec![message(4, "a/b", "")]));
+        assert_eq!(counts_and_colour(&state, 4), (vec![4, 1], Some(3)));
+        state.apply(Action::Connection(ConnectionState::Disconnected {
+            reason: None,
+        }));
+        state.apply(Action::Unsubscribe(3));
+        state.apply(Action::Received(vec![message(5, "a/b", "")]));
+        assert_eq!(counts_and_colour(&state, 5), (vec![2], Some(4)));
     }
 
     #[test]

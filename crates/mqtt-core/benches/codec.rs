@@ -3,67 +3,20 @@
 //! busy WebSocket delivers them. When `CODEC_BENCH_BYTES_DIR` is set, the exact packet bytes
 //! are written there so that `bench/mqtt-packet` measures mqtt-packet on the same input.
 //!
-//! Time is the CPU time of the measuring thread, not the wall clock: the machines this runs on
-//! are shared, and a busy neighbour stretches wall time by however long the scheduler gives
-//! the core away, which says nothing about the codec. mqtt-packet's side counts its process's
-//! CPU time in the same way.
+//! Time is the CPU time of the measuring thread (see `support`); mqtt-packet's side counts its
+//! process's CPU time in the same way.
+
+mod support;
 
 use std::hint::black_box;
 use std::num::NonZeroU16;
-use std::time::Duration;
 
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mqtt_core::codec::MAX_PACKET_SIZE;
 use mqtt_core::*;
+use support::ThreadCpuTime;
 
 const BATCH: usize = 1000;
-
-/// Nanoseconds of CPU time spent by the calling thread.
-struct ThreadCpuTime;
-
-fn thread_cpu_nanos() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid, writable timespec, and the clock id is one Linux always has.
-    let result = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
-    assert_eq!(result, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
-}
-
-/// Values are nanoseconds, like the wall clock's, so its formatter prints them.
-static NANOSECONDS: WallTime = WallTime;
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = u64;
-    type Value = u64;
-
-    fn start(&self) -> u64 {
-        thread_cpu_nanos()
-    }
-
-    fn end(&self, start: u64) -> u64 {
-        thread_cpu_nanos() - start
-    }
-
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-
-    fn zero(&self) -> u64 {
-        0
-    }
-
-    fn to_f64(&self, value: &u64) -> f64 {
-        *value as f64
-    }
-
-    fn formatter(&self) -> &dyn ValueFormatter {
-        NANOSECONDS.formatter()
-    }
-}
 
 fn publish_1k() -> Packet {
     Packet::Publish(Publish {
@@ -135,11 +88,7 @@ fn codec(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .with_measurement(ThreadCpuTime)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30);
+    config = support::criterion();
     targets = codec
 }
 criterion_main!(benches);

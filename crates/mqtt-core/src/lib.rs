@@ -33,4 +33,4 @@ pub use options::*;
 pub use packet::*;
 pub use reason::ReasonContext;
 pub use time::Instant;
-pub use topic::{matches, validate_topic_filter, validate_topic_name, TopicError};
+pub use topic::{matches, validate_topic_filter, validate_topic_name, FilterSet, TopicError};

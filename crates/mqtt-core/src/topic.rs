@@ -4,6 +4,10 @@
 
 use core::fmt;
 
+mod filter_set;
+
+pub use filter_set::FilterSet;
+
 /// The longest topic name or filter: its length travels as a 16-bit integer.
 pub const MAX_TOPIC_LEN: usize = 65_535;
 
@@ -103,18 +107,24 @@ fn validate_filter_levels(filter: &str) -> Result<(), TopicError> {
     Ok(())
 }
 
+/// The part of `filter` that topics are matched against: a shared subscription's inner filter,
+/// else the whole filter. `None` for a `$share/` filter with no `/` after the group: it matches
+/// nothing.
+fn matching_part(filter: &str) -> Option<&str> {
+    match filter.strip_prefix(SHARED_PREFIX) {
+        Some(rest) => rest.split_once('/').map(|(_group, inner)| inner),
+        None => Some(filter),
+    }
+}
+
 /// Whether a message published to `topic` is delivered to a subscription on `filter`.
 ///
 /// A shared subscription filter matches like its inner filter. Filters starting with a
 /// wildcard do not match topics starting with `$` (MQTT-4.7.2-1): `#` does not see `$SYS/...`.
 /// Neither argument is validated; invalid filters simply match what their levels say.
 pub fn matches(filter: &str, topic: &str) -> bool {
-    let filter = match filter.strip_prefix(SHARED_PREFIX) {
-        Some(rest) => match rest.split_once('/') {
-            Some((_group, inner)) => inner,
-            None => return false,
-        },
-        None => filter,
+    let Some(filter) = matching_part(filter) else {
+        return false;
     };
     if topic.starts_with('$') && filter.starts_with(['+', '#']) {
         return false;
