@@ -56,10 +56,13 @@ pub fn TopicRow(props: &TopicRowProps) -> Html {
         })
     });
     let counts = props.counts;
-    let summary = if props.expanded.is_some() {
-        format!("{} topics · {} messages", counts.topics, counts.messages)
-    } else {
-        format!("{} messages", counts.messages)
+    let summary = match (props.expanded.is_some(), counts.retained) {
+        (false, _) => format!("{} messages", counts.messages),
+        (true, 0) => format!("{} topics · {} messages", counts.topics, counts.messages),
+        (true, retained) => format!(
+            "{} topics · {} messages · {retained} retained",
+            counts.topics, counts.messages
+        ),
     };
     html! {
         <div role="treeitem" id={props.dom_id.clone()} ref={node} {onclick}
