@@ -9,6 +9,7 @@ pub mod components;
 pub mod driver;
 pub mod export;
 pub mod json;
+pub mod number;
 pub mod payload;
 pub mod periodic;
 pub mod profile;

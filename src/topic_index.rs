@@ -11,7 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use crate::components::topic_tree::is_decimal;
+use crate::number::parse_decimal;
 use crate::payload::contains_ignore_ascii_case;
 use crate::state::Message;
 
@@ -675,15 +675,7 @@ impl TopicIndex {
 
 /// The payload as a number, when all of it (trimmed) is a decimal one.
 fn payload_number(payload: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(payload).ok()?.trim();
-    if !is_decimal(text) {
-        return None;
-    }
-    #[cfg(target_arch = "wasm32")]
-    let value = js_sys::parse_float(text);
-    #[cfg(not(target_arch = "wasm32"))]
-    let value = text.parse::<f64>().ok()?;
-    value.is_finite().then_some(value)
+    parse_decimal(std::str::from_utf8(payload).ok()?.trim())
 }
 
 /// The index as a tab's state holds it. It is shared with the state a change came from rather
