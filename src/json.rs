@@ -47,6 +47,17 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     Ok(value)
 }
 
+/// The text of a JSON string literal, quotes included, without its escapes: `"a\"b"` is `a"b`.
+pub fn parse_string(literal: &str) -> Result<String, JsonError> {
+    match parse(literal)? {
+        Value::String(text) => Ok(text),
+        _ => Err(JsonError {
+            message: "expected a quoted string",
+            offset: 0,
+        }),
+    }
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -453,6 +464,13 @@ mod tests {
         );
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn string_literals_alone() {
+        assert_eq!(parse_string(r#""a\"b\u00e9""#), Ok("a\"bé".to_owned()));
+        assert_eq!(parse_string("1").map_err(|e| e.offset), Err(0));
+        assert_eq!(parse_string(r#""a" x"#).map_err(|e| e.offset), Err(4));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod components;
 pub mod driver;
 pub mod export;
 pub mod json;
+pub mod json_path;
 pub mod number;
 pub mod payload;
 pub mod periodic;
