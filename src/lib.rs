@@ -7,6 +7,7 @@ pub mod chart;
 pub mod clipboard;
 pub mod clock;
 pub mod components;
+pub mod diff;
 pub mod driver;
 pub mod export;
 pub mod json;
