@@ -64,8 +64,7 @@ pub fn parse_input(format: PayloadFormat, input: &str) -> Result<Vec<u8>, String
 pub fn detect(bytes: &[u8]) -> PayloadFormat {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let trimmed = text.trim_start();
-            if (trimmed.starts_with('{') || trimmed.starts_with('[')) && json::parse(text).is_ok() {
+            if parse_json_container(text).is_some() {
                 PayloadFormat::Json
             } else if text.chars().any(is_unprintable) {
                 PayloadFormat::Hex
@@ -74,6 +73,17 @@ pub fn detect(bytes: &[u8]) -> PayloadFormat {
             }
         }
         Err(_) => PayloadFormat::Hex,
+    }
+}
+
+/// `text` as JSON if it is an object or an array: what `detect` calls JSON (a bare `42` or
+/// `"x"` is text).
+pub fn parse_json_container(text: &str) -> Option<json::Value> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        json::parse(text).ok()
+    } else {
+        None
     }
 }
 
