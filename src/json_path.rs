@@ -16,7 +16,7 @@ use crate::number::parse_decimal;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
-    /// A member of an object (the first of that name, as `Value::get`).
+    /// A member of an object.
     Key(String),
     /// An item of an array.
     Index(usize),
@@ -99,8 +99,6 @@ impl fmt::Display for PathError {
         }
     }
 }
-
-impl std::error::Error for PathError {}
 
 impl FromStr for JsonPath {
     type Err = PathError;
@@ -230,7 +228,7 @@ impl PathParser<'_> {
                     .checked_mul(10)?
                     .checked_add(usize::from(digit - b'0'))
             })
-            .ok_or(PathError::IndexTooLarge { at: self.at(start) })
+            .ok_or_else(|| PathError::IndexTooLarge { at: self.at(start) })
     }
 
     fn quoted_key(&mut self) -> Result<String, PathError> {
@@ -285,7 +283,8 @@ impl fmt::Display for JsonPath {
     }
 }
 
-/// The value at `path` in `document`, if every step finds its key or index.
+/// The value at `path` in `document`, if every step finds its key (the first member of that
+/// name, as `Value::get`) or index.
 pub fn lookup<'a>(document: &'a Value, path: &JsonPath) -> Option<&'a Value> {
     path.steps
         .iter()

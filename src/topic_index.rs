@@ -11,7 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use crate::number::parse_decimal;
+use crate::json_path::number_at;
 use crate::payload::contains_ignore_ascii_case;
 use crate::state::Message;
 
@@ -439,7 +439,7 @@ impl TopicIndex {
         let cost = message_cost(message);
         let entry = HistoryEntry {
             message: message.clone(),
-            value: payload_number(&message.payload),
+            value: number_at(&message.payload, None),
         };
         let retained_now = if message.payload.is_empty() {
             false
@@ -671,11 +671,6 @@ impl TopicIndex {
             }
         }
     }
-}
-
-/// The payload as a number, when all of it (trimmed) is a decimal one.
-fn payload_number(payload: &[u8]) -> Option<f64> {
-    parse_decimal(std::str::from_utf8(payload).ok()?.trim())
 }
 
 /// The index as a tab's state holds it. It is shared with the state a change came from rather
