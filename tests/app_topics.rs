@@ -497,3 +497,127 @@ async fn deleting_the_retained_messages_under_a_node_is_confirmed_and_seen_by_a_
         .await;
     peer.disconnect().await;
 }
+
+#[wasm_bindgen_test]
+async fn a_topic_shows_what_changed_and_charts_a_number_at_a_json_path() {
+    clear_storage();
+    let prefix = unique("diff");
+    let app = mount().await;
+    open_topic_tree(&app, "topics-diff", &format!("{prefix}/#")).await;
+    let sent = [
+        (
+            "sensor",
+            r#"{"temperature":20,"sensors":[{"value":1.5}],"unit":"C"}"#,
+        ),
+        (
+            "sensor",
+            r#"{"temperature":21,"sensors":[{"value":2.5}],"unit":"C"}"#,
+        ),
+        (
+            "sensor",
+            r#"{"temperature":21.5,"sensors":[{"value":-1}],"unit":"C","ok":true}"#,
+        ),
+        ("log", "line a\nline b\nline z"),
+        ("log", "line a\nline c\nline z"),
+        ("count", "5"),
+        ("count", "7"),
+    ];
+    for (topic, payload) in sent {
+        app.publish(&format!("{prefix}/{topic}"), payload, "1");
+        settle(60).await;
+    }
+    wait_until("7 messages", || {
+        app.section("Messages")
+            .text_content()
+            .unwrap_or_default()
+            .contains("3 topics · 7 messages")
+    })
+    .await;
+    let details = "section[aria-label=\"Topic details\"]";
+    open_path(&app, &format!("{prefix}/sensor")).await.click();
+    wait_until("the sensor's details", || {
+        app.text(details).contains("3 messages")
+    })
+    .await;
+    let changes = app.text(&format!("{details} .json-diff"));
+    assert!(changes.contains("temperature: 21 → 21.5"), "{changes}");
+    assert!(changes.contains("sensors[0].value: 2.5 → -1"), "{changes}");
+    assert!(changes.contains("ok added: true"), "{changes}");
+    assert!(
+        !changes.contains("unit"),
+        "unchanged keys are not listed: {changes}"
+    );
+
+    let points = || {
+        app.root
+            .query_selector(&format!("{details} polyline"))
+            .ok()
+            .flatten()
+            .and_then(|p| p.get_attribute("points"))
+            .map_or(0, |p| p.split(' ').count())
+    };
+    assert!(
+        app.text(details).contains("No numbers there"),
+        "JSON is not a number"
+    );
+    app.fill(
+        "Messages",
+        "Chart the number at (JSON path)",
+        "sensors[0].value",
+    );
+    wait_until("a chart of 3 values", || points() == 3).await;
+    assert!(
+        app.text(details)
+            .contains("3 values · min -1 · max 2.5 · last -1"),
+        "{}",
+        app.text(details)
+    );
+    app.fill("Messages", "Chart the number at (JSON path)", "temperature");
+    wait_until("the temperatures", || {
+        app.text(details).contains("min 20 · max 21.5 · last 21.5")
+    })
+    .await;
+    app.fill("Messages", "Chart the number at (JSON path)", "sensors[");
+    wait_until("the path's error", || {
+        app.text(details).contains("Not a JSON path")
+    })
+    .await;
+    assert_eq!(points(), 0);
+
+    open_path(&app, &format!("{prefix}/log")).await.click();
+    wait_until("the log's details", || {
+        app.text(details).contains(&format!("{prefix}/log"))
+    })
+    .await;
+    let lines = app.text(&format!("{details} .line-diff"));
+    assert!(
+        lines.contains("- line b") && lines.contains("+ line c"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("  line a") && lines.contains("  line z"),
+        "{lines}"
+    );
+    // The older message has nothing before it.
+    let history = app
+        .root
+        .query_selector_all(&format!("{details} .topic-history button"))
+        .expect("history");
+    history
+        .item(1)
+        .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+        .expect("the older entry")
+        .click();
+    wait_until("nothing to compare", || {
+        app.text(details).contains("nothing to compare it with")
+    })
+    .await;
+
+    open_path(&app, &format!("{prefix}/count")).await.click();
+    wait_until("the count's chart", || {
+        app.text(details)
+            .contains("2 values · min 5 · max 7 · last 7")
+    })
+    .await;
+    app.unmount().await;
+}

@@ -218,7 +218,7 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
                     onexpand={ontopicexpand} onfilter={ontopicfilter}
                     onhistorylimit={ontopichistory} onclear={dispatch(|| Action::Clear)} />
                 if let Some(node) = state.selected_topic {
-                    <TopicDetail ids={props.ids.clone()} topics={state.topics.clone()} {node}
+                    <TopicDetail key={node} ids={props.ids.clone()} topics={state.topics.clone()} {node}
                         {ondeleteretained} onclose={dispatch(|| Action::SelectTopic(None))} />
                 }
             }

@@ -1,11 +1,14 @@
 //! The selected topic: its last message (or one from its history) in full, in the payload
-//! views, its history, copy buttons and the clean-up of retained messages.
+//! views, what changed from the message before, a chart of its numbers, its history, copy
+//! buttons and the clean-up of retained messages.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::message_detail::property_list;
+use super::payload_diff::PayloadDiffView;
+use super::topic_chart::{HistoryKey, TopicChart};
 use super::{format_time, on_value};
 use crate::clipboard::copy_text;
 use crate::payload::{detect, format_size, preview, render, PayloadFormat};
@@ -30,6 +33,8 @@ enum Copied {
     Refused,
 }
 
+/// Keyed by its node where it is used, so that another topic starts afresh: on its last
+/// message, in the detected format, with its own chart path.
 #[component]
 pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     // `None` follows the detected format.
@@ -39,16 +44,6 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     // The retained clean-up of the node's subtree waiting for a confirmation, with its count.
     let confirming = use_state(|| None::<usize>);
     let copied = use_state(|| None::<Copied>);
-    {
-        // Another topic starts on its last message, in the detected format.
-        let (shown_seq, confirming, copied) =
-            (shown_seq.clone(), confirming.clone(), copied.clone());
-        use_effect_with(props.node, move |_| {
-            shown_seq.set(None);
-            confirming.set(None);
-            copied.set(None);
-        });
-    }
     let index = props.topics.read();
     let Some(node) = index.node(props.node) else {
         return Html::default();
@@ -213,6 +208,16 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             }
             <pre class="payload-view" data-format={format.key()}>{ rendered.text }</pre>
             { property_list(&message) }
+            <h4>{ "Changes from the message before" }</h4>
+            if shown_at > 0 {
+                <PayloadDiffView old={history[shown_at - 1].message.payload.clone()}
+                    new={message.payload.clone()} />
+            } else {
+                <p class="note">{ "The oldest message kept: nothing to compare it with." }</p>
+            }
+            <h4>{ "Chart" }</h4>
+            <TopicChart ids={props.ids.clone()}
+                history={HistoryKey(Rc::new(history.iter().cloned().collect()))} />
             <h4>{ format!("History ({} of {})", history.len(), topic.count()) }</h4>
             <ol class="topic-history" aria-label="History">
                 { for history.iter().enumerate().rev().map(|(at, entry)| {

@@ -1,0 +1,95 @@
+//! A chart over time of a topic's numbers: the payload itself, or the number at a JSON path.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::on_value;
+use crate::chart::{labels, polyline_points, ChartPoint};
+use crate::json_path::{number_at, JsonPath, PathError};
+use crate::topic_index::HistoryEntry;
+
+const WIDTH: f64 = 320.0;
+const HEIGHT: f64 = 80.0;
+
+#[derive(Properties, PartialEq)]
+pub struct TopicChartProps {
+    pub ids: AttrValue,
+    /// The topic's history, oldest first; compared by the newest entry and the length.
+    pub history: HistoryKey,
+}
+
+/// A topic's history as the chart reads it: equal while no message arrives on it.
+#[derive(Clone)]
+pub struct HistoryKey(pub Rc<Vec<HistoryEntry>>);
+
+impl PartialEq for HistoryKey {
+    fn eq(&self, other: &Self) -> bool {
+        let newest = |h: &HistoryKey| h.0.last().map(|e| e.message.seq);
+        self.0.len() == other.0.len()
+            && newest(self) == newest(other)
+            && self.0.first().map(|e| e.message.seq) == other.0.first().map(|e| e.message.seq)
+    }
+}
+
+#[component]
+pub fn TopicChart(props: &TopicChartProps) -> Html {
+    let path_text = use_state(String::new);
+    let path: Result<Option<JsonPath>, PathError> = match path_text.trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some),
+    };
+    let points: Vec<ChartPoint> = match &path {
+        Ok(path) => props
+            .history
+            .0
+            .iter()
+            .filter_map(|entry| {
+                let value = match path {
+                    None => entry.value,
+                    Some(path) => number_at(&entry.message.payload, Some(path)),
+                }?;
+                Some(ChartPoint {
+                    time_ms: entry.message.received_at,
+                    value,
+                })
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let id = format!("{}-chart-path", props.ids);
+    let oninput = {
+        let path_text = path_text.clone();
+        on_value::<InputEvent>(move |text| path_text.set(text))
+    };
+    let described = labels(&points);
+    html! {
+        <div class="topic-chart">
+            <div class="field">
+                <label for={id.clone()}>{ "Chart the number at (JSON path)" }</label>
+                <input {id} type="text" value={(*path_text).clone()} {oninput}
+                    placeholder="empty: the payload itself; e.g. temperature or sensors[0].value"
+                    aria-invalid={path.is_err().to_string()} />
+            </div>
+            if let Err(error) = &path {
+                <p class="error">{ format!("Not a JSON path: {error}") }</p>
+            } else if let Some(described) = described {
+                <figure>
+                    <svg class="chart" width={WIDTH.to_string()} height={HEIGHT.to_string()}
+                        viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img"
+                        aria-label={format!("{} values from {} to {}, the last {}", points.len(),
+                            described.min, described.max, described.last)}>
+                        <polyline points={polyline_points(&points, WIDTH, HEIGHT)} fill="none"
+                            stroke="currentColor" stroke-width="1.5" />
+                    </svg>
+                    <figcaption class="note">
+                        { format!("{} values · min {} · max {} · last {}", points.len(),
+                            described.min, described.max, described.last) }
+                    </figcaption>
+                </figure>
+            } else {
+                <p class="note">{ "No numbers there in this topic's history." }</p>
+            }
+        </div>
+    }
+}
