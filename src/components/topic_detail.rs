@@ -33,6 +33,27 @@ enum Copied {
     Refused,
 }
 
+#[derive(Properties, PartialEq)]
+struct RenderedPayloadProps {
+    message: Rc<Message>,
+    format: PayloadFormat,
+}
+
+/// A payload in full in a format: its own component, so that it is rendered again only for
+/// another message or format, not for news on other topics.
+#[component]
+fn RenderedPayload(props: &RenderedPayloadProps) -> Html {
+    let rendered = render(&props.message.payload, props.format);
+    html! {
+        <>
+            if let Some(note) = rendered.note {
+                <p class="note">{ note }</p>
+            }
+            <pre class="payload-view" data-format={props.format.key()}>{ rendered.text }</pre>
+        </>
+    }
+}
+
 /// Keyed by its node where it is used, so that another topic starts afresh: on its last
 /// message, in the detected format, with its own chart path.
 #[component]
@@ -151,7 +172,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     let message: Rc<Message> = history[shown_at].message.clone();
     let detected = detect(&message.payload);
     let format = chosen.unwrap_or(detected);
-    let rendered = render(&message.payload, format);
+
     let onview = {
         let chosen = chosen.clone();
         on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
@@ -203,10 +224,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
                     }
                 }</p>
             </div>
-            if let Some(note) = &rendered.note {
-                <p class="note">{ note.clone() }</p>
-            }
-            <pre class="payload-view" data-format={format.key()}>{ rendered.text }</pre>
+            <RenderedPayload message={message.clone()} {format} />
             { property_list(&message) }
             <h4>{ "Changes from the message before" }</h4>
             if shown_at > 0 {
