@@ -6,9 +6,11 @@ use super::log_view::LogView;
 use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
+use super::selected_message::SelectedMessage;
 use super::share_panel::SharePanel;
 use super::status_bar::{status_key, StatusBar};
 use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
+use super::workspace::{Selected, Workspace};
 use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::settings::ConnectionSettings;
@@ -53,7 +55,7 @@ struct Triggers {
     publish: u32,
 }
 
-/// One connection: its state, its driver and all its panels.
+/// One connection: its state, its driver and all its panels, placed by the `Workspace`.
 #[component]
 pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let state = {
@@ -163,33 +165,52 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         .filter(|_| !matches!(state.connection, ConnectionState::Connected { .. }))
         .map(|entry| AttrValue::from(entry.text.clone()));
     let driver = (*driver).clone();
+    let inspector = state
+        .selected
+        .and_then(|seq| state.messages.find(seq).cloned())
+        .map(|message| Selected {
+            key: format!("message-{}", message.seq).into(),
+            view: html! {
+                <SelectedMessage ids={ids.clone()} driver={driver.clone()} state={state.clone()}
+                    {message} />
+            },
+        });
+
+    let bar = html! {
+        <StatusBar connection={state.connection.clone()} server={state.server.clone()}
+            {last_error} />
+    };
+    let side = html! {
+        <>
+            <section class="panel connection" aria-label="Connection">
+                <h2>{ "Connection" }</h2>
+                <ProfilePicker ids={ids.clone()} profiles={(*profiles).clone()}
+                    onload={onloadprofile} ondelete={ondeleteprofile} />
+                <ConnectionForm key={*form_generation} ids={ids.clone()}
+                    initial={(*form_settings).clone()}
+                    connection={state.connection.clone()}
+                    {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
+                    trigger={triggers.connect} />
+                <SharePanel ids={ids.clone()} settings={(*form_settings).clone()}
+                    state={state.clone()} />
+                <LogView log={state.log.clone()} />
+            </section>
+            <SubscriptionsPanel ids={ids.clone()} driver={driver.clone()}
+                state={state.clone()} focus={triggers.focus_subscribe} />
+        </>
+    };
+    let center = html! {
+        <MessagesPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()} />
+    };
+    let publish = html! {
+        <PublishPanel ids={ids.clone()} {driver} state={state.clone()}
+            trigger={triggers.publish} />
+    };
 
     html! {
         <div class="connection-view" hidden={!props.active} id={ids.to_string()}>
-            <StatusBar connection={state.connection.clone()} server={state.server.clone()}
-                {last_error} />
-            <div class="columns">
-                <div class="side">
-                    <section class="panel" aria-label="Connection">
-                        <h2>{ "Connection" }</h2>
-                        <ProfilePicker ids={ids.clone()} profiles={(*profiles).clone()}
-                            onload={onloadprofile} ondelete={ondeleteprofile} />
-                        <ConnectionForm key={*form_generation} ids={ids.clone()}
-                            initial={(*form_settings).clone()}
-                            connection={state.connection.clone()}
-                            {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
-                            trigger={triggers.connect} />
-                        <SharePanel ids={ids.clone()} settings={(*form_settings).clone()}
-                            state={state.clone()} />
-                        <LogView log={state.log.clone()} />
-                    </section>
-                    <SubscriptionsPanel ids={ids.clone()} driver={driver.clone()}
-                        state={state.clone()} focus={triggers.focus_subscribe} />
-                    <PublishPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()}
-                        trigger={triggers.publish} />
-                </div>
-                <MessagesPanel {ids} {driver} state={state.clone()} />
-            </div>
+            <Workspace {ids} {bar} {side} {center} {inspector} {publish}
+                reveal_side={triggers.focus_subscribe} />
         </div>
     }
 }

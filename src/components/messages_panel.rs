@@ -1,20 +1,16 @@
-//! The Messages panel: the toolbar (search, pause, clear, exports, history limit), the list,
-//! a message's detail and the topic tree.
+//! The Messages panel: the toolbar (search, pause, clear, exports, history limit), the list
+//! and the topic tree. The selected message's detail is the inspector's (`selected_message.rs`).
 
 use std::rc::Rc;
 
-use mqtt_core::{Bytes, OutgoingMessage, PublishProperties, QoS};
 use yew::prelude::*;
 
-use super::message_detail::MessageDetail;
 use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
-use super::publish_panel::publish_recorded;
 use super::topic_tree::TopicTree;
-use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::export;
-use crate::state::{Action, LogLevel, Message, State};
+use crate::state::{Action, Message, State};
 
 #[derive(Properties, PartialEq)]
 pub struct MessagesPanelProps {
@@ -53,25 +49,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         let state = state.clone();
         Callback::from(move |seq: u64| state.dispatch(Action::Select(Some(seq))))
     };
-    let onclearretained = {
-        let driver = props.driver.clone();
-        let state = state.clone();
-        Callback::from(move |topic: String| {
-            let message = OutgoingMessage {
-                topic,
-                payload: Bytes::new(),
-                qos: QoS::AtLeastOnce,
-                retain: true,
-                properties: PublishProperties::default(),
-            };
-            if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
-                state.dispatch(log_now(
-                    LogLevel::Error,
-                    format!("Could not clear the retained message: {words}"),
-                ));
-            }
-        })
-    };
     let filter_sub = state.filter.and_then(|id| state.subscription(id));
     let filter_text: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.filter().to_owned()));
     let filtered_to: Option<AttrValue> = filter_sub.map(|s| AttrValue::from(s.name().to_owned()));
@@ -108,9 +85,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         "application/json",
     );
     let onexportcsv = export_with(export::export_csv, "mqtt-messages.csv", "text/csv");
-    let selected = state
-        .selected
-        .and_then(|seq| state.messages.find(seq).cloned());
     let shown_count = shown
         .as_ref()
         .as_ref()
@@ -127,10 +101,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
             <MessageList messages={state.messages.clone()}
                 subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
                 selected={state.selected} {onselect} />
-            if let Some(message) = selected {
-                <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
-                    onclose={dispatch(|| Action::Select(None))} />
-            }
             <TopicTree messages={state.messages.clone()} />
         </section>
     }

@@ -12,14 +12,17 @@ pub mod messages_panel;
 pub mod profile_picker;
 pub mod publish_form;
 pub mod publish_panel;
+pub mod selected_message;
 pub mod sent_list;
 pub mod share_panel;
+pub mod splitter;
 pub mod status_bar;
 pub mod subscription_form;
 pub mod subscription_list;
 pub mod subscriptions_panel;
 pub mod tab_bar;
 pub mod topic_tree;
+pub mod workspace;
 
 use mqtt_core::QoS;
 use wasm_bindgen::JsCast;
