@@ -2,6 +2,7 @@
 //! did through callbacks named like HTML attributes.
 
 pub mod connection_form;
+pub mod connection_summary;
 pub mod connection_view;
 pub mod log_view;
 pub mod message_detail;
