@@ -262,6 +262,7 @@ async function run(page, base) {
 
   step(`switching to the dark theme at ${wide}`);
   // The dark theme uses its own colours for the same layout.
+  await page.evaluate(() => document.activeElement?.blur());
   await page.emulateMedia({ colorScheme: 'dark' });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   if (background !== 'rgb(18, 21, 27)') fail(`at ${wide}, dark: the page background is ${background}, not the dark theme's`);
