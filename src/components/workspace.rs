@@ -5,8 +5,9 @@
 //! itself: the status bar across the top, the side column (Connection, Subscriptions) on the
 //! left, the center (the Messages panel) with the Publish panel under it, and the inspector,
 //! which shows what is selected, on the right. The side column and the inspector can be
-//! hidden, and the handles between the panes resize them. In a narrow window the panes stack in
-//! that order and the page scrolls (`styles.css`).
+//! hidden, and the handles between the panes resize them. In a narrow window the panes stack,
+//! the inspector right under the messages and the Publish panel last, and the page scrolls
+//! (`styles.css`).
 
 use yew::prelude::*;
 
