@@ -74,6 +74,16 @@ aedes_install() {
         die "npm could not install tests/brokers/aedes/package.json: run 'npm ci --prefix tests/brokers/aedes'"
 }
 
+# bench/'s npm packages: playwright-core drives Debian's Chromium (never a downloaded one) for
+# scripts/bench and the layout test (tests/layout.mjs).
+bench_npm_install() {
+    command -v npm >/dev/null || apt_install_missing nodejs npm
+    [ -d bench/node_modules/playwright-core ] && [ ! bench/package-lock.json -nt bench/node_modules ] && return 0
+    say "installing bench/'s npm packages (playwright-core drives Debian's Chromium; no browser download)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix bench --no-audit --no-fund --loglevel=error ||
+        die "npm could not install bench/package.json: run 'PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix bench'"
+}
+
 python_paho_install() {
     python3 -c 'import paho.mqtt, sys; sys.exit(paho.mqtt.__version__ >= "2")' 2>/dev/null && return 0
     say "installing $PAHO_REQUIREMENT (the seed's Python producer and consumer)"

@@ -26,7 +26,7 @@ pub mod validate;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -173,20 +173,24 @@ pub fn App() -> Html {
         let active_tab = active_tab.clone();
         use_effect_with((), move |_| {
             let presses = std::cell::Cell::new(0u32);
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-                let Some(event) = e.dyn_ref::<KeyboardEvent>() else {
-                    return;
-                };
-                if let Some(kind) = shortcut_for(event) {
-                    event.prevent_default();
-                    presses.set(presses.get().wrapping_add(1));
-                    shortcut.set(Some(ShortcutEvent {
-                        seq: presses.get(),
-                        tab: *active_tab.borrow(),
-                        kind,
-                    }));
-                }
-            });
+            // Not passive: the shortcut keeps the browser from acting on the key too.
+            let options = EventListenerOptions::enable_prevent_default();
+            let document = gloo::utils::document();
+            let listener =
+                EventListener::new_with_options(&document, "keydown", options, move |e| {
+                    let Some(event) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if let Some(kind) = shortcut_for(event) {
+                        event.prevent_default();
+                        presses.set(presses.get().wrapping_add(1));
+                        shortcut.set(Some(ShortcutEvent {
+                            seq: presses.get(),
+                            tab: *active_tab.borrow(),
+                            kind,
+                        }));
+                    }
+                });
             move || drop(listener)
         });
     }

@@ -90,7 +90,7 @@ async fn retained_message_is_shown_on_subscribe_and_can_be_cleared() {
         app.text(".detail").contains("kept by the broker")
     })
     .await;
-    app.click("Messages", "Clear retained");
+    app.click("Message details", "Clear retained");
     settle(300).await;
     app.click("Messages", "Clear");
     app.click("Subscriptions", "✕");

@@ -345,12 +345,12 @@ async fn a_selected_topic_shows_its_whole_last_message_its_history_and_copies() 
     };
     let clipboard = gloo::utils::window().navigator().clipboard();
     js_sys::Reflect::set(&clipboard, &"writeText".into(), record.as_ref()).expect("stub");
-    app.click("Messages", "Copy topic");
+    app.click("Topic details", "Copy topic");
     wait_until("copied topic", || {
         app.text(details).contains("Topic copied.")
     })
     .await;
-    app.click("Messages", "Copy payload");
+    app.click("Topic details", "Copy payload");
     wait_until("copied payload", || {
         app.text(details).contains("Payload copied.")
     })
@@ -449,13 +449,13 @@ async fn deleting_the_retained_messages_under_a_node_is_confirmed_and_seen_by_a_
         app.text(details).contains("5 topics below")
     })
     .await;
-    app.click("Messages", "Delete retained under zone (5)");
+    app.click("Topic details", "Delete retained under zone (5)");
     wait_until("the confirmation", || {
         app.text(details)
             .contains("Delete the retained messages of 5 topics under")
     })
     .await;
-    app.click("Messages", "Cancel");
+    app.click("Topic details", "Cancel");
     settle(300).await;
     let fresh = Peer::connect("topics-cleanup-check-1").await;
     let still = fresh
@@ -464,13 +464,13 @@ async fn deleting_the_retained_messages_under_a_node_is_confirmed_and_seen_by_a_
     assert_eq!(still.len(), 6, "nothing deleted before the confirmation");
     fresh.disconnect().await;
 
-    app.click("Messages", "Delete retained under zone (5)");
+    app.click("Topic details", "Delete retained under zone (5)");
     wait_until("the confirmation", || {
-        app.button("Messages", "Delete 5 retained messages")
+        app.button("Topic details", "Delete 5 retained messages")
             .is_some()
     })
     .await;
-    app.click("Messages", "Delete 5 retained messages");
+    app.click("Topic details", "Delete 5 retained messages");
     wait_until("the tree to follow", || {
         !app.text(details).contains("Delete retained under")
     })
@@ -561,7 +561,7 @@ async fn a_topic_shows_what_changed_and_charts_a_number_at_a_json_path() {
         "JSON is not a number"
     );
     app.fill(
-        "Messages",
+        "Topic details",
         "Chart the number at (JSON path)",
         "sensors[0].value",
     );
@@ -572,12 +572,12 @@ async fn a_topic_shows_what_changed_and_charts_a_number_at_a_json_path() {
         "{}",
         app.text(details)
     );
-    app.fill("Messages", "Chart the number at (JSON path)", "temperature");
+    app.fill("Topic details", "Chart the number at (JSON path)", "temperature");
     wait_until("the temperatures", || {
         app.text(details).contains("min 20 · max 21.5 · last 21.5")
     })
     .await;
-    app.fill("Messages", "Chart the number at (JSON path)", "sensors[");
+    app.fill("Topic details", "Chart the number at (JSON path)", "sensors[");
     wait_until("the path's error", || {
         app.text(details).contains("Not a JSON path")
     })

@@ -23,7 +23,7 @@ async fn open_row(app: &Mounted, containing: &str) {
 }
 
 async fn view_as(app: &Mounted, format: &str, expected: &str) {
-    app.fill("Messages", "View", format);
+    app.fill("Message details", "View", format);
     wait_until(&format!("the {format} view to show {expected:?}"), || {
         payload_view(app) == expected
     })
@@ -45,7 +45,7 @@ async fn each_payload_view_of_a_json_message() {
         payload_view(&app) == "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
     })
     .await;
-    let view = app.field("Messages", "View");
+    let view = app.field("Message details", "View");
     assert!(view
         .text_content()
         .unwrap_or_default()
@@ -97,7 +97,7 @@ async fn large_payload_is_cut_with_show_all() {
         "{detail}"
     );
     assert!(!payload_view(&app).ends_with("-end"));
-    app.click("Messages", "Show all");
+    app.click("Message details", "Show all");
     let deadline = js_sys::Date::now() + 10_000.0;
     loop {
         let text = payload_view(&app);

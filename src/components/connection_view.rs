@@ -2,13 +2,17 @@ use mqtt_core::{ClientOptions, ConnectionState};
 use yew::prelude::*;
 
 use super::connection_form::ConnectionForm;
+use super::connection_summary::ConnectionSummary;
 use super::log_view::LogView;
 use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
+use super::selected_message::SelectedMessage;
+use super::selected_topic::SelectedTopic;
 use super::share_panel::SharePanel;
 use super::status_bar::{status_key, StatusBar};
 use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
+use super::workspace::{Selected, Workspace};
 use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::settings::ConnectionSettings;
@@ -53,7 +57,16 @@ struct Triggers {
     publish: u32,
 }
 
-/// One connection: its state, its driver and all its panels.
+/// The Connection section: the whole form until a session is up, then folded into a line
+/// until the user unfolds it or the connection ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fold {
+    Form,
+    Folded,
+    Unfolded,
+}
+
+/// One connection: its state, its driver and all its panels, placed by the `Workspace`.
 #[component]
 pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let state = {
@@ -92,6 +105,17 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     }
 
     let key = status_key(&state.connection);
+    let fold = use_state_eq(|| Fold::Form);
+    {
+        // Reconnecting after a loss keeps what was shown; a first attempt that fails keeps the
+        // form, to fix the settings.
+        let fold = fold.clone();
+        use_effect_with(key, move |key| match *key {
+            "connected" if *fold == Fold::Form => fold.set(Fold::Folded),
+            "disconnected" => fold.set(Fold::Form),
+            _ => {}
+        });
+    }
     {
         let onstatus = props.onstatus.clone();
         let tab = props.tab;
@@ -162,34 +186,91 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         .filter(|entry| entry.level == LogLevel::Error)
         .filter(|_| !matches!(state.connection, ConnectionState::Connected { .. }))
         .map(|entry| AttrValue::from(entry.text.clone()));
+    let ontogglefold = {
+        let fold = fold.clone();
+        Callback::from(move |()| {
+            fold.set(match *fold {
+                Fold::Folded => Fold::Unfolded,
+                _ => Fold::Folded,
+            })
+        })
+    };
+    // As the tab names itself: the settings of the last Connect or profile loaded, not the
+    // form's edits since.
+    let client_id = match &state.server {
+        Some(server) if form_settings.client_id.is_empty() => {
+            server.assigned_client_id.clone().unwrap_or_default()
+        }
+        _ => form_settings.client_id.clone(),
+    };
+    let settings_id = format!("{ids}-settings");
     let driver = (*driver).clone();
+    let inspector = state
+        .selected
+        .and_then(|seq| state.messages.find(seq).cloned())
+        .map(|message| Selected {
+            key: format!("message-{}", message.seq).into(),
+            view: html! {
+                <SelectedMessage ids={ids.clone()} driver={driver.clone()} state={state.clone()}
+                    {message} />
+            },
+        })
+        .or_else(|| {
+            state.selected_topic.map(|node| Selected {
+                key: format!("topic-{node}").into(),
+                view: html! {
+                    <SelectedTopic ids={ids.clone()} driver={driver.clone()} state={state.clone()}
+                        {node} />
+                },
+            })
+        });
+
+    let bar = html! {
+        <StatusBar connection={state.connection.clone()} server={state.server.clone()}
+            {last_error} />
+    };
+    let side = html! {
+        <>
+            <section class="panel connection" aria-label="Connection">
+                <h2>{ "Connection" }</h2>
+                if *fold != Fold::Form {
+                    <ConnectionSummary url={AttrValue::from(form_settings.url.clone())}
+                        client_id={AttrValue::from(client_id)} version={state.version}
+                        folded={*fold == Fold::Folded} controls={settings_id.clone()}
+                        ontoggle={ontogglefold} ondisconnect={ondisconnect.clone()} />
+                }
+                // Folded, the form stays mounted: its edits and the Connect shortcut live on.
+                <div id={settings_id} hidden={*fold == Fold::Folded}>
+                    <ProfilePicker ids={ids.clone()} profiles={(*profiles).clone()}
+                        onload={onloadprofile} ondelete={ondeleteprofile} />
+                    <ConnectionForm key={*form_generation} ids={ids.clone()}
+                        initial={(*form_settings).clone()}
+                        connection={state.connection.clone()}
+                        {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
+                        trigger={triggers.connect} />
+                </div>
+                <div class="connection-extras">
+                    <SharePanel ids={ids.clone()} settings={(*form_settings).clone()}
+                        state={state.clone()} />
+                    <LogView log={state.log.clone()} />
+                </div>
+            </section>
+            <SubscriptionsPanel ids={ids.clone()} driver={driver.clone()}
+                state={state.clone()} focus={triggers.focus_subscribe} />
+        </>
+    };
+    let center = html! {
+        <MessagesPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()} />
+    };
+    let publish = html! {
+        <PublishPanel ids={ids.clone()} {driver} state={state.clone()}
+            trigger={triggers.publish} />
+    };
 
     html! {
         <div class="connection-view" hidden={!props.active} id={ids.to_string()}>
-            <StatusBar connection={state.connection.clone()} server={state.server.clone()}
-                {last_error} />
-            <div class="columns">
-                <div class="side">
-                    <section class="panel" aria-label="Connection">
-                        <h2>{ "Connection" }</h2>
-                        <ProfilePicker ids={ids.clone()} profiles={(*profiles).clone()}
-                            onload={onloadprofile} ondelete={ondeleteprofile} />
-                        <ConnectionForm key={*form_generation} ids={ids.clone()}
-                            initial={(*form_settings).clone()}
-                            connection={state.connection.clone()}
-                            {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
-                            trigger={triggers.connect} />
-                        <SharePanel ids={ids.clone()} settings={(*form_settings).clone()}
-                            state={state.clone()} />
-                        <LogView log={state.log.clone()} />
-                    </section>
-                    <SubscriptionsPanel ids={ids.clone()} driver={driver.clone()}
-                        state={state.clone()} focus={triggers.focus_subscribe} />
-                    <PublishPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()}
-                        trigger={triggers.publish} />
-                </div>
-                <MessagesPanel {ids} {driver} state={state.clone()} />
-            </div>
+            <Workspace {ids} {bar} {side} {center} {inspector} {publish}
+                reveal_side={triggers.focus_subscribe} />
         </div>
     }
 }

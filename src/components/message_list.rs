@@ -1,6 +1,8 @@
 use std::rc::Rc;
 
 use mqtt_core::topic::matches;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::message_row::{set_style, MessageRow, ROW_HEIGHT};
@@ -73,18 +75,32 @@ pub fn MessageList(props: &MessageListProps) -> Html {
         })
     };
     {
+        // The list is as tall as its pane, which changes with the window, the handles between
+        // panes and the topic tree; it draws rows for the height it has.
         let viewport = viewport.clone();
         let container = container.clone();
         use_effect_with((), move |_| {
-            if let Some(element) = container.cast::<web_sys::Element>() {
-                let height = element.client_height();
-                if height > 0 {
-                    viewport.set(height as u32);
+            let observer = container.cast::<web_sys::Element>().and_then(|element| {
+                let measured = element.clone();
+                let measure = Closure::<dyn Fn()>::new(move || {
+                    let height = measured.client_height();
+                    if height > 0 {
+                        viewport.set(height as u32);
+                    }
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
+                // It reports the size it finds at once, too.
+                observer.observe(&element);
+                Some((observer, measure))
+            });
+            move || {
+                if let Some((observer, _measure)) = observer {
+                    observer.disconnect();
                 }
             }
         });
     }
-
     let first = (*scroll_top / ROW_HEIGHT) as usize;
     let first = first.saturating_sub(OVERSCAN).min(total);
     let count = (*viewport / ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;

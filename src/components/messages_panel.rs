@@ -1,21 +1,16 @@
-//! The Messages panel: the list of messages (toolbar, list, a message's detail) or, switched
-//! to, the topic tree with the selected topic.
+//! The Messages panel: the list of messages (toolbar, list) or, switched to, the topic tree.
+//! What is selected in either is the inspector's (`selected_message.rs`, `selected_topic.rs`).
 
 use std::rc::Rc;
 
-use mqtt_core::{Bytes, OutgoingMessage, PublishProperties, QoS};
 use yew::prelude::*;
 
-use super::message_detail::MessageDetail;
 use super::message_list::{shown_messages, MessageList, Shown};
 use super::message_toolbar::MessageToolbar;
-use super::publish_panel::publish_recorded;
-use super::topic_detail::TopicDetail;
 use super::topic_tree::TopicTree;
-use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::export;
-use crate::state::{Action, LogLevel, Message, State};
+use crate::state::{Action, Message, State};
 
 #[derive(Properties, PartialEq)]
 pub struct MessagesPanelProps {
@@ -29,39 +24,6 @@ pub struct MessagesPanelProps {
 enum View {
     Messages,
     Topics,
-}
-
-/// Publishes an empty retained message to each topic, which deletes the retained ones, and
-/// logs how it went.
-fn delete_retained(driver: &Driver, state: &UseReducerHandle<State>, topics: Vec<String>) {
-    let mut refused = Vec::new();
-    for topic in &topics {
-        let message = OutgoingMessage {
-            topic: topic.clone(),
-            payload: Bytes::new(),
-            qos: QoS::AtLeastOnce,
-            retain: true,
-            properties: PublishProperties::default(),
-        };
-        if let Err(words) = driver.publish(message) {
-            refused.push(format!("{topic}: {words}"));
-        }
-    }
-    let sent = topics.len() - refused.len();
-    state.dispatch(log_now(
-        LogLevel::Info,
-        format!("Deleting the retained messages of {sent} topics"),
-    ));
-    if !refused.is_empty() {
-        state.dispatch(log_now(
-            LogLevel::Error,
-            format!(
-                "Could not delete {} retained messages: {}",
-                refused.len(),
-                refused.join("; ")
-            ),
-        ));
-    }
 }
 
 #[component]
@@ -95,25 +57,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         let state = state.clone();
         Callback::from(move |seq: u64| state.dispatch(Action::Select(Some(seq))))
     };
-    let onclearretained = {
-        let driver = props.driver.clone();
-        let state = state.clone();
-        Callback::from(move |topic: String| {
-            let message = OutgoingMessage {
-                topic,
-                payload: Bytes::new(),
-                qos: QoS::AtLeastOnce,
-                retain: true,
-                properties: PublishProperties::default(),
-            };
-            if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
-                state.dispatch(log_now(
-                    LogLevel::Error,
-                    format!("Could not clear the retained message: {words}"),
-                ));
-            }
-        })
-    };
     let ontopicselect = {
         let state = state.clone();
         Callback::from(move |node| state.dispatch(Action::SelectTopic(Some(node))))
@@ -129,11 +72,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
     let ontopichistory = {
         let state = state.clone();
         Callback::from(move |limit| state.dispatch(Action::SetTopicHistory(limit)))
-    };
-    let ondeleteretained = {
-        let driver = props.driver.clone();
-        let state = state.clone();
-        Callback::from(move |topics| delete_retained(&driver, &state, topics))
     };
     let switch = |to: View| {
         let view = view.clone();
@@ -175,9 +113,6 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         "application/json",
     );
     let onexportcsv = export_with(export::export_csv, "mqtt-messages.csv", "text/csv");
-    let selected = state
-        .selected
-        .and_then(|seq| state.messages.find(seq).cloned());
     let shown_count = shown
         .as_ref()
         .as_ref()
@@ -208,19 +143,11 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
                 <MessageList messages={state.messages.clone()}
                     subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
                     selected={state.selected} {onselect} />
-                if let Some(message) = selected {
-                    <MessageDetail ids={props.ids.clone()} {message} {onclearretained}
-                        onclose={dispatch(|| Action::Select(None))} />
-                }
             } else {
                 <TopicTree ids={props.ids.clone()} topics={state.topics.clone()}
                     selected={state.selected_topic} onselect={ontopicselect}
                     onexpand={ontopicexpand} onfilter={ontopicfilter}
                     onhistorylimit={ontopichistory} onclear={dispatch(|| Action::Clear)} />
-                if let Some(node) = state.selected_topic {
-                    <TopicDetail key={node} ids={props.ids.clone()} topics={state.topics.clone()} {node}
-                        {ondeleteretained} onclose={dispatch(|| Action::SelectTopic(None))} />
-                }
             }
         </section>
     }

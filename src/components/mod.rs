@@ -2,6 +2,7 @@
 //! did through callbacks named like HTML attributes.
 
 pub mod connection_form;
+pub mod connection_summary;
 pub mod connection_view;
 pub mod log_view;
 pub mod message_detail;
@@ -13,8 +14,11 @@ pub mod payload_diff;
 pub mod profile_picker;
 pub mod publish_form;
 pub mod publish_panel;
+pub mod selected_message;
+pub mod selected_topic;
 pub mod sent_list;
 pub mod share_panel;
+pub mod splitter;
 pub mod status_bar;
 pub mod subscription_form;
 pub mod subscription_list;
@@ -24,6 +28,7 @@ pub mod topic_chart;
 pub mod topic_detail;
 pub mod topic_row;
 pub mod topic_tree;
+pub mod workspace;
 
 use mqtt_core::QoS;
 use wasm_bindgen::JsCast;

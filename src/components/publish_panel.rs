@@ -62,7 +62,7 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
         })
     };
     html! {
-        <section class="panel" aria-label="Publish">
+        <section class="panel publish" aria-label="Publish">
             <h2>{ "Publish" }</h2>
             <PublishForm ids={props.ids.clone()} version={state.version}
                 periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}

@@ -47,7 +47,7 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
         Callback::from(move |id: Option<u32>| state.dispatch(Action::FilterBy(id)))
     };
     html! {
-        <section class="panel" aria-label="Subscriptions">
+        <section class="panel subscriptions-panel" aria-label="Subscriptions">
             <h2>{ "Subscriptions" }</h2>
             <SubscriptionForm ids={props.ids.clone()} version={state.version} {onsubscribe}
                 focus={props.focus} />

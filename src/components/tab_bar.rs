@@ -1,3 +1,4 @@
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,9 +21,35 @@ pub struct TabBarProps {
 #[component]
 pub fn TabBar(props: &TabBarProps) -> Html {
     let closable = props.tabs.len() > 1;
+    let list = use_node_ref();
+    {
+        // The bar scrolls inside itself when the tabs do not fit: keep the active one in view.
+        let list = list.clone();
+        use_effect_with((props.active, props.tabs.len()), move |_| {
+            let Some(list) = list.cast::<web_sys::HtmlElement>() else {
+                return;
+            };
+            let Some(tab) = list
+                .query_selector(".tab.active")
+                .ok()
+                .flatten()
+                .and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                return;
+            };
+            // The list is positioned (styles.css), so a tab's offset is within its content.
+            let start = tab.offset_left();
+            let end = start + tab.offset_width();
+            if start < list.scroll_left() {
+                list.set_scroll_left(start);
+            } else if end > list.scroll_left() + list.client_width() {
+                list.set_scroll_left(end - list.client_width());
+            }
+        });
+    }
     html! {
         <nav class="tabs" aria-label="Connections">
-            <div role="tablist">
+            <div role="tablist" ref={list}>
                 { for props.tabs.iter().map(|tab| {
                     let id = tab.id;
                     let selected = id == props.active;
