@@ -250,8 +250,6 @@ pub struct TopicIndex {
     rows_stale: bool,
     /// Nodes whose children were added to in the current batch, to be sorted at its end.
     unsorted: Vec<NodeId>,
-    /// The newest `received_at` seen.
-    latest: u64,
     /// Changes with every change, so views can tell two states apart cheaply.
     version: u64,
 }
@@ -290,7 +288,6 @@ impl TopicIndex {
             rows: Vec::new(),
             rows_stale: false,
             unsorted: Vec::new(),
-            latest: 0,
             version: 0,
         }
     }
@@ -306,11 +303,6 @@ impl TopicIndex {
     /// Topics that have had a message.
     pub fn topic_count(&self) -> u32 {
         self.nodes[ROOT as usize].subtree.topics
-    }
-
-    /// The newest `received_at` seen (0 before any).
-    pub fn latest(&self) -> u64 {
-        self.latest
     }
 
     pub fn node(&self, id: NodeId) -> Option<&Node> {
@@ -434,7 +426,6 @@ impl TopicIndex {
     fn record_one(&mut self, message: &Rc<Message>) {
         let id = self.node_for(&message.topic);
         let at = message.received_at;
-        self.latest = self.latest.max(at);
         let passed_before = !self.filter.is_empty() && self.passes_filter(id);
         let cost = message_cost(message);
         let entry = HistoryEntry {

@@ -162,7 +162,7 @@ async fn thousands_of_retained_topics_fill_the_tree_with_only_visible_rows_in_th
     assert!(first
         .text_content()
         .unwrap_or_default()
-        .contains("1 topics · 1 messages"));
+        .contains("1 topic · 1 message"));
 
     // The last device is reachable by scrolling.
     let scroll = app
@@ -203,7 +203,7 @@ async fn thousands_of_retained_topics_fill_the_tree_with_only_visible_rows_in_th
         .expect("row")
         .text_content()
         .unwrap_or_default()
-        .contains("1 topics · 2 messages"));
+        .contains("1 topic · 2 messages"));
 
     app.unmount().await;
     let doomed: Vec<_> = seeded
@@ -302,7 +302,7 @@ async fn a_selected_topic_shows_its_whole_last_message_its_history_and_copies() 
         app.section("Messages")
             .text_content()
             .unwrap_or_default()
-            .contains("1 topics · 3 messages")
+            .contains("1 topic · 3 messages")
     })
     .await;
     let row = open_path(&app, &format!("{prefix}/data")).await;
@@ -572,12 +572,20 @@ async fn a_topic_shows_what_changed_and_charts_a_number_at_a_json_path() {
         "{}",
         app.text(details)
     );
-    app.fill("Topic details", "Chart the number at (JSON path)", "temperature");
+    app.fill(
+        "Topic details",
+        "Chart the number at (JSON path)",
+        "temperature",
+    );
     wait_until("the temperatures", || {
         app.text(details).contains("min 20 · max 21.5 · last 21.5")
     })
     .await;
-    app.fill("Topic details", "Chart the number at (JSON path)", "sensors[");
+    app.fill(
+        "Topic details",
+        "Chart the number at (JSON path)",
+        "sensors[",
+    );
     wait_until("the path's error", || {
         app.text(details).contains("Not a JSON path")
     })

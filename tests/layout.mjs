@@ -1,6 +1,7 @@
 // The workspace layout, checked in Chromium on the release build (`scripts/build` → dist/):
 // at 1280×720, connected, subscribed, with messages and one selected, the page does not scroll
-// and every control the user needs is on screen, the connection form folded into its summary;
+// and every control the user needs is on screen, the connection form folded into its summary,
+// and so with the topic tree and a selected topic;
 // at 360×740 nothing overflows sideways, the tab bar stays inside the window, and each control
 // can be scrolled to and used. Saves screenshots under target/screenshots/.
 //
@@ -133,6 +134,29 @@ async function run(page, base) {
     'message list': messages.locator('.message-scroll'),
     "selected message's detail": detail,
   };
+  const topicDetail = region('Topic details');
+  const tree = messages.getByRole('tree', { name: 'Topics' });
+  const topicControls = {
+    'the topic tree': tree,
+    'Find topics (Messages)': messages.getByLabel('Find topics', { exact: true }),
+    "the selected topic's detail": topicDetail.locator('h3'),
+    "the selected topic's payload": topicDetail.locator('.payload-view'),
+  };
+  const treeRow = (name) =>
+    tree.getByRole('treeitem').filter({ has: page.locator('.level').getByText(name, { exact: true }) });
+  /// Switches to the topic tree, expands each level of `levels` and selects the last.
+  const openTopic = async (levels) => {
+    await messages.getByRole('tab', { name: 'Topic tree', exact: true }).click();
+    for (const [depth, name] of levels.entries()) {
+      const row = treeRow(name);
+      await row.waitFor();
+      if (depth + 1 < levels.length) {
+        if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.toggle').click();
+      } else {
+        await row.click();
+      }
+    }
+  };
   const visibility = async (what, locator) => {
     if ((await locator.count()) !== 1) return `${what}: expected one, found ${await locator.count()}`;
     const why = await locator.evaluate(whyNotVisible);
@@ -260,6 +284,19 @@ async function run(page, base) {
   const stillWide = await documentSize();
   if (stillWide.scrollHeight > stillWide.innerHeight + 1) fail(`at ${wide}: after hiding and resizing panes the page scrolls`);
 
+  step(`exploring the topic tree at ${wide}`);
+  // The topic tree in the center, the selected topic in the inspector, still without page scroll.
+  const [firstLevel, secondLevel] = topic.split('/');
+  await openTopic([firstLevel, secondLevel, 'sensor2']);
+  await topicDetail.filter({ hasText: `${topic}/sensor2` }).waitFor();
+  for (const [what, locator] of Object.entries(topicControls)) await expectVisible(wide, what, locator);
+  const withTree = await documentSize();
+  if (withTree.scrollHeight > withTree.innerHeight + 1) fail(`at ${wide}: with the topic tree open the page scrolls`);
+  await shot('layout-1280x720-topics');
+  await messages.getByRole('tab', { name: 'Message list', exact: true }).click();
+  await rows.filter({ hasText: '"reading": 3' }).click();
+  await detail.waitFor();
+
   step(`switching to the dark theme at ${wide}`);
   // The dark theme uses its own colours for the same layout.
   await page.evaluate(() => document.activeElement?.blur());
@@ -303,11 +340,11 @@ async function run(page, base) {
   };
   await tabBarInside('');
   step(`opening and closing tabs at ${narrow}`);
-  const tabs = page.getByRole('tab');
+  const tabs = tabBar.getByRole('tab');
   for (let i = 0; i < 3; i++) await tabBar.getByRole('button', { name: 'New connection' }).click();
   await tabs.nth(3).waitFor();
   await tabBarInside(' with four tabs');
-  await expectVisible(`${narrow} with four tabs`, 'the active (newest) tab', page.getByRole('tab', { selected: true }));
+  await expectVisible(`${narrow} with four tabs`, 'the active (newest) tab', tabBar.getByRole('tab', { selected: true }));
   await sideways(' with four tabs');
   await shot('layout-360x740-tabs');
   while ((await tabs.count()) > 1) {
@@ -339,12 +376,23 @@ async function run(page, base) {
   await subscriptions.locator('.subscription', { hasText: `${topic}-phone/#` }).locator('.sub-status', { hasText: /^QoS \d$/ }).waitFor();
   await sideways(' after using every control');
   await shot('layout-360x740-selected');
+  step(`exploring the topic tree at ${narrow}`);
+  await openTopic([firstLevel, secondLevel, 'phone']);
+  await topicDetail.filter({ hasText: `${topic}/phone` }).waitFor();
+  for (const [what, locator] of Object.entries(topicControls)) {
+    await locator.evaluate((e) => e.scrollIntoView({ block: 'center', inline: 'nearest' }));
+    const why = await visibility(what, locator);
+    if (why) fail(`at ${narrow}: scrolled to, the ${why}`);
+  }
+  await sideways(' with the topic tree');
+  await topicDetail.locator('h3').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot('layout-360x740-topics');
   noPageProblems();
   step('disconnecting');
   // Leave the broker politely.
   await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
   await page.locator('[data-status="disconnected"]').waitFor();
-  console.log(`layout: ok at ${wide} (no page scroll, ${Object.keys(controls).length} controls on screen, form folded, panes collapse and resize) and at ${narrow} (no sideways overflow, tab bar inside, every control reached and used)`);
+  console.log(`layout: ok at ${wide} (no page scroll, ${Object.keys(controls).length} controls and the topic tree with its selected topic on screen, form folded, panes collapse and resize) and at ${narrow} (no sideways overflow, tab bar inside, every control and the topic tree reached and used)`);
 }
 
 const deadline = setTimeout(() => {

@@ -9,8 +9,9 @@ use yew::prelude::*;
 use super::message_detail::property_list;
 use super::payload_diff::PayloadDiffView;
 use super::topic_chart::{HistoryKey, TopicChart};
-use super::{format_time, on_value};
+use super::{counted, format_time, on_value};
 use crate::clipboard::copy_text;
+use crate::clock::wall_clock_millis;
 use crate::payload::{detect, format_size, preview, render, PayloadFormat};
 use crate::state::Message;
 use crate::topic_index::{NodeId, SharedIndex};
@@ -137,11 +138,12 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
         };
         html! {
             <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                <p>{ format!("Delete the retained messages of {count} topics under {path}? \
-                    The broker forgets them; subscribers no longer receive them on subscribing.") }</p>
+                <p>{ format!("Delete the retained messages of {} under {path}? \
+                    The broker forgets them; subscribers no longer receive them on subscribing.",
+                    counted(count as u64, "topic", "topics")) }</p>
                 <div class="buttons">
                     <button type="button" class="danger" onclick={ondeletesubtree}>
-                        { format!("Delete {count} retained messages") }
+                        { format!("Delete {}", counted(count as u64, "retained message", "retained messages")) }
                     </button>
                     <button type="button" onclick={cancel}>{ "Cancel" }</button>
                 </div>
@@ -159,7 +161,8 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
         return html! {
             <section class="detail topic-detail" aria-label="Topic details">
                 { header }
-                <p class="meta">{ format!("{} topics below · {} messages", subtree.topics, subtree.messages) }</p>
+                <p class="meta">{ format!("{} below · {}", counted(subtree.topics.into(), "topic", "topics"),
+                    counted(subtree.messages, "message", "messages")) }</p>
                 { cleanup }
                 { for confirm }
             </section>
@@ -182,15 +185,16 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
         Copied::Payload => "Payload copied.",
         Copied::Refused => "The browser did not allow copying.",
     });
+    // As of this render: the detail renders again with every batch of messages.
+    let rate = topic.rate_tenths(wall_clock_millis());
     let payload_text = String::from_utf8_lossy(&message.payload).into_owned();
 
     html! {
         <section class="detail topic-detail" aria-label="Topic details">
             { header }
             <p class="meta">
-                { format!("{} messages · {}.{} per second · last {} · QoS {} · {}{}",
-                    topic.count(), topic.rate_tenths(index.latest()) / 10,
-                    topic.rate_tenths(index.latest()) % 10,
+                { format!("{} · {}.{} per second · last {} · QoS {} · {}{}",
+                    counted(topic.count(), "message", "messages"), rate / 10, rate % 10,
                     format_time(topic.last().received_at), topic.last().qos as u8,
                     format_size(topic.last().payload.len()),
                     if retained_here { " · retained" } else { "" }) }

@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::counted;
 use super::message_row::set_style;
 use crate::topic_index::{NodeId, SubtreeCounts};
 
@@ -56,13 +57,12 @@ pub fn TopicRow(props: &TopicRowProps) -> Html {
         })
     });
     let counts = props.counts;
+    let topics = counted(counts.topics.into(), "topic", "topics");
+    let messages = counted(counts.messages, "message", "messages");
     let summary = match (props.expanded.is_some(), counts.retained) {
-        (false, _) => format!("{} messages", counts.messages),
-        (true, 0) => format!("{} topics · {} messages", counts.topics, counts.messages),
-        (true, retained) => format!(
-            "{} topics · {} messages · {retained} retained",
-            counts.topics, counts.messages
-        ),
+        (false, _) => messages,
+        (true, 0) => format!("{topics} · {messages}"),
+        (true, retained) => format!("{topics} · {messages} · {retained} retained"),
     };
     html! {
         <div role="treeitem" id={props.dom_id.clone()} ref={node} {onclick}

@@ -5,14 +5,16 @@
 use yew::prelude::*;
 
 use super::message_row::set_style;
-use super::on_value;
 use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
+use super::{counted, on_value};
+use crate::clock::wall_clock_millis;
 use crate::payload::{format_size, preview};
 use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 8;
-/// A change this recent (ms, on the messages' clock) highlights its row.
+/// A change this recent (ms, by the wall clock that stamps messages) highlights its row; rows
+/// that come into view later than that show none.
 const HIGHLIGHT_MS: u64 = 1_500;
 
 #[derive(Properties, PartialEq)]
@@ -171,7 +173,7 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
     let first = first.saturating_sub(OVERSCAN).min(total);
     let count = (*viewport / TOPIC_ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;
     let last = (first + count).min(total);
-    let latest = index.latest();
+    let now = wall_clock_millis();
     let filtering = !index.filter().is_empty();
     let active_id = rows.get(active_row).copied();
     let root = index.root().subtree();
@@ -193,7 +195,8 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
                         value={index.limits().topic_history.to_string()} onchange={onlimit} />
                 </div>
                 <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
-                <span class="counts">{ format!("{} topics · {} messages", root.topics, root.messages) }</span>
+                <span class="counts">{ format!("{} · {}", counted(root.topics.into(), "topic", "topics"),
+                    counted(root.messages, "message", "messages")) }</span>
                 <span class="meter" title="Payloads and topics the tree holds, older history included">
                     { format_size(older + newest) }
                 </span>
@@ -222,7 +225,7 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
                         });
                         let topic = node.topic();
                         let changed = node.changed_at() > 0
-                            && latest.saturating_sub(node.changed_at()) < HIGHLIGHT_MS;
+                            && now.saturating_sub(node.changed_at()) < HIGHLIGHT_MS;
                         Some(html! {
                             <TopicRow key={row} {id} dom_id={row_id(id)}
                                 name={AttrValue::from(node.name().to_owned())}
