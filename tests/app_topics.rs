@@ -50,6 +50,16 @@ fn find_row(app: &Mounted, name: &str, level: usize) -> Option<HtmlElement> {
     })
 }
 
+/// Clicks a row's expand/collapse toggle.
+fn toggle(row: &Element) {
+    row.query_selector(".toggle")
+        .ok()
+        .flatten()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+        .expect("a toggle")
+        .click();
+}
+
 /// Expands every level of `path` (clicking each toggle) and returns the row of its last level.
 async fn open_path(app: &Mounted, path: &str) -> HtmlElement {
     let levels: Vec<&str> = path.split('/').collect();
@@ -60,12 +70,7 @@ async fn open_path(app: &Mounted, path: &str) -> HtmlElement {
         if depth + 1 < levels.len()
             && row.get_attribute("aria-expanded").as_deref() == Some("false")
         {
-            row.query_selector(".toggle")
-                .ok()
-                .flatten()
-                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-                .expect("a toggle")
-                .click();
+            toggle(&row);
         }
     }
     let last = levels.last().expect("a level");
@@ -135,13 +140,7 @@ async fn thousands_of_retained_topics_fill_the_tree_with_only_visible_rows_in_th
     })
     .await;
     let parent = open_path(&app, &prefix).await;
-    parent
-        .query_selector(".toggle")
-        .ok()
-        .flatten()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-        .expect("toggle")
-        .click();
+    toggle(&parent);
     wait_until("the devices", || find_row(&app, "dev0000", 4).is_some()).await;
     let first = find_row(&app, "dev0000", 4).expect("dev0000");
     assert_eq!(
@@ -185,12 +184,7 @@ async fn thousands_of_retained_topics_fill_the_tree_with_only_visible_rows_in_th
 
     // A live message on a visible topic highlights its row and updates its value.
     let row = find_row(&app, &last, 4).expect("row");
-    row.query_selector(".toggle")
-        .ok()
-        .flatten()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-        .expect("toggle")
-        .click();
+    toggle(&row);
     app.publish(&format!("{prefix}/{last}/temp"), "live-42", "1");
     wait_until("the highlight", || {
         find_row(&app, "temp", 5).is_some_and(|row| {
@@ -226,12 +220,7 @@ async fn the_keyboard_moves_expands_collapses_and_selects() {
     }
     app.wait_text("Messages", "3 topics").await;
     let row = open_path(&app, &prefix).await;
-    row.query_selector(".toggle")
-        .ok()
-        .flatten()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-        .expect("toggle")
-        .click();
+    toggle(&row);
     wait_until("a and b", || find_row(&app, "b", 4).is_some()).await;
     let tree = tree(&app);
     tree.focus().expect("focus");

@@ -22,6 +22,29 @@ fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
     text.char_indices().nth(max_chars).map(|(i, _)| &text[..i])
 }
 
+/// The labelled View select: automatic (the `detected` format) or a chosen one; `onchange`
+/// gets a format's key, or "auto".
+pub fn format_select(
+    id: &str,
+    detected: PayloadFormat,
+    chosen: Option<PayloadFormat>,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <div class="field">
+            <label for={id.to_owned()}>{ "View" }</label>
+            <select id={id.to_owned()} {onchange}>
+                <option value="auto" selected={chosen.is_none()}>
+                    { format!("Auto ({})", detected.label()) }
+                </option>
+                { for PayloadFormat::ALL.into_iter().map(|f| html! {
+                    <option value={f.key()} selected={chosen == Some(f)}>{ f.label() }</option>
+                }) }
+            </select>
+        </div>
+    }
+}
+
 /// The version 5 properties of `message` as (name, value) rows.
 pub fn property_rows(message: &Message) -> Vec<(&'static str, String)> {
     let p = &message.properties;
@@ -117,17 +140,7 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                     if message.dup { " · DUP" } else { "" }) }
             </p>
             <div class="row">
-                <div class="field">
-                    <label for={id("view")}>{ "View" }</label>
-                    <select id={id("view")} onchange={onview}>
-                        <option value="auto" selected={chosen.is_none()}>
-                            { format!("Auto ({})", detected.label()) }
-                        </option>
-                        { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                            <option value={f.key()} selected={*chosen == Some(f)}>{ f.label() }</option>
-                        }) }
-                    </select>
-                </div>
+                { format_select(&id("view"), detected, *chosen, onview) }
                 <button type="button" onclick={onclearretained}
                     title="Publish an empty retained message to this topic, which deletes the retained one">
                     { "Clear retained" }

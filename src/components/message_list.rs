@@ -1,15 +1,11 @@
 use std::rc::Rc;
 
 use mqtt_core::topic::matches;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::message_row::{set_style, MessageRow, ROW_HEIGHT};
+use super::message_row::{MessageRow, ROW_HEIGHT};
+use super::visible_rows::{use_visible_rows, VisibleRows};
 use crate::state::{message_contains, Message, MessageLog, Subscription};
-
-/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
-const OVERSCAN: usize = 6;
 
 #[derive(Properties, PartialEq)]
 pub struct MessageListProps {
@@ -50,9 +46,6 @@ pub fn shown_messages(
 /// Only the rows in view are in the DOM; the rest is an empty spacer of the right height.
 #[component]
 pub fn MessageList(props: &MessageListProps) -> Html {
-    let scroll_top = use_state_eq(|| 0u32);
-    let viewport = use_state_eq(|| 600u32);
-    let container = use_node_ref();
     let shown = props.shown.0.as_ref();
     let filtered = shown.is_some();
     let total = shown.as_ref().map_or(props.messages.len(), Vec::len);
@@ -63,48 +56,12 @@ pub fn MessageList(props: &MessageListProps) -> Html {
         }
     };
 
-    let onscroll = {
-        let scroll_top = scroll_top.clone();
-        let viewport = viewport.clone();
-        let container = container.clone();
-        Callback::from(move |_: Event| {
-            if let Some(element) = container.cast::<web_sys::Element>() {
-                scroll_top.set(element.scroll_top().max(0) as u32);
-                viewport.set(element.client_height().max(0) as u32);
-            }
-        })
-    };
-    {
-        // The list is as tall as its pane, which changes with the window, the handles between
-        // panes and the topic tree; it draws rows for the height it has.
-        let viewport = viewport.clone();
-        let container = container.clone();
-        use_effect_with((), move |_| {
-            let observer = container.cast::<web_sys::Element>().and_then(|element| {
-                let measured = element.clone();
-                let measure = Closure::<dyn Fn()>::new(move || {
-                    let height = measured.client_height();
-                    if height > 0 {
-                        viewport.set(height as u32);
-                    }
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
-                // It reports the size it finds at once, too.
-                observer.observe(&element);
-                Some((observer, measure))
-            });
-            move || {
-                if let Some((observer, _measure)) = observer {
-                    observer.disconnect();
-                }
-            }
-        });
-    }
-    let first = (*scroll_top / ROW_HEIGHT) as usize;
-    let first = first.saturating_sub(OVERSCAN).min(total);
-    let count = (*viewport / ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;
-    let last = (first + count).min(total);
+    let VisibleRows {
+        container,
+        onscroll,
+        spacer,
+        range,
+    } = use_visible_rows(total, ROW_HEIGHT);
     let color_of = |message: &Message| -> Option<usize> {
         let id = message.subscription?;
         props
@@ -113,14 +70,6 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             .find(|s| s.id == id)
             .map(|s| s.color)
     };
-    let spacer = use_node_ref();
-    {
-        let spacer = spacer.clone();
-        let height = total as u64 * u64::from(ROW_HEIGHT);
-        use_effect_with(height, move |height| {
-            set_style(&spacer, "height", &format!("{height}px"))
-        });
-    }
 
     html! {
         <div class="message-scroll" ref={container} {onscroll} aria-label="Messages" tabindex="-1">
@@ -130,7 +79,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
                 }</p>
             }
             <div class="message-list" role="list" ref={spacer}>
-                { for (first..last).filter_map(|index| {
+                { for range.filter_map(|index| {
                     let message = nth(index)?;
                     let top = (index as u32).saturating_mul(ROW_HEIGHT);
                     // Keyed by position, not by message: under a flood every visible row

@@ -28,6 +28,7 @@ pub mod topic_chart;
 pub mod topic_detail;
 pub mod topic_row;
 pub mod topic_tree;
+pub mod visible_rows;
 pub mod workspace;
 
 use mqtt_core::QoS;

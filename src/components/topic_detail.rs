@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::message_detail::property_list;
+use super::message_detail::{format_select, property_list};
 use super::payload_diff::PayloadDiffView;
 use super::topic_chart::{HistoryKey, TopicChart};
 use super::{counted, format_time, on_value};
@@ -209,17 +209,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             { cleanup }
             { for confirm }
             <div class="row">
-                <div class="field">
-                    <label for={id("topic-view")}>{ "View" }</label>
-                    <select id={id("topic-view")} onchange={onview}>
-                        <option value="auto" selected={chosen.is_none()}>
-                            { format!("Auto ({})", detected.label()) }
-                        </option>
-                        { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                            <option value={f.key()} selected={*chosen == Some(f)}>{ f.label() }</option>
-                        }) }
-                    </select>
-                </div>
+                { format_select(&id("topic-view"), detected, *chosen, onview) }
                 <p class="note">{
                     if shown_at + 1 == history.len() {
                         format!("The last message, {}", format_time(message.received_at))

@@ -4,15 +4,13 @@
 
 use yew::prelude::*;
 
-use super::message_row::set_style;
 use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
+use super::visible_rows::{use_visible_rows, VisibleRows};
 use super::{counted, on_value};
 use crate::clock::wall_clock_millis;
 use crate::payload::{format_size, preview};
 use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
-/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
-const OVERSCAN: usize = 8;
 /// A change this recent (ms, by the wall clock that stamps messages) highlights its row; rows
 /// that come into view later than that show none.
 const HIGHLIGHT_MS: u64 = 1_500;
@@ -68,10 +66,6 @@ fn key_move(index: &TopicIndex, active: usize, key: &str) -> Option<Move> {
 
 #[component]
 pub fn TopicTree(props: &TopicTreeProps) -> Html {
-    let scroll_top = use_state_eq(|| 0u32);
-    let viewport = use_state_eq(|| 480u32);
-    let container = use_node_ref();
-    let tree = use_node_ref();
     // The row the keyboard is on, by node (rows move as topics arrive).
     let active = use_state_eq(|| None::<NodeId>);
     let index = props.topics.read();
@@ -81,29 +75,12 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
         .and_then(|id| rows.iter().position(|&row| row == id))
         .unwrap_or(0);
 
-    let onscroll = {
-        let scroll_top = scroll_top.clone();
-        let viewport = viewport.clone();
-        let container = container.clone();
-        Callback::from(move |_: Event| {
-            if let Some(element) = container.cast::<web_sys::Element>() {
-                scroll_top.set(element.scroll_top().max(0) as u32);
-                viewport.set(element.client_height().max(0) as u32);
-            }
-        })
-    };
-    {
-        let viewport = viewport.clone();
-        let container = container.clone();
-        use_effect_with((), move |_| {
-            if let Some(element) = container.cast::<web_sys::Element>() {
-                let height = element.client_height();
-                if height > 0 {
-                    viewport.set(height as u32);
-                }
-            }
-        });
-    }
+    let VisibleRows {
+        container,
+        onscroll,
+        spacer: tree,
+        range,
+    } = use_visible_rows(total, TOPIC_ROW_HEIGHT);
     {
         // Scrolls the active row into view after the keyboard moved it.
         let container = container.clone();
@@ -120,14 +97,6 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
             }
         });
     }
-    {
-        let tree = tree.clone();
-        let height = total as u64 * u64::from(TOPIC_ROW_HEIGHT);
-        use_effect_with(height, move |height| {
-            set_style(&tree, "height", &format!("{height}px"))
-        });
-    }
-
     let onkeydown = {
         let topics = props.topics.clone();
         let active = active.clone();
@@ -169,10 +138,6 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
     };
 
     let row_id = |id: NodeId| format!("{}-topic-{id}", props.ids);
-    let first = (*scroll_top / TOPIC_ROW_HEIGHT) as usize;
-    let first = first.saturating_sub(OVERSCAN).min(total);
-    let count = (*viewport / TOPIC_ROW_HEIGHT) as usize + 1 + 2 * OVERSCAN;
-    let last = (first + count).min(total);
     let now = wall_clock_millis();
     let filtering = !index.filter().is_empty();
     let active_id = rows.get(active_row).copied();
@@ -209,7 +174,7 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
                 }
                 <div class="tree" role="tree" aria-label="Topics" tabindex="0" ref={tree} {onkeydown}
                     aria-activedescendant={active_id.filter(|_| total > 0).map(row_id)}>
-                    { for (first..last).filter_map(|row| {
+                    { for range.filter_map(|row| {
                         let id = rows[row];
                         let node = index.node(id)?;
                         let parent = index.node(node.parent())?;

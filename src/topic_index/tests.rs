@@ -25,6 +25,17 @@ fn rows(index: &TopicIndex) -> Vec<String> {
         .collect()
 }
 
+/// The sequence numbers of `topic`'s history, oldest first.
+fn history_seqs(index: &TopicIndex, topic: &str) -> Vec<u64> {
+    let node = index.node(index.find(topic).expect("topic")).expect("node");
+    node.topic()
+        .expect("data")
+        .history()
+        .iter()
+        .map(|e| e.message.seq)
+        .collect()
+}
+
 fn record(index: &mut TopicIndex, topics: &[(&str, &str)]) {
     let batch: Vec<_> = topics
         .iter()
@@ -138,15 +149,7 @@ fn a_topics_history_is_bounded_and_its_limit_can_change() {
     });
     let batch: Vec<_> = (1..=10).map(|i| at(i, "t", &i.to_string(), i)).collect();
     index.record(&batch);
-    let history = |index: &TopicIndex| -> Vec<u64> {
-        let node = index.node(index.find("t").expect("t")).expect("node");
-        node.topic()
-            .expect("data")
-            .history()
-            .iter()
-            .map(|e| e.message.seq)
-            .collect()
-    };
+    let history = |index: &TopicIndex| history_seqs(index, "t");
     assert_eq!(history(&index), [8, 9, 10]);
     index.set_topic_history(1);
     assert_eq!(history(&index), [10]);
@@ -170,15 +173,7 @@ fn the_memory_bound_evicts_the_oldest_history_first_and_never_a_topic() {
         .map(|(topic, seq)| at(seq, topic, &payload, seq))
         .collect();
     index.record(&batch);
-    let seqs = |index: &TopicIndex, topic: &str| -> Vec<u64> {
-        let node = index.node(index.find(topic).expect("topic")).expect("node");
-        node.topic()
-            .expect("data")
-            .history()
-            .iter()
-            .map(|e| e.message.seq)
-            .collect()
-    };
+    let seqs = history_seqs;
     assert_eq!(
         seqs(&index, "a"),
         [3, 5],
