@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 
 import { PAGES } from './config.mjs';
-import { fmt1, fmtFrame, fmtInt, kib, median, mib, pct, ratio, times } from './format.mjs';
+import { fmt1, fmtFrame, fmtInt, kib, median, mib, pct, ratio, times, verdict } from './format.mjs';
 import { connackTimes, describeSummary, summary } from './plan.mjs';
 
 /// The machine, when the pages start (the run adds `loadAtEnd` when they end).
@@ -21,11 +21,6 @@ export function machine(chromiumVersion) {
     node: process.version,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   };
-}
-
-function verdict(met, detail) {
-  if (met === null) return `not measured${detail ? `: ${detail}` : ''}`;
-  return `${met ? '**met**' : '**not met**'}${detail ? ` (${detail})` : ''}`;
 }
 
 
