@@ -1,7 +1,7 @@
 // The browser: one headless Chromium (Debian's, never a downloaded one, driven by
 // playwright-core), the script injected into every page, and the two ways a run drives a page:
-// a benchmark page (runClientPage) or the full app through its labelled controls (runApp, after
-// openApp).
+// a benchmark page (runClientPage) or the full app through its labelled controls (runApp; the
+// topic explorer's run, explorer.mjs, starts the app the same way, with openApp).
 
 import fs from 'node:fs';
 import os from 'node:os';

@@ -17,6 +17,10 @@ export const syntheticFeed = (port, count, batch, size) => ({
   start: async () => {},
 });
 
+/// Everything a broker holds retained (`#`, QoS 0, as an explorer subscribes): it comes on
+/// SUBSCRIBE, with nothing to start.
+export const retainedFeed = (url) => ({ url, qos: 0, topic: '#', error: null, start: async () => {} });
+
 /// Mosquitto, fed by its own native publisher reading one message per line. `broker` is the
 /// environment's prefix for its ports: BROKER or BROKER_INFLIGHT20.
 export function mosquittoFeed(count, qos, linesFile, broker = 'BROKER') {

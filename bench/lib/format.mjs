@@ -16,6 +16,8 @@ export const fmt1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 export const fmtFrame = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 export const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+/// Decimal megabytes, as the memory goals are written.
+export const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(1)} MB` : 'n/a');
 export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 export const pct = (r) => (Number.isFinite(r) ? `${(r * 100).toFixed(1)} %` : 'n/a');
 export const times = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : 'n/a');
