@@ -21,6 +21,7 @@
 //   BROKER_INFLIGHT20_WS_PORT
 //   BROKER_LOGS        their logs (space-separated), checked for dropped messages
 //   BROKER_VERSION     Mosquitto's version line (`test-mosquitto --version`)
+//   BENCH_TEST_MOSQUITTO  crates/test-peers' launcher, for the brokers a case starts of its own
 //   BENCH_CODEC        optional: bench/codec-vs-mqtt-packet.sh's results (--out)
 //   BENCH_OUT          where the report goes; the raw results go beside it (.json)
 //   BENCH_QUICK=1      fewer messages, one round
@@ -36,6 +37,7 @@ import { CASES, selectCases } from './lib/cases.mjs';
 import { BENCH_DIR, env, runPlan } from './lib/config.mjs';
 import { stopPublishers } from './lib/feeds.mjs';
 import { log } from './lib/format.mjs';
+import { stopBrokers } from './lib/retained.mjs';
 import { brokerCheck, codecResults, loadRun, machine, report, saveRun } from './lib/report.mjs';
 import { startSource, staticServer } from './lib/server.mjs';
 import { sizes } from './lib/sizes.mjs';
@@ -65,6 +67,7 @@ async function main() {
   const cleanUp = () => {
     source.child.kill();
     stopPublishers();
+    stopBrokers();
     server.close();
   };
   process.on('exit', cleanUp);

@@ -1,6 +1,7 @@
 // The browser: one headless Chromium (Debian's, never a downloaded one, driven by
 // playwright-core), the script injected into every page, and the two ways a run drives a page:
-// a benchmark page (runClientPage) or the full app through its labelled controls (runApp).
+// a benchmark page (runClientPage) or the full app through its labelled controls (runApp; the
+// topic explorer's run, explorer.mjs, starts the app the same way, with openApp).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,7 +68,7 @@ export async function launchBrowser() {
   return { context, userDataDir };
 }
 
-async function heapBytes(cdp, page) {
+export async function heapBytes(cdp, page) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const wasm = await page.evaluate(() => window.__bench.wasmMemory?.buffer.byteLength ?? 0);
@@ -76,13 +77,13 @@ async function heapBytes(cdp, page) {
   return { js: usedSize, wasm, nodes };
 }
 
-async function startProfile(cdp) {
+export async function startProfile(cdp) {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
 }
 
-async function stopProfile(cdp, name) {
+export async function stopProfile(cdp, name) {
   const { profile } = await cdp.send('Profiler.stop');
   const file = path.join(process.env.BENCH_PROFILE_DIR, `${name}.cpuprofile`);
   fs.writeFileSync(file, JSON.stringify(profile));
@@ -104,7 +105,8 @@ function pageBroken(page) {
   return broken;
 }
 
-/// Runs one benchmark page (raw, mqttjs, mqtt5, ours) on one feed.
+/// Runs one benchmark page (raw, mqttjs, mqtt5, ours) on one feed, subscribed to its `topic`
+/// (a filter; the benchmark's TOPIC if it has none).
 export async function runClientPage(context, base, name, feed, expected, { profile } = {}) {
   const page = await context.newPage();
   const broken = pageBroken(page);
@@ -115,7 +117,7 @@ export async function runClientPage(context, base, name, feed, expected, { profi
     const cdp = profile ? await context.newCDPSession(page) : null;
     if (cdp) await startProfile(cdp);
     const result = await Promise.race([
-      page.evaluate((config) => window.runBench(config), { url: feed.url, topic: TOPIC, expected, qos: feed.qos }),
+      page.evaluate((config) => window.runBench(config), { url: feed.url, topic: feed.topic ?? TOPIC, expected, qos: feed.qos }),
       broken,
     ]);
     if (cdp) await stopProfile(cdp, profile);
@@ -127,14 +129,14 @@ export async function runClientPage(context, base, name, feed, expected, { profi
 }
 
 /// Every page must be cross-origin isolated, or its frame intervals are only good to 0.1 ms.
-async function gotoIsolated(page, url) {
+export async function gotoIsolated(page, url) {
   await page.goto(url);
   if (!(await page.evaluate(() => self.crossOriginIsolated))) {
     throw new Error(`${url} is not cross-origin isolated: its timestamps would be coarsened`);
   }
 }
 
-function frameStats(intervals) {
+export function frameStats(intervals) {
   return { frameP50: percentile(intervals, 50), frameP95: percentile(intervals, 95), frames: intervals.length };
 }
 
@@ -149,19 +151,34 @@ function measured(result, expected) {
   };
 }
 
-/// Drives the full app through its labelled controls; counts what its subscription shows.
-export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile } = {}) {
+/// A new page with the full app, connected to `url` through its labelled controls, and a CDP
+/// session on it (performance metrics on, for heapBytes). The caller closes the page.
+export async function openApp(context, base, url) {
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     await gotoIsolated(page, base + PAGES.app.path);
-    await page.getByLabel('Broker URL').fill(feed.url);
+    await page.getByLabel('Broker URL').fill(url);
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.locator('[data-status="connected"]').waitFor({ timeout: 10_000 });
     const timing = await page.evaluate(() => ({ ...window.__bench, frames: undefined, wasmMemory: undefined }));
-    const loadToConnack = timing.readyAt + (timing.connectedAt - timing.clickAt);
-    const loadToReady = timing.readyAt;
+    return {
+      page,
+      cdp,
+      loadToConnack: timing.readyAt + (timing.connectedAt - timing.clickAt),
+      loadToReady: timing.readyAt,
+    };
+  } catch (error) {
+    await page.close();
+    throw error;
+  }
+}
+
+/// Drives the full app through its labelled controls; counts what its subscription shows.
+export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile } = {}) {
+  const { page, cdp, loadToConnack, loadToReady } = await openApp(context, base, feed.url);
+  try {
     await page.getByLabel('Topic filter').fill(TOPIC);
     const before = heap ? await heapBytes(cdp, page) : null;
     if (profile) await startProfile(cdp);

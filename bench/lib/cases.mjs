@@ -1,17 +1,19 @@
 // The cases, in the order a run runs them: `--cases` (BENCH_CASES) picks some by id, and
 // `node bench/run.mjs --list` prints this table. Each case's `run` gets the run's `bench`
 // ({ context, base, source, plan, profileDir, tmp, results }) and puts what it measured in
-// `bench.results`: a throughput case under `results.cases[id]` ({ label, runs }), `load` and
-// `heap` under their own names, as the report reads them.
+// `bench.results`: a throughput case under `results.cases[id]` ({ label, runs }), `load`,
+// `heap` and `explorer` under their own names, as the report reads them.
 
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { BATCHED_1K_SHARE } from './config.mjs';
-import { mosquittoFeed, syntheticFeed, writeLines } from './feeds.mjs';
+import { mosquittoFeed, retainedFeed, syntheticFeed, writeLines } from './feeds.mjs';
 import { runApp, runClientPage } from './browser.mjs';
-import { fmtInt, log } from './format.mjs';
+import { runExplorer } from './explorer.mjs';
+import { fmt1, fmtFrame, fmtInt, log, mb } from './format.mjs';
 import { describeRun, guarded, runCase } from './plan.mjs';
+import { droppedLines, loadRetained, plantTopics, startBroker, stopBroker, stream } from './retained.mjs';
 
 const CLIENT_PAGES = ['raw', 'rawWorker', 'mqttjs', 'mqtt5', 'ours'];
 
@@ -45,6 +47,11 @@ export const CASES = [
     id: 'heap',
     description: 'the full app on a long synthetic flood: JS heap and wasm memory before and after',
     run: heapCase,
+  },
+  {
+    id: 'explorer-100k',
+    description: "the topic tree on a Mosquitto of its own holding 100,000 retained topics (10,000 with --quick), beside the raw pages: receive time, frames, a deep topic found, a 1,000 msg/s stream, memory",
+    run: explorerCase,
   },
 ];
 
@@ -131,4 +138,52 @@ async function heapCase({ context, base, source, plan, results }) {
   results.heap = await guarded(() =>
     runApp(context, base, syntheticFeed(source.port, count, 32, 64), count, { heap: true }));
   log(`  heap: ${describeRun(results.heap)}`);
+}
+
+// A broker of its own, started for the case and stopped after it, which takes its retained
+// topics with it (persistence is off). Every page gets the same retained burst each round: the
+// two raw pages (the app's driver reads its socket in a Worker, so the faster of them is the
+// ceiling, as for the throughput targets) and the app.
+async function explorerCase({ context, base, plan, profileDir, results }) {
+  const { topics: count, streamRate, streamSeconds } = plan.explorer;
+  const label = `topic explorer, ${fmtInt(count)} retained topics, then ${fmtInt(streamRate)} msg/s for ${streamSeconds} s`;
+  log(label);
+  const broker = await startBroker();
+  try {
+    const topics = plantTopics(count);
+    const loadMs = await loadRetained(broker, topics);
+    log(`  ${fmtInt(count)} retained topics published (QoS 1, every one acknowledged) in ${fmt1(loadMs)} ms`);
+    const live = { messages: streamRate * streamSeconds, run: () => stream(broker, topics, streamRate, streamSeconds) };
+    const runs = await runCase(label, ['raw', 'rawWorker', 'app'], plan.rounds.mosquitto, (name, round) => {
+      const profile = profileDir && round === 0 && name !== 'rawWorker' ? `explorer-100k-${name}` : undefined;
+      return guarded(() => (name === 'app'
+        ? runExplorer(context, base, broker, topics, live, { profile })
+        : rawReceive(context, base, name, broker, count, profile)));
+    }, describeExplorerRun);
+    results.explorer = { label, count, loadMs, runs, dropped: droppedLines(broker) };
+  } finally {
+    await stopBroker(broker);
+  }
+}
+
+/// A raw page (`name`: raw or rawWorker) on the retained burst: its receive time is from
+/// SUBSCRIBE, which it sends in the same task as it takes CONNACK in (raw-mqtt.js), to the last
+/// message.
+async function rawReceive(context, base, name, broker, count, profile) {
+  const run = await runClientPage(context, base, name, retainedFeed(broker.wsUrl), count, { profile });
+  return { ...run, receiveMs: run.lastAt - run.connackAt };
+}
+
+function describeExplorerRun(run) {
+  if (run.error) return `failed: ${run.error}`;
+  let text = `${run.complete ? '' : 'INCOMPLETE: '}${fmtInt(run.count)} of ${fmtInt(run.expected)} in ${fmt1(run.receiveMs)} ms`;
+  if (run.load) {
+    const heap = (h) => mb(h.js + h.wasm);
+    text += `, frames p95 ${fmtFrame(run.load.frames.frameP95)} ms loading, ${fmtFrame(run.stream.frames.frameP95)} ms streaming`;
+    text += `, found in ${fmt1(run.findMs)} ms, stream ${fmtInt(run.stream.counts.messages - run.load.counts.messages)} of ${fmtInt(run.stream.expected)} counted`;
+    text += `, JS heap + wasm ${heap(run.heapAfterLoad)} loaded, ${heap(run.heapAfterStream)} streamed`;
+  } else {
+    text += `, frames p95 ${fmtFrame(run.frameP95)} ms`;
+  }
+  return text;
 }

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 /// bench/, where the pages, the synthetic source and the npm packages are.
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
+/// The broker settings every command starts Mosquitto with (the explorer case's broker too).
+export const MOSQUITTO_CONF = path.join(path.dirname(BENCH_DIR), 'mosquitto/mosquitto.conf');
+
 export const env = (name) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run scripts/bench`);
@@ -51,6 +54,11 @@ export function runPlan(quick) {
       : { perFrame: 50_000, batched: 128_000, mosquittoQos0: 200_000, mosquittoQos1: 50_000, heap: 1_000_000 },
     /// Page loads per page in the `load` case, which times page load to CONNACK on its own.
     loadRounds: quick ? 2 : 7,
+    /// The `explorer-100k` case: retained topics on its broker (a multiple of 1,000, see
+    /// retained.mjs), then a stream onto them of `streamRate` msg/s for `streamSeconds`.
+    explorer: quick
+      ? { topics: 10_000, streamRate: 1_000, streamSeconds: 3 }
+      : { topics: 100_000, streamRate: 1_000, streamSeconds: 10 },
     chromiumFlags: CHROMIUM_FLAGS,
   };
 }

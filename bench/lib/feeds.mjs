@@ -5,6 +5,10 @@ import fs from 'node:fs';
 
 import { env, TOPIC } from './config.mjs';
 
+// A feed: the broker's `url`, the `qos` to subscribe with, optionally the `topic` filter (the
+// benchmark's TOPIC otherwise), `start()`, called once the page says it is subscribed, and
+// `error`, set if what feeds it failed.
+
 /// The synthetic source floods on SUBSCRIBE by itself.
 export const syntheticFeed = (port, count, batch, size) => ({
   url: `ws://127.0.0.1:${port}/flood/${count}/${batch}/${size}`,
@@ -12,6 +16,10 @@ export const syntheticFeed = (port, count, batch, size) => ({
   error: null,
   start: async () => {},
 });
+
+/// Everything a broker holds retained (`#`, QoS 0, as an explorer subscribes): it comes on
+/// SUBSCRIBE, with nothing to start.
+export const retainedFeed = (url) => ({ url, qos: 0, topic: '#', error: null, start: async () => {} });
 
 /// Mosquitto, fed by its own native publisher reading one message per line. `broker` is the
 /// environment's prefix for its ports: BROKER or BROKER_INFLIGHT20.

@@ -4,7 +4,8 @@
 import { PAGES } from './config.mjs';
 import { fmt1, fmtFrame, fmtInt, log, median } from './format.mjs';
 
-export async function runCase(label, names, rounds, runOne) {
+/// `describe`: how the log sums up a run (describeRun, for a throughput run, if not given).
+export async function runCase(label, names, rounds, runOne, describe = describeRun) {
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     // A B C, C B A, B C A, …: every page sees every position and neighbour.
@@ -14,7 +15,7 @@ export async function runCase(label, names, rounds, runOne) {
     for (const name of order) {
       const result = await runOne(name, round);
       runs[name].push(result);
-      log(`  ${label} · ${PAGES[name].title} · round ${round + 1}: ${describeRun(result)}`);
+      log(`  ${label} · ${PAGES[name].title} · round ${round + 1}: ${describe(result)}`);
     }
   }
   return runs;

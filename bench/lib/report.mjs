@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 
 import { PAGES } from './config.mjs';
-import { fmt1, fmtFrame, fmtInt, kib, median, mib, pct, ratio, times } from './format.mjs';
+import { fmt1, fmtFrame, fmtInt, kib, median, mib, pct, ratio, times, verdict } from './format.mjs';
+import { explorerSection, explorerTargets } from './report-explorer.mjs';
 import { connackTimes, describeSummary, summary } from './plan.mjs';
 
 /// The machine, when the pages start (the run adds `loadAtEnd` when they end).
@@ -21,11 +22,6 @@ export function machine(chromiumVersion) {
     node: process.version,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   };
-}
-
-function verdict(met, detail) {
-  if (met === null) return `not measured${detail ? `: ${detail}` : ''}`;
-  return `${met ? '**met**' : '**not met**'}${detail ? ` (${detail})` : ''}`;
 }
 
 
@@ -127,6 +123,8 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
     targets.push(['heap growth ≤ 50 MB over 1,000,000 messages', verdict(null, heap?.error ?? 'not run')]);
   }
 
+  targets.push(...explorerTargets(results.explorer));
+
   targets.push([
     'everything the browser downloads ≤ 150 KB gzip',
     verdict(sizeInfo.distGzip <= 150_000, `${(sizeInfo.distGzip / 1000).toFixed(1)} KB`),
@@ -205,6 +203,8 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
       `| DOM nodes | ${fmtInt(heap.heapBefore.nodes)} | ${fmtInt(heap.heapAfter.nodes)} |`,
       '', `Messages counted: ${fmtInt(heap.count)} of ${fmtInt(heap.expected)}${heap.complete ? '' : ' (LOST)'}; ${fmtInt(heap.rate)} msg/s.`, '');
   }
+
+  push(...explorerSection(results.explorer, plan));
 
   push('## Download size (gzip -9, file by file)', '', '| what | gzip |', '|---|---:|',
     `| our app: everything in the release \`dist/\` | ${kib(sizeInfo.distGzip)} |`,
