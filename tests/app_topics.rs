@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use mqtt_web_client::components::topic_row::TOPIC_ROW_HEIGHT;
 use support::peer::Peer;
 use support::{clear_storage, mount, settle, unique, wait_until, Mounted};
 use wasm_bindgen::JsCast;
@@ -170,7 +171,13 @@ async fn thousands_of_retained_topics_fill_the_tree_with_only_visible_rows_in_th
         .ok()
         .flatten()
         .expect("the scroll box");
-    scroll.set_scroll_top(i32::MAX);
+    // The spacer takes the rows' height once the hook has seen them.
+    let tall = DEVICES as u32 * TOPIC_ROW_HEIGHT;
+    wait_until("the tree as tall as its rows", || {
+        scroll.scroll_height() as u32 > tall
+    })
+    .await;
+    scroll.set_scroll_top(scroll.scroll_height());
     scroll
         .dispatch_event(&web_sys::Event::new("scroll").expect("event"))
         .expect("dispatch");
@@ -260,8 +267,14 @@ async fn the_keyboard_moves_expands_collapses_and_selects() {
             == Some(format!("{prefix}/a/two"))
     })
     .await;
-    let two = find_row(&app, "two", 5).expect("two");
-    assert_eq!(two.get_attribute("aria-selected").as_deref(), Some("true"));
+    // The inspector and the row may render a frame apart.
+    wait_until("two selected", || {
+        find_row(&app, "two", 5)
+            .and_then(|row| row.get_attribute("aria-selected"))
+            .as_deref()
+            == Some("true")
+    })
+    .await;
     press(&tree, "ArrowLeft");
     settle(30).await;
     assert_eq!(active_name(&app), "a", "a leaf's Left goes to its parent");
