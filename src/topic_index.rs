@@ -11,7 +11,6 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use crate::json_path::number_at;
 use crate::payload::contains_ignore_ascii_case;
 use crate::state::Message;
 
@@ -46,19 +45,11 @@ impl Default for IndexLimits {
     }
 }
 
-/// One message as a topic's history holds it.
-#[derive(Clone, Debug)]
-pub struct HistoryEntry {
-    pub message: Rc<Message>,
-    /// The payload as a number, when it is one: the topic's chart.
-    pub value: Option<f64>,
-}
-
 /// What the index knows of a topic that has had a message.
 #[derive(Debug)]
 pub struct TopicData {
     /// Oldest first, never empty: the last entry is the topic's last message.
-    history: VecDeque<HistoryEntry>,
+    history: VecDeque<Rc<Message>>,
     count: u64,
     /// Whether the broker holds a retained message here, as far as the messages tell: set by
     /// a retained message, cleared by an empty one (which deletes it).
@@ -68,15 +59,13 @@ pub struct TopicData {
 
 impl TopicData {
     pub fn last(&self) -> &Rc<Message> {
-        &self
-            .history
+        self.history
             .back()
             .expect("a topic's history is never empty")
-            .message
     }
 
     /// Oldest first; the last entry is [`TopicData::last`].
-    pub fn history(&self) -> &VecDeque<HistoryEntry> {
+    pub fn history(&self) -> &VecDeque<Rc<Message>> {
         &self.history
     }
 
@@ -428,10 +417,7 @@ impl TopicIndex {
         let at = message.received_at;
         let passed_before = !self.filter.is_empty() && self.passes_filter(id);
         let cost = message_cost(message);
-        let entry = HistoryEntry {
-            message: message.clone(),
-            value: number_at(&message.payload, None),
-        };
+        let entry = message.clone();
         let retained_now = if message.payload.is_empty() {
             false
         } else if message.retain {
@@ -587,7 +573,7 @@ impl TopicIndex {
         };
         while topic.history.len() > limit {
             if let Some(entry) = topic.history.pop_front() {
-                self.history_bytes -= message_cost(&entry.message);
+                self.history_bytes -= message_cost(&entry);
             }
         }
     }
@@ -602,11 +588,9 @@ impl TopicIndex {
                 continue;
             };
             // Entries the topic's own limit dropped already are stale.
-            if topic.history.len() > 1
-                && topic.history.front().is_some_and(|e| e.message.seq == seq)
-            {
+            if topic.history.len() > 1 && topic.history.front().is_some_and(|m| m.seq == seq) {
                 if let Some(entry) = topic.history.pop_front() {
-                    self.history_bytes -= message_cost(&entry.message);
+                    self.history_bytes -= message_cost(&entry);
                 }
             }
         }
@@ -615,9 +599,10 @@ impl TopicIndex {
         if self.superseded.len() > 2 * live + 1024 {
             let nodes = &self.nodes;
             self.superseded.retain(|&(id, seq)| {
-                nodes[id as usize].topic.as_ref().is_some_and(|topic| {
-                    topic.history.front().is_some_and(|e| e.message.seq <= seq)
-                })
+                nodes[id as usize]
+                    .topic
+                    .as_ref()
+                    .is_some_and(|topic| topic.history.front().is_some_and(|m| m.seq <= seq))
             });
         }
     }

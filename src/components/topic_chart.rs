@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::on_value;
 use crate::chart::{labels, polyline_points, ChartPoint};
 use crate::json_path::{number_at, JsonPath, PathError};
-use crate::topic_index::HistoryEntry;
+use crate::state::Message;
 
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 80.0;
@@ -21,14 +21,14 @@ pub struct TopicChartProps {
 
 /// A topic's history as the chart reads it: equal while no message arrives on it.
 #[derive(Clone)]
-pub struct HistoryKey(pub Rc<Vec<HistoryEntry>>);
+pub struct HistoryKey(pub Rc<Vec<Rc<Message>>>);
 
 impl PartialEq for HistoryKey {
     fn eq(&self, other: &Self) -> bool {
-        let newest = |h: &HistoryKey| h.0.last().map(|e| e.message.seq);
+        let newest = |h: &HistoryKey| h.0.last().map(|m| m.seq);
         self.0.len() == other.0.len()
             && newest(self) == newest(other)
-            && self.0.first().map(|e| e.message.seq) == other.0.first().map(|e| e.message.seq)
+            && self.0.first().map(|m| m.seq) == other.0.first().map(|m| m.seq)
     }
 }
 
@@ -44,14 +44,11 @@ pub fn TopicChart(props: &TopicChartProps) -> Html {
             .history
             .0
             .iter()
-            .filter_map(|entry| {
-                let value = match path {
-                    None => entry.value,
-                    Some(path) => number_at(&entry.message.payload, Some(path)),
-                }?;
+            // Read when drawn, not as each message arrives: only a shown topic pays for it.
+            .filter_map(|message| {
                 Some(ChartPoint {
-                    time_ms: entry.message.received_at,
-                    value,
+                    time_ms: message.received_at,
+                    value: number_at(&message.payload, path.as_ref())?,
                 })
             })
             .collect(),

@@ -170,9 +170,9 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     };
     let history = topic.history();
     let shown_at = shown_seq
-        .and_then(|seq| history.iter().rposition(|e| e.message.seq == seq))
+        .and_then(|seq| history.iter().rposition(|m| m.seq == seq))
         .unwrap_or(history.len() - 1);
-    let message: Rc<Message> = history[shown_at].message.clone();
+    let message: Rc<Message> = history[shown_at].clone();
     let detected = detect(&message.payload);
     let format = chosen.unwrap_or(detected);
 
@@ -222,7 +222,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             { property_list(&message) }
             <h4>{ "Changes from the message before" }</h4>
             if shown_at > 0 {
-                <PayloadDiffView old={history[shown_at - 1].message.payload.clone()}
+                <PayloadDiffView old={history[shown_at - 1].payload.clone()}
                     new={message.payload.clone()} />
             } else {
                 <p class="note">{ "The oldest message kept: nothing to compare it with." }</p>
@@ -233,15 +233,15 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             <h4>{ format!("History ({} of {})", history.len(), topic.count()) }</h4>
             <ol class="topic-history" aria-label="History">
                 { for history.iter().enumerate().rev().map(|(at, entry)| {
-                    let seq = entry.message.seq;
+                    let seq = entry.seq;
                     let shown_seq = shown_seq.clone();
                     let onclick = Callback::from(move |_: MouseEvent| shown_seq.set(Some(seq)));
                     html! {
                         <li>
                             <button type="button" aria-pressed={(at == shown_at).to_string()} {onclick}>
-                                <span class="time">{ format_time(entry.message.received_at) }</span>
-                                <span class="size">{ format_size(entry.message.payload.len()) }</span>
-                                <span class="preview">{ preview(&entry.message.payload, 60) }</span>
+                                <span class="time">{ format_time(entry.received_at) }</span>
+                                <span class="size">{ format_size(entry.payload.len()) }</span>
+                                <span class="preview">{ preview(&entry.payload, 60) }</span>
                             </button>
                         </li>
                     }

@@ -32,7 +32,7 @@ fn history_seqs(index: &TopicIndex, topic: &str) -> Vec<u64> {
         .expect("data")
         .history()
         .iter()
-        .map(|e| e.message.seq)
+        .map(|m| m.seq)
         .collect()
 }
 
@@ -106,8 +106,8 @@ fn levels_form_a_sorted_tree_with_subtree_counts() {
     let data = temp.topic().expect("data");
     assert_eq!(&data.last().payload[..], b"22");
     assert_eq!(data.count(), 2);
-    let values: Vec<_> = data.history().iter().map(|e| e.value).collect();
-    assert_eq!(values, [Some(21.0), Some(22.0)]);
+    let payloads: Vec<_> = data.history().iter().map(|m| &m.payload[..]).collect();
+    assert_eq!(payloads, [b"21", b"22"]);
     assert_eq!(index.root().subtree().messages, 6);
     // "trailing/" ends in an empty level below "trailing".
     let trailing = index
