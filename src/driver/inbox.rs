@@ -6,6 +6,12 @@ use mqtt_core::Publish;
 
 use crate::state::{Message, DEFAULT_HISTORY_LIMIT};
 
+/// Once this many wait for the next animation frame, the page asks the worker for no more
+/// until that frame has taken them: one frame's reducer and render then handle about this many
+/// plus one batch, and a burst (a broker's retained messages under `#`) waits in the worker
+/// instead of making one long task that the page cannot paint through.
+const FRAME_MESSAGES: usize = 1_000;
+
 pub(super) struct Inbox {
     pending: Vec<Message>,
     /// More than this within one frame is handed over at once: as many as the history keeps.
@@ -51,6 +57,11 @@ impl Inbox {
         self.next_seq += 1;
         self.arrivals = self.arrivals.saturating_add(1);
         self.pending.len() >= self.limit
+    }
+
+    /// Whether the next animation frame can take another batch of the worker's.
+    pub(super) fn has_room(&self) -> bool {
+        self.pending.len() < FRAME_MESSAGES
     }
 
     /// What waits, oldest first, if anything does.
@@ -118,6 +129,19 @@ mod tests {
         assert_eq!(inbox.take().unwrap().len(), 3);
         inbox.set_limit(0);
         assert!(inbox.receive(publish("a"), 0), "a limit of 0 counts as 1");
+    }
+
+    #[test]
+    fn a_frame_takes_a_bounded_number_of_messages() {
+        let mut inbox = Inbox::default();
+        for _ in 1..FRAME_MESSAGES {
+            inbox.receive(publish("a"), 0);
+        }
+        assert!(inbox.has_room());
+        inbox.receive(publish("a"), 0);
+        assert!(!inbox.has_room(), "a frame's worth waits");
+        assert_eq!(inbox.take().map(|batch| batch.len()), Some(FRAME_MESSAGES));
+        assert!(inbox.has_room(), "the frame took them");
     }
 
     #[test]

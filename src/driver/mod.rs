@@ -9,7 +9,8 @@
 //! The WebSocket and the timers live in a tiny Worker made from a Blob (`worker.js`); the core
 //! stays on the page's thread. The worker collects incoming frames while the page is busy and
 //! hands them over in one batch when it is free, so a flood costs one task per batch instead
-//! of one per frame, and the page keeps idle moments to paint in. Timers live there too
+//! of one per frame, and the page keeps idle moments to paint in. While the next animation
+//! frame already has a frame's worth of messages to render, the next batch waits for it. Timers live there too
 //! because Chrome throttles main-thread timers of hidden tabs to about once a minute, which
 //! would starve keep-alive pings, while timers in a dedicated worker keep their resolution.
 //!
@@ -81,10 +82,16 @@ struct Inner {
     frame: Option<i32>,
     flush_armed: bool,
     rate_armed: bool,
-    /// The worker waits for word that its last batch of frames was handled.
-    batch_handled: bool,
+    /// The worker has handed over a batch of frames and waits for word to send the next.
+    worker_waiting: bool,
     /// The running ticker: its interval and whom it tells.
     ticker: Option<(u32, Callback<()>)>,
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 fn now() -> Instant {
@@ -121,7 +128,7 @@ impl Driver {
                 frame: None,
                 flush_armed: false,
                 rate_armed: false,
-                batch_handled: false,
+                worker_waiting: false,
                 ticker: None,
             })
         });
@@ -134,8 +141,10 @@ impl Driver {
         let mut inner = self.0.try_borrow_mut().ok()?;
         let result = f(&mut inner);
         inner.pump();
-        if std::mem::take(&mut inner.batch_handled) {
+        if inner.worker_waiting && (inner.inbox.has_room() || page_hidden()) {
             // After the core's answers to the batch were posted, so none waits for the next.
+            // A hidden page has no frames to keep: its timer flush would be the pace instead.
+            inner.worker_waiting = false;
             inner.io.ready();
         }
         let waiting = !inner.outbox.is_empty() || !inner.ticks.is_empty();
@@ -361,7 +370,7 @@ impl Inner {
     /// The worker's news of `socket`: the core ignores it if the socket is not its current one.
     fn on_socket_event(&mut self, kind: FromWorker, socket: TransportId, message: &Array) {
         if kind == FromWorker::Bytes {
-            self.batch_handled = true;
+            self.worker_waiting = true;
         }
         let Some(client) = self.client.as_mut() else {
             return;

@@ -5,10 +5,11 @@ const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5;
 const timers = {};
 let socket = null, id = 0, frames = [], size = 0, ready = true;
 
-// A batch is copied whole into wasm memory, which never shrinks: what piled up while the page
-// was busy goes over in batches of about this size (a larger frame goes alone), except before a
-// close, when everything must reach the page ahead of the close.
-const BATCH_BYTES = 256 * 1024;
+// What piled up while the page was busy goes over in batches of about this size (a larger frame
+// goes alone), except before a close, when everything must reach the page ahead of the close:
+// each batch is copied whole into wasm memory, which never shrinks, and decoded in one task,
+// which must leave the page time to paint.
+const BATCH_BYTES = 64 * 1024;
 
 function deliver(limit = BATCH_BYTES) {
   if (size === 0) return;
