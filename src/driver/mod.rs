@@ -10,7 +10,8 @@
 //! stays on the page's thread. The worker collects incoming frames while the page is busy and
 //! hands them over in one batch when it is free, so a flood costs one task per batch instead
 //! of one per frame, and the page keeps idle moments to paint in. While the next animation
-//! frame already has a frame's worth of messages to render, the next batch waits for it. Timers live there too
+//! frame already has as many messages as the reducer was seen to take in its budget, the next
+//! batch waits for that frame (see `inbox.rs`). Timers live there too
 //! because Chrome throttles main-thread timers of hidden tabs to about once a minute, which
 //! would starve keep-alive pings, while timers in a dedicated worker keep their resolution.
 //!
@@ -94,11 +95,15 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
-fn now() -> Instant {
-    let millis = web_sys::window()
+/// Milliseconds since the page started, to a fraction.
+fn precise_now() -> f64 {
+    web_sys::window()
         .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now());
-    Instant::from_millis(millis.max(0.0) as u64)
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn now() -> Instant {
+    Instant::from_millis(precise_now().max(0.0) as u64)
 }
 
 impl Driver {
@@ -120,7 +125,7 @@ impl Driver {
                 on_frame: Closure::new(move |_: f64| {
                     Driver::with_weak(&frame, |inner| {
                         inner.frame = None;
-                        inner.flush();
+                        inner.flush_frame();
                     })
                 }),
                 core_deadline: None,
@@ -168,11 +173,23 @@ impl Driver {
         let ticks = std::mem::take(&mut state.ticks);
         let dispatch = state.dispatch.clone();
         drop(state);
+        let mut reduced_in = None;
         for action in outbox {
-            dispatch.emit(action);
+            if matches!(action, Action::Received(_)) {
+                let started = precise_now();
+                dispatch.emit(action);
+                reduced_in = Some(precise_now() - started);
+            } else {
+                dispatch.emit(action);
+            }
         }
         for on_tick in ticks {
             on_tick.emit(());
+        }
+        if let Some(millis) = reduced_in {
+            if let Ok(mut state) = inner.try_borrow_mut() {
+                state.inbox.reduced_in(millis);
+            }
         }
     }
 
@@ -500,6 +517,14 @@ impl Inner {
             self.rate_armed = true;
             self.io.arm(Channel::Rate, 1000);
         }
+        self.arm_flush();
+        if full {
+            self.flush();
+        }
+    }
+
+    /// The next animation frame (or, while the tab is hidden, the timer) hands over what waits.
+    fn arm_flush(&mut self) {
         if !self.flush_armed {
             self.flush_armed = true;
             self.frame = web_sys::window().and_then(|w| {
@@ -507,9 +532,6 @@ impl Inner {
                     .ok()
             });
             self.io.arm(Channel::Flush, HIDDEN_FLUSH_MS);
-        }
-        if full {
-            self.flush();
         }
     }
 
@@ -519,15 +541,28 @@ impl Inner {
         }
     }
 
+    /// Hands over everything that waits: ahead of a change of state, or on the hidden tab's
+    /// timer, which has no frames to keep.
     fn flush(&mut self) {
-        if !self.flush_armed {
-            return;
+        if std::mem::take(&mut self.flush_armed) {
+            self.cancel_frame();
+            self.io.disarm(Channel::Flush);
+            if let Some(batch) = self.inbox.take() {
+                self.dispatch(Action::Received(batch));
+            }
         }
-        self.flush_armed = false;
-        self.cancel_frame();
-        self.io.disarm(Channel::Flush);
-        if let Some(batch) = self.inbox.take() {
-            self.dispatch(Action::Received(batch));
+    }
+
+    /// An animation frame takes what fits in its room; the rest waits for the next frame.
+    fn flush_frame(&mut self) {
+        if std::mem::take(&mut self.flush_armed) {
+            self.io.disarm(Channel::Flush);
+            if let Some(batch) = self.inbox.take_frame() {
+                self.dispatch(Action::Received(batch));
+            }
+            if self.inbox.is_waiting() {
+                self.arm_flush();
+            }
         }
     }
 

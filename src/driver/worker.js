@@ -6,15 +6,16 @@ const timers = {};
 let socket = null, id = 0, frames = [], size = 0, ready = true;
 
 // What piled up while the page was busy goes over in batches of about this size (a larger frame
-// goes alone), except before a close, when everything must reach the page ahead of the close:
-// each batch is copied whole into wasm memory, which never shrinks, and decoded in one task,
-// which must leave the page time to paint.
-const BATCH_BYTES = 64 * 1024;
+// goes alone) and of at most this many frames, except before a close, when everything must
+// reach the page ahead of the close: each batch is copied whole into wasm memory, which never
+// shrinks, and decoded in one task, which must leave the page time to paint.
+const BATCH_BYTES = 256 * 1024, BATCH_FRAMES = 512;
 
-function deliver(limit = BATCH_BYTES) {
+function deliver(limit = BATCH_BYTES, most = BATCH_FRAMES) {
   if (size === 0) return;
   let count = 0, length = 0;
-  while (count < frames.length && (count === 0 || length + frames[count].byteLength <= limit)) {
+  while (count < Math.min(frames.length, most) &&
+         (count === 0 || length + frames[count].byteLength <= limit)) {
     length += frames[count].byteLength;
     count += 1;
   }
@@ -51,7 +52,7 @@ function open(url) {
   socket.onmessage = (event) => {
     if (typeof event.data === 'string') {
       // What came before it is the page's; nothing after it may reach the core.
-      deliver(Infinity);
+      deliver(Infinity, Infinity);
       detach();
       postMessage([TEXT, id]);
       return;
@@ -61,7 +62,7 @@ function open(url) {
     if (ready) deliver();
   };
   socket.onclose = (event) => {
-    deliver(Infinity);
+    deliver(Infinity, Infinity);
     socket = null;
     postMessage([CLOSED, id, event.code, event.reason]);
   };

@@ -36,7 +36,7 @@ pub(super) enum FromWorker {
     /// `[Opened, socket]`
     Opened = 1,
     /// `[Bytes, socket, ArrayBuffer]`: binary frames since the last batch, concatenated (about
-    /// 64 KiB at most, unless one frame is larger or the socket is closing).
+    /// 256 KiB and 512 frames at most, unless one frame is larger or the socket is closing).
     Bytes = 2,
     /// `[Text, socket]`: the server sent a text frame; the worker has closed the socket.
     Text = 3,
