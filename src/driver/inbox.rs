@@ -9,9 +9,9 @@ use crate::state::{Message, DEFAULT_HISTORY_LIMIT};
 /// How long the reducer may take over one frame's messages. A frame takes at most as many as
 /// fit in that (its room), and once that many wait, the page asks the worker for no more until
 /// a frame has taken them: a burst (a broker's retained messages under `#`) then waits in the
-/// worker instead of making one long task the page cannot paint through. The room follows what the reducer was
-/// measured to take: shrunk in proportion when a frame took too long, doubled when a full
-/// frame took under half, so it fits what the open views cost per message.
+/// worker instead of making one long task the page cannot paint through. The room follows what
+/// the reducer was measured to take: shrunk in proportion when a frame took too long, doubled
+/// when a full frame took under half, so it fits what the open views cost per message.
 const FRAME_BUDGET_MS: f64 = 8.0;
 /// The room a connection starts with, and the least it shrinks to.
 const FIRST_ROOM: usize = 1_000;
@@ -24,11 +24,11 @@ pub(super) struct Inbox {
     next_seq: u64,
     /// Arrivals since the rate meter last looked.
     arrivals: u32,
+    last_rate: u32,
     /// How many messages the next frame takes before the worker's next batch waits for it.
     room: usize,
     /// Whether the last batch taken filled its room (so a quick one says the room could grow).
     took_full: bool,
-    last_rate: u32,
 }
 
 impl Default for Inbox {
