@@ -10,6 +10,7 @@ pub mod components;
 pub mod diff;
 pub mod driver;
 pub mod export;
+pub mod i18n;
 pub mod json;
 pub mod json_path;
 pub mod number;
@@ -31,7 +32,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::connection_view::{ConnectionView, ShortcutEvent, ShortcutKind};
+use components::language_picker::LanguagePicker;
 use components::tab_bar::{TabBar, TabInfo};
+use i18n::{I18n, Key, Locale};
 use profile::parse_share_document;
 use settings::ConnectionSettings;
 use state::SubscriptionRequest;
@@ -136,6 +139,21 @@ fn apply_theme(dark: Option<bool>) {
     }
 }
 
+/// The language the browser prefers, of those the app speaks.
+fn browser_locale() -> Locale {
+    let languages = gloo::utils::window().navigator().languages();
+    Locale::preferred(languages.iter().filter_map(|language| language.as_string()))
+}
+
+/// Tells the page (screen readers, hyphenation, the title) which language it is in.
+fn apply_locale(i18n: I18n) {
+    let document = gloo::utils::document();
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("lang", i18n.locale.tag());
+    }
+    document.set_title(i18n.t(Key::AppTitle));
+}
+
 fn shortcut_for(event: &KeyboardEvent) -> Option<ShortcutKind> {
     if !event.alt_key() || event.ctrl_key() || event.meta_key() {
         return None;
@@ -160,6 +178,22 @@ pub fn App() -> Html {
     });
     // `None` follows the system's colour scheme.
     let dark = use_state(storage::load_theme);
+    // `None` follows the browser's languages.
+    let chosen_locale = use_state(storage::load_locale);
+    let i18n = I18n {
+        locale: chosen_locale.unwrap_or_else(browser_locale),
+    };
+    use_effect_with((*chosen_locale, i18n), |(chosen, i18n)| {
+        apply_locale(*i18n);
+        storage::save_locale(*chosen);
+    });
+    let onlocale = {
+        let chosen_locale = chosen_locale.setter();
+        Callback::from(move |locale: Locale| {
+            let follows_browser = locale == browser_locale();
+            chosen_locale.set((!follows_browser).then_some(locale));
+        })
+    };
     let shortcut = use_state(|| None::<ShortcutEvent>);
     // Read by the key listener, which is registered once and must see the current tab.
     let active_tab = use_mut_ref(|| tabs.active);
@@ -227,19 +261,21 @@ pub fn App() -> Html {
     let dispatcher = tabs.dispatcher();
     let onclose = Callback::from(move |id| dispatcher.dispatch(TabsAction::Close(id)));
     let infos: Vec<TabInfo> = tabs.tabs.iter().map(|t| t.info.clone()).collect();
-    let theme_label = match *dark {
-        Some(true) => "Theme: dark",
-        Some(false) => "Theme: light",
-        None => "Theme: system",
-    };
+    let theme_label = i18n.t(match *dark {
+        Some(true) => Key::ThemeDark,
+        Some(false) => Key::ThemeLight,
+        None => Key::ThemeSystem,
+    });
 
     html! {
+        <ContextProvider<I18n> context={i18n}>
         <div class="app">
             <header class="app-header">
-                <h1>{ "MQTT Web Client" }</h1>
+                <h1>{ i18n.t(Key::AppTitle) }</h1>
                 <TabBar tabs={infos} active={tabs.active} {onselect} {onadd} {onclose} />
+                <LanguagePicker locale={i18n.locale} onchange={onlocale} />
                 <button type="button" class="theme" onclick={ontheme}
-                    title="Switch between light and dark">{ theme_label }</button>
+                    title={i18n.t(Key::ThemeSwitch)}>{ theme_label }</button>
             </header>
             <main>
                 { for tabs.tabs.iter().map(|tab| html! {
@@ -249,9 +285,8 @@ pub fn App() -> Html {
                         onstatus={onstatus.clone()} shortcut={*shortcut} />
                 }) }
             </main>
-            <footer class="app-footer">
-                { "Shortcuts: Alt+C connect · Alt+S subscribe · Alt+P or Ctrl+Enter publish" }
-            </footer>
+            <footer class="app-footer">{ i18n.t(Key::ShortcutsFooter) }</footer>
         </div>
+        </ContextProvider<I18n>>
     }
 }

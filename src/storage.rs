@@ -1,9 +1,10 @@
-//! Saved profiles, the last used settings and the theme, in the browser's localStorage.
+//! Saved profiles, the last used settings, the theme and the language, in the browser's localStorage.
 //! Missing or unreadable entries read as absent; storage failures (private mode, quota) are
 //! ignored, since nothing here is essential.
 
 use gloo::storage::{LocalStorage, Storage};
 
+use crate::i18n::Locale;
 use crate::profile::{
     profiles_document, profiles_from_text, settings_from_text, settings_to_json, Password,
 };
@@ -12,6 +13,7 @@ use crate::settings::ConnectionSettings;
 const PROFILES_KEY: &str = "mqtt-web-client.profiles";
 const LAST_KEY: &str = "mqtt-web-client.last";
 const THEME_KEY: &str = "mqtt-web-client.theme";
+const LOCALE_KEY: &str = "mqtt-web-client.locale";
 
 fn read(key: &str) -> Option<String> {
     LocalStorage::raw().get_item(key).ok().flatten()
@@ -77,6 +79,20 @@ pub fn save_theme(dark: Option<bool>) {
         Some(dark) => write(THEME_KEY, if dark { "dark" } else { "light" }),
         None => {
             let _ = LocalStorage::raw().remove_item(THEME_KEY);
+        }
+    }
+}
+
+/// The language the user chose, or `None` to follow the browser's.
+pub fn load_locale() -> Option<Locale> {
+    read(LOCALE_KEY).and_then(|tag| Locale::matching(&tag))
+}
+
+pub fn save_locale(locale: Option<Locale>) {
+    match locale {
+        Some(locale) => write(LOCALE_KEY, locale.tag()),
+        None => {
+            let _ = LocalStorage::raw().remove_item(LOCALE_KEY);
         }
     }
 }

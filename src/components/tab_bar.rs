@@ -1,6 +1,8 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::i18n::{use_i18n, Key, Text};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TabInfo {
     pub id: u32,
@@ -20,6 +22,7 @@ pub struct TabBarProps {
 
 #[component]
 pub fn TabBar(props: &TabBarProps) -> Html {
+    let i18n = use_i18n();
     let closable = props.tabs.len() > 1;
     let list = use_node_ref();
     {
@@ -48,7 +51,7 @@ pub fn TabBar(props: &TabBarProps) -> Html {
         });
     }
     html! {
-        <nav class="tabs" aria-label="Connections">
+        <nav class="tabs" aria-label={i18n.t(Key::Connections)}>
             <div role="tablist" ref={list}>
                 { for props.tabs.iter().map(|tab| {
                     let id = tab.id;
@@ -59,11 +62,15 @@ pub fn TabBar(props: &TabBarProps) -> Html {
                                 aria-controls={format!("c{id}")}
                                 onclick={props.onselect.reform(move |_: MouseEvent| id)}>
                                 <span class={classes!("dot", tab.status)} aria-hidden="true"></span>
-                                { if tab.title.is_empty() { format!("Connection {id}") } else { tab.title.clone() } }
+                                { if tab.title.is_empty() {
+                                    i18n.text(&Text::new(Key::ConnectionNumbered).with("id", id.to_string()))
+                                } else {
+                                    tab.title.clone()
+                                } }
                             </button>
                             if closable {
                                 <button type="button" class="close"
-                                    aria-label={format!("Close connection {}", tab.title)}
+                                    aria-label={i18n.text(&Text::new(Key::CloseConnection).with("title", tab.title.as_str()))}
                                     onclick={props.onclose.reform(move |_: MouseEvent| id)}>{ "✕" }</button>
                             }
                         </span>
@@ -71,7 +78,7 @@ pub fn TabBar(props: &TabBarProps) -> Html {
                 }) }
             </div>
             <button type="button" class="add" onclick={props.onadd.reform(|_: MouseEvent| ())}
-                aria-label="New connection" title="New connection">{ "+" }</button>
+                aria-label={i18n.t(Key::NewConnection)} title={i18n.t(Key::NewConnection)}>{ "+" }</button>
         </nav>
     }
 }
