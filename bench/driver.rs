@@ -4,6 +4,7 @@
 
 use mqtt_core::{ClientOptions, ProtocolVersion, QoS};
 use mqtt_web_client::driver::Driver;
+use mqtt_web_client::i18n::{I18n, Locale, Text};
 use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, LogLevel, SubscriptionRequest};
 use wasm_bindgen::prelude::*;
@@ -43,7 +44,7 @@ impl BenchDriver {
                     level: LogLevel::Error,
                     text,
                     ..
-                } => on_error.call1(&JsValue::NULL, &JsValue::from(text)),
+                } => on_error.call1(&JsValue::NULL, &english(&text)),
                 _ => Ok(JsValue::UNDEFINED),
             };
         });
@@ -55,11 +56,10 @@ impl BenchDriver {
             auto_reconnect: false,
             ..ConnectionSettings::default()
         };
-        let options =
-            ClientOptions::try_from(&settings).map_err(|e| JsValue::from(e.to_string()))?;
+        let options = ClientOptions::try_from(&settings).map_err(|e| english(&e.text()))?;
         driver
             .connect(&settings.url, options)
-            .map_err(JsValue::from)?;
+            .map_err(|e| english(&e))?;
         let subscription = SubscriptionRequest {
             filter,
             qos: QoS::try_from(qos)
@@ -75,10 +75,15 @@ impl BenchDriver {
     pub fn subscribe(&self) -> Result<(), JsValue> {
         self.driver
             .subscribe(&self.subscription, None)
-            .map_err(JsValue::from)
+            .map_err(|e| english(&e))
     }
 
     pub fn stop(&self) {
         self.driver.shutdown();
     }
+}
+
+/// The benchmark reports errors to its script, in English.
+fn english(text: &Text) -> JsValue {
+    JsValue::from(I18n { locale: Locale::En }.text(text))
 }

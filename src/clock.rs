@@ -7,7 +7,7 @@ pub fn wall_clock_millis() -> u64 {
 }
 
 /// A connection log entry stamped now.
-pub fn log_now(level: crate::state::LogLevel, text: String) -> crate::state::Action {
+pub fn log_now(level: crate::state::LogLevel, text: crate::i18n::Text) -> crate::state::Action {
     crate::state::Action::Log {
         at: wall_clock_millis(),
         level,

@@ -98,7 +98,9 @@ pub fn use_periodic(
                         Err(words) => {
                             dispatcher.dispatch(log_now(
                                 LogLevel::Error,
-                                format!("Periodic publish stopped: {words}"),
+                                crate::i18n::Text::untranslated(format!(
+                                    "Periodic publish stopped: {words:?}"
+                                )),
                             ));
                             stop.emit(());
                         }

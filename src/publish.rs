@@ -3,6 +3,7 @@
 use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, OutgoingMessage, ProtocolVersion, PublishProperties, QoS};
 
+use crate::i18n::{outcomes, Key, Text};
 use crate::payload::{parse_input, PayloadFormat};
 use crate::state::SentMessage;
 use crate::validate::{optional_number, refuse_control_characters, NotANumber};
@@ -51,10 +52,14 @@ pub enum DraftField {
     Properties,
 }
 
-pub type DraftError = (DraftField, String);
+pub type DraftError = (DraftField, Text);
 
 fn optional_text(text: &str) -> Option<String> {
     Some(text.to_owned()).filter(|t| !t.is_empty())
+}
+
+fn invalid(what: Key, error: &mqtt_core::TopicError) -> Text {
+    Text::new(what).with("reason", outcomes::topic_error(error))
 }
 
 impl PublishDraft {
@@ -100,17 +105,18 @@ impl PublishDraft {
     /// it is validated with `{n}` replaced by 1.
     pub fn build(&self, version: ProtocolVersion) -> Result<OutgoingMessage, DraftError> {
         validate_topic_name(&self.topic)
-            .map_err(|e| (DraftField::Topic, format!("Invalid topic: {e}")))?;
-        refuse_control_characters("The topic", &self.topic).map_err(|e| (DraftField::Topic, e))?;
-        let payload =
-            parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e))?;
+            .map_err(|e| (DraftField::Topic, invalid(Key::InvalidTopic, &e)))?;
+        refuse_control_characters(Key::TheTopic, &self.topic)
+            .map_err(|e| (DraftField::Topic, e))?;
+        let payload = parse_input(self.format, &self.payload)
+            .map_err(|e| (DraftField::Payload, Text::untranslated(e)))?;
         let mut properties = PublishProperties::default();
         if version == ProtocolVersion::V5 {
             let strings = [
-                ("The content type", &self.content_type),
-                ("The response topic", &self.response_topic),
+                (Key::TheContentType, &self.content_type),
+                (Key::TheResponseTopic, &self.response_topic),
                 (
-                    "A user property",
+                    Key::AUserProperty,
                     &self.user_properties.replace(['\n', '\r'], ""),
                 ),
             ];
@@ -122,7 +128,7 @@ impl PublishDraft {
                 validate_topic_name(&self.response_topic).map_err(|e| {
                     (
                         DraftField::Properties,
-                        format!("Invalid response topic: {e}"),
+                        invalid(Key::InvalidResponseTopic, &e),
                     )
                 })?;
                 properties.response_topic = Some(self.response_topic.clone());
@@ -131,17 +137,11 @@ impl PublishDraft {
                 optional_text(&self.correlation_data).map(|c| Bytes::from(c.into_bytes()));
             properties.message_expiry_interval =
                 optional_number(&self.message_expiry).map_err(|NotANumber| {
-                    (
-                        DraftField::Properties,
-                        "Message expiry must be a whole number".to_owned(),
-                    )
+                    (DraftField::Properties, Text::from(Key::MessageExpiryNumber))
                 })?;
             properties.payload_format_indicator = self.payload_is_utf8.then_some(1);
             if self.payload_is_utf8 && std::str::from_utf8(&payload).is_err() {
-                return Err((
-                    DraftField::Payload,
-                    "The payload is marked as UTF-8 but is not valid UTF-8".into(),
-                ));
+                return Err((DraftField::Payload, Key::PayloadNotUtf8.into()));
             }
             for line in self
                 .user_properties
@@ -151,7 +151,7 @@ impl PublishDraft {
                 let Some((name, value)) = line.split_once('=') else {
                     return Err((
                         DraftField::Properties,
-                        format!("User property '{line}' needs the form name=value"),
+                        Text::new(Key::UserPropertyForm).with("line", line),
                     ));
                 };
                 properties
@@ -243,7 +243,7 @@ mod tests {
             .build(ProtocolVersion::V5)
             .expect_err("invalid JSON");
         assert_eq!(err.0, DraftField::Payload);
-        assert!(err.1.contains("Invalid JSON"));
+        assert!(crate::i18n::english(&err.1).contains("Invalid JSON"));
         let ok = draft("t", "01 ff", PayloadFormat::Hex)
             .build(ProtocolVersion::V311)
             .expect("valid hex");
@@ -285,7 +285,11 @@ mod tests {
             .build(ProtocolVersion::V311)
             .expect_err("control character");
         assert_eq!(err.0, DraftField::Topic);
-        assert!(err.1.contains("U+0007"), "{}", err.1);
+        assert!(
+            crate::i18n::english(&err.1).contains("U+0007"),
+            "{:?}",
+            err.1
+        );
         let mut d = draft(
             "t",
             "control characters\u{7} are fine in payloads",
@@ -297,7 +301,11 @@ mod tests {
             .build(ProtocolVersion::V5)
             .expect_err("tab in a user property");
         assert_eq!(err.0, DraftField::Properties);
-        assert!(err.1.contains("U+0009"), "{}", err.1);
+        assert!(
+            crate::i18n::english(&err.1).contains("U+0009"),
+            "{:?}",
+            err.1
+        );
     }
 
     #[test]

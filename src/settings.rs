@@ -2,12 +2,12 @@
 //! `ClientOptions` (`TryFrom`), which refuses what cannot be sent with a `SettingsError` that
 //! names the field. Saved profiles and shared links are `profile`'s.
 
-use std::fmt;
 use std::str::FromStr;
 
 use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, TopicError, Will, WillProperties};
 
+use crate::i18n::{outcomes, Key, Text};
 use crate::validate::{self, NotANumber, TextProblem, UrlProblem};
 
 /// The broker the local serve command starts.
@@ -118,20 +118,20 @@ pub enum Field {
 }
 
 impl Field {
-    /// The field's name at the start of a sentence.
-    pub fn name(self) -> &'static str {
+    /// The field's name as a sentence starts with it.
+    pub fn name(self) -> Key {
         match self {
-            Field::Url => "The broker URL",
-            Field::KeepAlive => "Keep alive",
-            Field::SessionExpiry => "Session expiry",
-            Field::ClientId => "Client ID",
-            Field::Username => "Username",
-            Field::Password => "Password",
-            Field::WillTopic => "Will topic",
-            Field::WillPayload => "Will payload",
-            Field::WillDelay => "Will delay",
-            Field::WillMessageExpiry => "Will message expiry",
-            Field::WillContentType => "Will content type",
+            Field::Url => Key::TheBrokerUrl,
+            Field::KeepAlive => Key::FieldKeepAlive,
+            Field::SessionExpiry => Key::FieldSessionExpiry,
+            Field::ClientId => Key::FieldClientId,
+            Field::Username => Key::FieldUsername,
+            Field::Password => Key::FieldPassword,
+            Field::WillTopic => Key::FieldWillTopic,
+            Field::WillPayload => Key::FieldWillPayload,
+            Field::WillDelay => Key::FieldWillDelay,
+            Field::WillMessageExpiry => Key::FieldWillMessageExpiry,
+            Field::WillContentType => Key::FieldWillContentType,
         }
     }
 
@@ -165,41 +165,39 @@ pub enum Problem {
     Topic(TopicError),
 }
 
-/// Why the settings cannot be connected with; `Display` says it in words.
+/// Why the settings cannot be connected with; `text` says it in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingsError {
     pub field: Field,
     pub problem: Problem,
 }
 
-impl fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SettingsError {
+    pub fn text(&self) -> Text {
         let name = self.field.name();
         match &self.problem {
-            Problem::Url(problem) => write!(f, "{problem}"),
-            Problem::NotANumber if self.field == Field::KeepAlive => write!(
-                f,
-                "{name} must be a whole number of seconds from 0 to {}",
-                u16::MAX
-            ),
-            Problem::NotANumber => {
-                write!(f, "{name} must be a whole number from 0 to {}", u32::MAX)
-            }
-            Problem::Text(problem) => f.write_str(&problem.describe(name)),
-            Problem::Topic(error) => write!(f, "{name}: {error}"),
+            Problem::Url(problem) => problem.text(),
+            Problem::NotANumber if self.field == Field::KeepAlive => Text::new(Key::SecondsRange)
+                .with("what", name)
+                .number("maximum", u64::from(u16::MAX)),
+            Problem::NotANumber => Text::new(Key::WholeNumberRange)
+                .with("what", name)
+                .number("maximum", u64::from(u32::MAX)),
+            Problem::Text(problem) => problem.text(name),
+            Problem::Topic(error) => Text::new(Key::FieldProblem)
+                .with("what", name)
+                .with("reason", outcomes::topic_error(error)),
         }
     }
 }
 
-/// For the callers that show the words (`?` in a callback that returns them).
-impl From<SettingsError> for String {
-    fn from(error: SettingsError) -> String {
-        error.to_string()
+/// For the callbacks that show the words (`?` in a callback that returns them).
+impl From<SettingsError> for Text {
+    fn from(error: SettingsError) -> Text {
+        error.text()
     }
 }
 
-/// The options to connect with, or the first field that prevents it. Every field is checked,
-/// in one pass and whatever the version; the version 5 ones are used only in version 5.
 impl TryFrom<&ConnectionSettings> for ClientOptions {
     type Error = SettingsError;
 
@@ -291,7 +289,7 @@ mod tests {
     fn connect_error(settings: &ConnectionSettings) -> Option<(Field, String)> {
         ClientOptions::try_from(settings)
             .err()
-            .map(|e| (e.field, e.to_string()))
+            .map(|e| (e.field, crate::i18n::english(&e.text())))
     }
 
     #[test]

@@ -12,6 +12,7 @@ use mqtt_core::{
 };
 use yew::Reducible;
 
+use crate::i18n::Text;
 use crate::payload::contains_ignore_ascii_case;
 use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
@@ -45,11 +46,11 @@ pub enum SubscriptionStatus {
     Active {
         granted: QoS,
     },
-    Failed(String),
+    Failed(Text),
     /// UNSUBSCRIBE sent (or held while connecting); it goes once the server confirms.
     Unsubscribing,
     /// The server refused the UNSUBSCRIBE (version 5): still subscribed, for this reason.
-    UnsubscribeRefused(String),
+    UnsubscribeRefused(Text),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +93,7 @@ impl Default for SubscriptionRequest {
 pub enum SentOutcome {
     Pending,
     Done,
-    Failed(String),
+    Failed(Text),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +127,7 @@ pub enum LogLevel {
 pub struct LogEntry {
     pub at: u64,
     pub level: LogLevel,
-    pub text: String,
+    pub text: Text,
 }
 
 /// The limits the server announced in its CONNACK.
@@ -289,21 +290,21 @@ pub enum Action {
     Log {
         at: u64,
         level: LogLevel,
-        text: String,
+        text: Text,
     },
     /// A batch of incoming messages, oldest first.
     Received(Vec<Message>),
     Subscribe(SubscriptionRequest),
     /// SUBACK: per filter, the granted QoS or why it was refused.
-    SubscriptionResults(Vec<(String, Result<QoS, String>)>),
+    SubscriptionResults(Vec<(String, Result<QoS, Text>)>),
     /// The user unsubscribed: gone at once if there is no connection, else once confirmed.
     Unsubscribe(u32),
     /// UNSUBACK: per filter, done or why it was refused.
-    UnsubscribeResults(Vec<(String, Result<(), String>)>),
+    UnsubscribeResults(Vec<(String, Result<(), Text>)>),
     Sent(SentMessage),
     PublishResult {
         id: PublishId,
-        result: Result<(), String>,
+        result: Result<(), Text>,
     },
     SetPaused(bool),
     Clear,
@@ -719,7 +720,7 @@ pub(crate) mod tests {
         state.apply(Action::Subscribe(request("b")));
         state.apply(Action::SubscriptionResults(vec![
             ("a/#".into(), Ok(QoS::AtMostOnce)),
-            ("b".into(), Err("not authorized".into())),
+            ("b".into(), Err(Text::untranslated("not authorized"))),
         ]));
         assert_eq!(
             state.subscriptions[0].status,
@@ -729,7 +730,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             state.subscriptions[1].status,
-            SubscriptionStatus::Failed("not authorized".into())
+            SubscriptionStatus::Failed(Text::untranslated("not authorized"))
         );
         state.apply(Action::Subscribe(request("a/#")));
         assert_eq!(state.subscriptions.len(), 2);
@@ -768,7 +769,7 @@ pub(crate) mod tests {
             .all(|s| s.status == SubscriptionStatus::Unsubscribing));
         state.apply(Action::UnsubscribeResults(vec![
             ("a".into(), Ok(())),
-            ("b".into(), Err("not authorized".into())),
+            ("b".into(), Err(Text::untranslated("not authorized"))),
         ]));
         let listed: Vec<(&str, &SubscriptionStatus)> = state
             .subscriptions
@@ -780,7 +781,7 @@ pub(crate) mod tests {
             [
                 (
                     "b",
-                    &SubscriptionStatus::UnsubscribeRefused("not authorized".into())
+                    &SubscriptionStatus::UnsubscribeRefused(Text::untranslated("not authorized"))
                 ),
                 ("c", &SubscriptionStatus::Unsubscribing)
             ]
@@ -862,12 +863,12 @@ pub(crate) mod tests {
         }
         state.apply(Action::PublishResult {
             id: 1,
-            result: Err("quota exceeded".into()),
+            result: Err(Text::untranslated("quota exceeded")),
         });
         assert_eq!(state.sent[0].outcome, SentOutcome::Pending);
         assert_eq!(
             state.sent[1].outcome,
-            SentOutcome::Failed("quota exceeded".into())
+            SentOutcome::Failed(Text::untranslated("quota exceeded"))
         );
     }
 }

@@ -2,10 +2,11 @@
 //! characters and lengths of MQTT strings, number fields, the broker URL, and the numbers that
 //! stand for a retain handling.
 
-use std::fmt;
 use std::str::FromStr;
 
 use mqtt_core::{RetainHandling, MAX_SUBSCRIPTION_IDENTIFIER};
+
+use crate::i18n::{Key, Text};
 
 /// The most bytes an MQTT string can have: its length travels as 16 bits.
 pub const MAX_STRING_BYTES: usize = u16::MAX as usize;
@@ -23,16 +24,16 @@ pub enum TextProblem {
 }
 
 impl TextProblem {
-    /// The problem in words, of the field called `what`.
-    pub fn describe(self, what: &str) -> String {
+    /// The problem of the field named `what` (its name as a sentence starts with it).
+    pub fn text(self, what: Key) -> Text {
         match self {
-            TextProblem::ControlCharacter(c) => format!(
-                "{what} contains the control character U+{:04X}; brokers refuse it",
-                u32::from(c)
-            ),
-            TextProblem::TooLong(bytes) => {
-                format!("{what} is {bytes} bytes long; MQTT allows at most {MAX_STRING_BYTES}")
-            }
+            TextProblem::ControlCharacter(c) => Text::new(Key::ControlCharacter)
+                .with("what", what)
+                .with("code", format!("{:04X}", u32::from(c))),
+            TextProblem::TooLong(bytes) => Text::new(Key::StringTooLong)
+                .with("what", what)
+                .number("bytes", bytes as u64)
+                .number("maximum", MAX_STRING_BYTES as u64),
         }
     }
 }
@@ -51,9 +52,9 @@ pub fn string_length(text: &str) -> Result<(), TextProblem> {
     }
 }
 
-/// `control_characters` in words, for the forms that show a problem as text.
-pub fn refuse_control_characters(what: &str, text: &str) -> Result<(), String> {
-    control_characters(text).map_err(|problem| problem.describe(what))
+/// `control_characters` as the text the forms show, of the field named `what`.
+pub fn refuse_control_characters(what: Key, text: &str) -> Result<(), Text> {
+    control_characters(text).map_err(|problem| problem.text(what))
 }
 
 /// A number field that does not hold a whole number of its type.
@@ -69,23 +70,25 @@ pub fn optional_number<T: FromStr>(text: &str) -> Result<Option<T>, NotANumber> 
 }
 
 /// A version 5 subscription identifier as typed; blank is none.
-pub fn subscription_identifier(text: &str) -> Result<Option<u32>, String> {
+pub fn subscription_identifier(text: &str) -> Result<Option<u32>, Text> {
     match optional_number(text) {
         Ok(None) => Ok(None),
         Ok(Some(id @ 1..=MAX_SUBSCRIPTION_IDENTIFIER)) => Ok(Some(id)),
-        _ => Err(format!(
-            "The subscription identifier must be a number from 1 to {MAX_SUBSCRIPTION_IDENTIFIER}"
-        )),
+        _ => Err(Text::new(Key::SubscriptionIdentifierRange)
+            .number("maximum", u64::from(MAX_SUBSCRIPTION_IDENTIFIER))),
     }
 }
 
 /// The interval of a periodic publish, in milliseconds as typed.
-pub fn periodic_interval(text: &str) -> Result<u32, String> {
+pub fn periodic_interval(text: &str) -> Result<u32, Text> {
     match optional_number(text) {
-        Ok(Some(ms)) if ms >= 10 => Ok(ms),
-        _ => Err("The interval must be a whole number of milliseconds, at least 10".into()),
+        Ok(Some(ms)) if ms >= MIN_PERIODIC_INTERVAL_MS => Ok(ms),
+        _ => Err(Text::new(Key::PeriodicIntervalRange)
+            .number("minimum", u64::from(MIN_PERIODIC_INTERVAL_MS))),
     }
 }
+
+const MIN_PERIODIC_INTERVAL_MS: u32 = 10;
 
 /// A retain handling from its number (the form's option values, a shared link's field).
 pub fn retain_handling_from_number(number: u8) -> Option<RetainHandling> {
@@ -97,7 +100,7 @@ pub fn retain_handling_from_number(number: u8) -> Option<RetainHandling> {
     }
 }
 
-/// Why a broker URL cannot be used; `Display` says it in words.
+/// Why a broker URL cannot be used; `text` says it in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlProblem {
     Empty,
@@ -113,27 +116,20 @@ pub enum UrlProblem {
     Fragment,
 }
 
-impl fmt::Display for UrlProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UrlProblem {
+    pub fn text(&self) -> Text {
         match self {
-            UrlProblem::Empty => {
-                f.write_str("Enter the broker's WebSocket URL, e.g. ws://127.0.0.1:9001")
-            }
-            UrlProblem::NoScheme => f.write_str("The URL must start with ws:// or wss://"),
+            UrlProblem::Empty => Key::UrlEmpty.into(),
+            UrlProblem::NoScheme => Key::UrlNoScheme.into(),
             UrlProblem::NotWebSocket(scheme) => {
-                write!(
-                    f,
-                    "'{scheme}://' is not a WebSocket URL; use ws:// or wss://"
-                )
+                Text::new(Key::UrlNotWebsocket).with("scheme", scheme.as_str())
             }
-            UrlProblem::UnclosedBracket => f.write_str("Unclosed '[' in the host"),
-            UrlProblem::NoHost => f.write_str("The URL has no host"),
-            UrlProblem::HostCharacters => {
-                f.write_str("The host contains characters that are not allowed")
-            }
-            UrlProblem::Port(port) => write!(f, "'{port}' is not a port number (1-65535)"),
-            UrlProblem::Spaces => f.write_str("The URL must not contain spaces"),
-            UrlProblem::Fragment => f.write_str("A WebSocket URL cannot have a #fragment"),
+            UrlProblem::UnclosedBracket => Key::UrlUnclosedBracket.into(),
+            UrlProblem::NoHost => Key::UrlNoHost.into(),
+            UrlProblem::HostCharacters => Key::UrlHostCharacters.into(),
+            UrlProblem::Port(port) => Text::new(Key::UrlPort).with("port", port.as_str()),
+            UrlProblem::Spaces => Key::UrlSpaces.into(),
+            UrlProblem::Fragment => Key::UrlFragment.into(),
         }
     }
 }
@@ -205,35 +201,44 @@ mod tests {
 
     #[test]
     fn rejects_bad_urls_with_reasons() {
-        for (url, words) in [
-            ("", "Enter"),
-            ("127.0.0.1:9001", "must start with ws://"),
-            ("http://host", "not a WebSocket URL"),
-            ("ws://", "no host"),
-            ("ws://[::1", "Unclosed '['"),
-            ("ws://host:99999", "not a port"),
-            ("ws://host:abc", "not a port"),
-            ("ws://ho st", "not allowed"),
-            ("ws://host/a b", "spaces"),
-            ("ws://host/a#b", "fragment"),
+        for (url, problem) in [
+            ("", UrlProblem::Empty),
+            ("127.0.0.1:9001", UrlProblem::NoScheme),
+            ("http://host", UrlProblem::NotWebSocket("http".into())),
+            ("ws://", UrlProblem::NoHost),
+            ("ws://[::1", UrlProblem::UnclosedBracket),
+            ("ws://host:99999", UrlProblem::Port("99999".into())),
+            ("ws://host:abc", UrlProblem::Port("abc".into())),
+            ("ws://ho st", UrlProblem::HostCharacters),
+            ("ws://host/a b", UrlProblem::Spaces),
+            ("ws://host/a#b", UrlProblem::Fragment),
         ] {
-            let problem = broker_url(url).err().map(|p| p.to_string());
-            let problem = problem.unwrap_or_default();
-            assert!(problem.contains(words), "{url}: {problem}");
+            assert_eq!(broker_url(url), Err(problem), "{url}");
         }
+        let english = crate::i18n::I18n {
+            locale: crate::i18n::Locale::En,
+        };
+        assert_eq!(
+            english.text(&UrlProblem::NotWebSocket("http".into()).text()),
+            "'http://' is not a WebSocket URL; use ws:// or wss://"
+        );
     }
 
     #[test]
     fn text_problems_name_the_field() {
         assert_eq!(control_characters("tab-free"), Ok(()));
+        let english = crate::i18n::I18n {
+            locale: crate::i18n::Locale::En,
+        };
+        let problem = refuse_control_characters(Key::TheTopic, "a\u{85}b").unwrap_err();
         assert_eq!(
-            refuse_control_characters("The topic", "a\u{85}b"),
-            Err("The topic contains the control character U+0085; brokers refuse it".into())
+            english.text(&problem),
+            "The topic contains the control character U+0085; brokers refuse it"
         );
         assert_eq!(string_length(&"x".repeat(65_535)), Ok(()));
         assert_eq!(
-            string_length(&"x".repeat(65_536)).map_err(|p| p.describe("Username")),
-            Err("Username is 65536 bytes long; MQTT allows at most 65535".into())
+            string_length(&"x".repeat(65_536)),
+            Err(TextProblem::TooLong(65_536))
         );
     }
 
@@ -246,11 +251,8 @@ mod tests {
         assert_eq!(subscription_identifier(""), Ok(None));
         assert_eq!(subscription_identifier("268435455"), Ok(Some(268_435_455)));
         for bad in ["0", "268435456", "x"] {
-            assert_eq!(
-                subscription_identifier(bad),
-                Err("The subscription identifier must be a number from 1 to 268435455".into()),
-                "{bad}"
-            );
+            let problem = subscription_identifier(bad).unwrap_err();
+            assert_eq!(problem.key, Key::SubscriptionIdentifierRange, "{bad}");
         }
         assert_eq!(periodic_interval(" 10 "), Ok(10));
         for bad in ["", "9", "1.5"] {

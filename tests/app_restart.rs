@@ -27,6 +27,7 @@ use mqtt_core::{
     PublishProperties, QoS, RetainHandling,
 };
 use mqtt_web_client::driver::Driver;
+use mqtt_web_client::i18n::Text;
 use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, LogLevel, SubscriptionRequest};
 use support::{clear_storage, mount, unique, wait_until};
@@ -141,8 +142,8 @@ struct AppSide {
     confirmed: usize,
     failed: usize,
     connected: bool,
-    subscribed: Option<Result<QoS, String>>,
-    errors: Vec<String>,
+    subscribed: Option<Result<QoS, Text>>,
+    errors: Vec<Text>,
 }
 
 impl AppSide {

@@ -1,6 +1,8 @@
 use mqtt_core::{ConnectionState, ProtocolVersion};
 use yew::prelude::*;
 
+use crate::i18n::{use_i18n, Text};
+
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::settings::{
     generated_client_id, version_from_key, version_key, ConnectionSettings, PRESETS,
@@ -15,7 +17,7 @@ pub struct ConnectionFormProps {
     /// mounts a new form with a new `key`.
     pub initial: ConnectionSettings,
     pub connection: ConnectionState,
-    pub onconnect: Callback<ConnectionSettings, Result<(), String>>,
+    pub onconnect: Callback<ConnectionSettings, Result<(), Text>>,
     pub ondisconnect: Callback<()>,
     /// Close the socket without DISCONNECT (to try out the will).
     pub ondrop: Callback<()>,
@@ -27,8 +29,9 @@ pub struct ConnectionFormProps {
 
 #[component]
 pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
+    let i18n = use_i18n();
     let settings = use_state(|| props.initial.clone());
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<Text>);
     let profile_name = use_state(String::new);
     let form_ref = use_node_ref();
     {
@@ -118,7 +121,7 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
 
     let url_error = validate::broker_url(&settings.url)
         .err()
-        .map(|problem| problem.to_string());
+        .map(|problem| i18n.text(&problem.text()));
     let is_v5 = settings.version == ProtocolVersion::V5;
     let active = !matches!(props.connection, ConnectionState::Disconnected { .. });
     let connected = matches!(props.connection, ConnectionState::Connected { .. });
@@ -217,7 +220,7 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                 }
             </details>
             if let Some(error) = &*error {
-                <p class="error" role="alert">{ error.clone() }</p>
+                <p class="error" role="alert">{ i18n.text(error) }</p>
             }
             <div class="buttons">
                 <button type="submit" class="primary" disabled={url_error.is_some()}>

@@ -15,6 +15,7 @@ use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
 use super::workspace::{Selected, Workspace};
 use crate::clock::log_now;
 use crate::driver::Driver;
+use crate::i18n::Text;
 use crate::settings::ConnectionSettings;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 use crate::storage;
@@ -165,7 +166,10 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |(name, settings): (String, ConnectionSettings)| {
             profiles.set(storage::save_profile(&name, &settings));
-            dispatcher.dispatch(log_now(LogLevel::Info, format!("Saved profile {name}")));
+            dispatcher.dispatch(log_now(
+                LogLevel::Info,
+                Text::untranslated(format!("Saved profile {name}")),
+            ));
         })
     };
     let onloadprofile = {
@@ -185,7 +189,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         .back()
         .filter(|entry| entry.level == LogLevel::Error)
         .filter(|_| !matches!(state.connection, ConnectionState::Connected { .. }))
-        .map(|entry| AttrValue::from(entry.text.clone()));
+        .map(|entry| entry.text.clone());
     let ontogglefold = {
         let fold = fold.clone();
         Callback::from(move |()| {

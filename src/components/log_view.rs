@@ -3,6 +3,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 use super::format_time;
+use crate::i18n::use_i18n;
 use crate::state::{LogEntry, LogLevel};
 
 #[derive(Properties, PartialEq)]
@@ -13,6 +14,7 @@ pub struct LogViewProps {
 /// The connection's event log, newest first.
 #[component]
 pub fn LogView(props: &LogViewProps) -> Html {
+    let i18n = use_i18n();
     html! {
         <details class="log">
             <summary>{ format!("Connection log ({})", props.log.len()) }</summary>
@@ -21,7 +23,7 @@ pub fn LogView(props: &LogViewProps) -> Html {
                     <li class={classes!((entry.level == LogLevel::Error).then_some("error"))}>
                         <span class="time">{ format_time(entry.at) }</span>
                         { " " }
-                        { entry.text.clone() }
+                        { i18n.text(&entry.text) }
                     </li>
                 }) }
             </ol>

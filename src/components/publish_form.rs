@@ -2,6 +2,7 @@ use mqtt_core::{OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
+use crate::i18n::{use_i18n, Text};
 use crate::payload::PayloadFormat;
 use crate::periodic::PeriodicPublish;
 use crate::publish::{DraftField, PublishDraft};
@@ -13,7 +14,7 @@ pub struct PublishFormProps {
     pub version: ProtocolVersion,
     /// Messages sent by the running periodic publish; `None` when stopped.
     pub periodic_sent: Option<u64>,
-    pub onpublish: Callback<OutgoingMessage, Result<(), String>>,
+    pub onpublish: Callback<OutgoingMessage, Result<(), Text>>,
     pub onstartperiodic: Callback<PeriodicPublish>,
     pub onstopperiodic: Callback<()>,
     /// A message to load into the form (from "Edit" in the sent history); changes each time.
@@ -26,8 +27,9 @@ pub struct PublishFormProps {
 
 #[component]
 pub fn PublishForm(props: &PublishFormProps) -> Html {
+    let i18n = use_i18n();
     let draft = use_state(PublishDraft::default);
-    let error = use_state(|| None::<(DraftField, String)>);
+    let error = use_state(|| None::<(DraftField, Text)>);
     let interval = use_state(|| "1000".to_owned());
     {
         let draft = draft.clone();
@@ -137,7 +139,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         error
             .as_ref()
             .filter(|(f, _)| *f == field)
-            .map(|(_, words)| words.as_str())
+            .map(|(_, words)| i18n.text(words))
     };
     let payload_error_id = id("payload-error");
     let payload_error = error_for(DraftField::Payload);
@@ -146,7 +148,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     html! {
         <form class="publish-form" {onsubmit} {onkeydown} novalidate=true>
             { text_input(&id("topic"), "Topic", &draft.topic, edit(|d, v| d.topic = v),
-                error_for(DraftField::Topic)) }
+                error_for(DraftField::Topic).as_deref()) }
             <div class="field payload">
                 <label for={id("payload")}>{ "Payload" }</label>
                 <textarea id={id("payload")} rows="4" value={draft.payload.clone()}

@@ -7,6 +7,7 @@ use super::publish_form::PublishForm;
 use super::sent_list::SentList;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::driver::Driver;
+use crate::i18n::Text;
 use crate::periodic::use_periodic;
 use crate::publish::PublishDraft;
 use crate::state::{Action, LogLevel, SentMessage, State};
@@ -47,7 +48,10 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             };
             let message = sent.message.clone();
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
-                state.dispatch(log_now(LogLevel::Error, format!("Resend failed: {words}")));
+                state.dispatch(log_now(
+                    LogLevel::Error,
+                    Text::untranslated(format!("Resend failed: {words:?}")),
+                ));
             }
         })
     };
@@ -77,7 +81,7 @@ pub fn publish_recorded(
     driver: &Driver,
     dispatcher: &UseReducerDispatcher<State>,
     message: OutgoingMessage,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     let sent_at = wall_clock_millis();
     let id = driver.publish(message.clone())?;
     dispatcher.dispatch(Action::Sent(SentMessage::pending(id, message, sent_at)));

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::topic_detail::TopicDetail;
 use crate::clock::log_now;
 use crate::driver::Driver;
+use crate::i18n::Text;
 use crate::state::{Action, LogLevel, State};
 use crate::topic_index::NodeId;
 
@@ -31,22 +32,22 @@ fn delete_retained(driver: &Driver, state: &UseReducerHandle<State>, topics: Vec
             properties: PublishProperties::default(),
         };
         if let Err(words) = driver.publish(message) {
-            refused.push(format!("{topic}: {words}"));
+            refused.push(format!("{topic}: {words:?}"));
         }
     }
     let sent = topics.len() - refused.len();
     state.dispatch(log_now(
         LogLevel::Info,
-        format!("Deleting the retained messages of {sent} topics"),
+        Text::untranslated(format!("Deleting the retained messages of {sent} topics")),
     ));
     if !refused.is_empty() {
         state.dispatch(log_now(
             LogLevel::Error,
-            format!(
+            Text::untranslated(format!(
                 "Could not delete {} retained messages: {}",
                 refused.len(),
                 refused.join("; ")
-            ),
+            )),
         ));
     }
 }

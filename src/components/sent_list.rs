@@ -3,6 +3,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 use super::format_time;
+use crate::i18n::use_i18n;
 use crate::payload::preview;
 use crate::state::{SentMessage, SentOutcome};
 
@@ -17,6 +18,7 @@ pub struct SentListProps {
 
 #[component]
 pub fn SentList(props: &SentListProps) -> Html {
+    let i18n = use_i18n();
     if props.sent.is_empty() {
         return html! {};
     }
@@ -28,7 +30,7 @@ pub fn SentList(props: &SentListProps) -> Html {
                     let outcome = match &sent.outcome {
                         SentOutcome::Pending => "sending".to_owned(),
                         SentOutcome::Done => "delivered".to_owned(),
-                        SentOutcome::Failed(words) => format!("failed: {words}"),
+                        SentOutcome::Failed(words) => format!("failed: {}", i18n.text(words)),
                     };
                     html! {
                         <li key={sent.id}>

@@ -2,6 +2,7 @@ use gloo::timers::callback::Interval;
 use mqtt_core::{ConnectionState, Instant};
 use yew::prelude::*;
 
+use crate::i18n::{use_i18n, Text};
 use crate::state::ServerInfo;
 
 #[derive(Properties, PartialEq)]
@@ -9,7 +10,7 @@ pub struct StatusBarProps {
     pub connection: ConnectionState,
     pub server: Option<ServerInfo>,
     /// The newest error from the connection log, if any.
-    pub last_error: Option<AttrValue>,
+    pub last_error: Option<Text>,
 }
 
 fn now_millis() -> u64 {
@@ -55,6 +56,7 @@ fn status_text(connection: &ConnectionState, now: Instant) -> String {
 
 #[component]
 pub fn StatusBar(props: &StatusBarProps) -> Html {
+    let i18n = use_i18n();
     let tick = use_force_update();
     {
         // Only the reconnect countdown needs the clock.
@@ -96,7 +98,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
                 <span class="limits">{ limits }</span>
             }
             if let Some(error) = &props.last_error {
-                <span class="last-error">{ error.clone() }</span>
+                <span class="last-error">{ i18n.text(error) }</span>
             }
         </div>
     }

@@ -3,6 +3,7 @@ use mqtt_core::{ProtocolVersion, RetainHandling};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
+use crate::i18n::{outcomes, use_i18n, Key, Text};
 use crate::state::SubscriptionRequest;
 use crate::validate::{self, refuse_control_characters};
 
@@ -11,7 +12,7 @@ pub struct SubscriptionFormProps {
     pub ids: AttrValue,
     pub version: ProtocolVersion,
     /// The request and its version 5 subscription identifier, if any.
-    pub onsubscribe: Callback<(SubscriptionRequest, Option<u32>), Result<(), String>>,
+    pub onsubscribe: Callback<(SubscriptionRequest, Option<u32>), Result<(), Text>>,
     /// Asks the form to take the keyboard focus (a shortcut); changes each time.
     #[prop_or_default]
     pub focus: u32,
@@ -19,8 +20,9 @@ pub struct SubscriptionFormProps {
 
 #[component]
 pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
+    let i18n = use_i18n();
     let request = use_state(SubscriptionRequest::default);
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<Text>);
     let identifier = use_state(String::new);
     let filter_ref = use_node_ref();
     {
@@ -62,10 +64,13 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
             let mut next = (*request).clone();
             next.filter = next.filter.trim().to_owned();
             if let Err(problem) = validate_topic_filter(&next.filter) {
-                error.set(Some(format!("Invalid topic filter: {problem}")));
+                error.set(Some(
+                    Text::new(Key::InvalidTopicFilter)
+                        .with("reason", outcomes::topic_error(&problem)),
+                ));
                 return;
             }
-            if let Err(problem) = refuse_control_characters("The topic filter", &next.filter) {
+            if let Err(problem) = refuse_control_characters(Key::TheTopicFilter, &next.filter) {
                 error.set(Some(problem));
                 return;
             }
@@ -105,7 +110,7 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                         move |v| edit.emit(v)
                     })} />
                 if let Some(error) = &*error {
-                    <p class="error" id={error_id} role="alert">{ error.clone() }</p>
+                    <p class="error" id={error_id} role="alert">{ i18n.text(error) }</p>
                 }
             </div>
             <div class="row">

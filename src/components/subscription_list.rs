@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use crate::i18n::use_i18n;
 use crate::state::{Subscription, SubscriptionStatus};
 
 #[derive(Properties, PartialEq)]
@@ -13,6 +14,7 @@ pub struct SubscriptionListProps {
 
 #[component]
 pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
+    let i18n = use_i18n();
     if props.subscriptions.is_empty() {
         return html! { <p class="empty">{ "No subscriptions yet." }</p> };
     }
@@ -31,10 +33,10 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
                 let status = match &sub.status {
                     SubscriptionStatus::Pending => "waiting for SUBACK".to_owned(),
                     SubscriptionStatus::Active { granted } => format!("QoS {}", *granted as u8),
-                    SubscriptionStatus::Failed(words) => format!("refused: {words}"),
+                    SubscriptionStatus::Failed(words) => format!("refused: {}", i18n.text(words)),
                     SubscriptionStatus::Unsubscribing => "unsubscribing".to_owned(),
                     SubscriptionStatus::UnsubscribeRefused(words) => {
-                        format!("unsubscribe refused: {words}")
+                        format!("unsubscribe refused: {}", i18n.text(words))
                     }
                 };
                 let failed = matches!(

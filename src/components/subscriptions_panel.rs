@@ -6,6 +6,7 @@ use super::subscription_form::SubscriptionForm;
 use super::subscription_list::SubscriptionList;
 use crate::clock::log_now;
 use crate::driver::Driver;
+use crate::i18n::Text;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 
 #[derive(Properties, PartialEq)]
@@ -63,7 +64,7 @@ pub fn subscribe_listed(
     dispatcher: &UseReducerDispatcher<State>,
     request: SubscriptionRequest,
     identifier: Option<u32>,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     driver.subscribe(&request, identifier)?;
     dispatcher.dispatch(Action::Subscribe(request));
     Ok(())

@@ -42,6 +42,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use crate::clock::{log_now, wall_clock_millis};
+use crate::i18n::Text;
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
 pub(crate) use translate::sentence;
@@ -200,7 +201,7 @@ impl Driver {
     }
 
     /// Connects to `url` with `options`, ending any earlier connection of this tab first.
-    pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), String> {
+    pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), Text> {
         self.with(|inner| {
             // Say goodbye on the old connection; the old session must not reconnect behind the
             // new one's back.
@@ -216,12 +217,15 @@ impl Driver {
                 }
             }
             inner.url = url.trim().to_owned();
-            inner.log(LogLevel::Info, format!("Connecting to {}", inner.url));
+            inner.log(
+                LogLevel::Info,
+                Text::untranslated(format!("Connecting to {}", inner.url)),
+            );
             if let Some(client) = inner.client.as_mut() {
                 client.connect(now());
             }
         })
-        .ok_or_else(|| REENTERED.to_owned())
+        .ok_or_else(reentered)
     }
 
     pub fn disconnect(&self) {
@@ -245,7 +249,9 @@ impl Driver {
                 inner.io.close(transport);
                 inner.log(
                     LogLevel::Info,
-                    "Socket closed without DISCONNECT (the broker publishes the will)".into(),
+                    Text::untranslated(
+                        "Socket closed without DISCONNECT (the broker publishes the will)",
+                    ),
                 );
             }
         });
@@ -258,7 +264,7 @@ impl Driver {
         &self,
         request: &SubscriptionRequest,
         subscription_identifier: Option<u32>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Text> {
         let filter = SubscribeFilter {
             filter: request.filter.clone(),
             options: SubscriptionOptions {
@@ -279,12 +285,12 @@ impl Driver {
             },
             None => Ok(()),
         })
-        .unwrap_or_else(|| Err(REENTERED.into()))
+        .unwrap_or_else(|| Err(reentered()))
     }
 
     /// Unsubscribes now, or once connected while connecting; with no connection there is
     /// nothing to tell the server.
-    pub fn unsubscribe(&self, filter: &str) -> Result<(), String> {
+    pub fn unsubscribe(&self, filter: &str) -> Result<(), Text> {
         self.with(|inner| match inner.client.as_mut() {
             Some(client) => match client.unsubscribe(now(), vec![filter.to_owned()]) {
                 Ok(_) | Err(CommandError::NotConnected) => Ok(()),
@@ -292,17 +298,17 @@ impl Driver {
             },
             None => Ok(()),
         })
-        .unwrap_or_else(|| Err(REENTERED.into()))
+        .unwrap_or_else(|| Err(reentered()))
     }
 
     /// Publishes now, or once connected while connecting; the id names its outcome in
     /// `Action::PublishResult`.
-    pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, String> {
+    pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
         self.with(|inner| {
             let client = inner.client.as_mut().ok_or_else(not_connected)?;
             client.publish(now(), message).map_err(sentence)
         })
-        .unwrap_or_else(|| Err(REENTERED.into()))
+        .unwrap_or_else(|| Err(reentered()))
     }
 
     /// Calls `on_tick` every `interval_ms` (on the worker's clock, which hidden tabs do not
@@ -352,8 +358,12 @@ impl Driver {
     }
 }
 
-fn not_connected() -> String {
-    "Not connected: press Connect first".into()
+fn not_connected() -> Text {
+    Text::untranslated("Not connected: press Connect first")
+}
+
+fn reentered() -> Text {
+    Text::untranslated(REENTERED)
 }
 
 impl Inner {
@@ -361,7 +371,7 @@ impl Inner {
         self.outbox.push(action);
     }
 
-    fn log(&mut self, level: LogLevel, text: String) {
+    fn log(&mut self, level: LogLevel, text: Text) {
         self.dispatch(log_now(level, text));
     }
 

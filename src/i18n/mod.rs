@@ -5,6 +5,7 @@
 //! `Intl`, so that no locale data is compiled into the download).
 
 mod intl;
+pub mod outcomes;
 pub mod table;
 #[cfg(test)]
 mod tests;
@@ -52,13 +53,13 @@ impl Locale {
 }
 
 /// A value put into a text's `{name}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arg {
     /// Shown as it is: names, topics, codes.
     Plain(Rc<str>),
-    /// A quantity, written with the locale's digit grouping and choosing the plural form
-    /// when it is the `count` value.
-    Number(f64),
+    /// A count or size, written with the locale's digit grouping and choosing the plural
+    /// form when it is the `count` value.
+    Number(u64),
     /// Another text, rendered in the same language.
     Text(Box<Text>),
 }
@@ -89,7 +90,7 @@ impl From<Key> for Arg {
 
 /// Words for the user that are not rendered yet: a key of the tables and the values of its
 /// placeholders. Plain data, so state and errors hold it and it follows a change of language.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
     pub key: Key,
     pub args: Vec<(&'static str, Arg)>,
@@ -111,7 +112,7 @@ impl Text {
 
     /// This text with `{name}` standing for a quantity, grouped as the locale writes numbers;
     /// `{count}` also chooses the plural form.
-    pub fn number(mut self, name: &'static str, value: f64) -> Self {
+    pub fn number(mut self, name: &'static str, value: u64) -> Self {
         self.args.push((name, Arg::Number(value)));
         self
     }
@@ -121,6 +122,13 @@ impl Text {
             .iter()
             .find(|(arg, _)| *arg == name)
             .map(|(_, value)| value)
+    }
+}
+
+impl Text {
+    /// Words that have not moved into the tables yet, shown as they are.
+    pub fn untranslated(words: impl Into<String>) -> Self {
+        Text::new(Key::Untranslated).with("text", words.into())
     }
 }
 
@@ -145,7 +153,7 @@ impl I18n {
     /// `text` in this language, its placeholders filled.
     pub fn text(self, text: &Text) -> String {
         let template = match text.arg("count") {
-            Some(Arg::Number(count)) => self.plural_form(text.key, *count),
+            Some(Arg::Number(count)) => self.plural_form(text.key, *count as f64),
             _ => self.t(text.key),
         };
         let mut out = String::with_capacity(template.len());
@@ -176,7 +184,7 @@ impl I18n {
     fn push_arg(self, out: &mut String, value: &Arg) {
         match value {
             Arg::Plain(value) => out.push_str(value),
-            Arg::Number(value) => out.push_str(&self.number(*value)),
+            Arg::Number(value) => out.push_str(&self.number(*value as f64)),
             Arg::Text(text) => out.push_str(&self.text(text)),
         }
     }
@@ -198,6 +206,12 @@ impl I18n {
     pub fn time(self, epoch_millis: u64) -> String {
         intl::format_time(self.locale, epoch_millis)
     }
+}
+
+/// `text` in English, for the native tests of the code that makes texts.
+#[cfg(test)]
+pub fn english(text: &Text) -> String {
+    I18n { locale: Locale::En }.text(text)
 }
 
 /// The language of the component's app.

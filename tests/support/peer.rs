@@ -21,7 +21,7 @@ struct Seen {
     connected: bool,
     subscribed: usize,
     confirmed: usize,
-    failed: Vec<String>,
+    failed: Vec<mqtt_web_client::i18n::Text>,
     received: Vec<Message>,
 }
 
