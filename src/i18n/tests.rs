@@ -142,3 +142,195 @@ fn the_browser_s_languages_choose_the_locale() {
     assert_eq!(Locale::matching("ZH-cn"), Some(Locale::ZhCn));
     assert_eq!(Locale::matching("ja"), None);
 }
+
+/// The string literals of a Rust source outside comments and its `#[cfg(test)]` module, each
+/// with the code just before it (to tell a class name from a text node).
+fn literals(source: &str) -> Vec<(usize, String, String)> {
+    let source = source
+        .split("\n#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or(source);
+    let bytes = source.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at = source[at..].find('\n').map_or(bytes.len(), |end| at + end);
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                at = source[at..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| at + end + 2);
+            }
+            // A char literal, so that '"' does not open a string (lifetimes have no quote after).
+            b'\'' if bytes.get(at + 2) == Some(&b'\'') || bytes.get(at + 1) == Some(&b'\\') => {
+                at = source[at + 1..]
+                    .find('\'')
+                    .map_or(bytes.len(), |end| at + end + 2);
+            }
+            b'r' if matches!(bytes.get(at + 1), Some(b'"' | b'#'))
+                && !bytes[..at]
+                    .last()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') =>
+            {
+                let hashes = bytes[at + 1..].iter().take_while(|b| **b == b'#').count();
+                let open = at + 1 + hashes;
+                if bytes.get(open) != Some(&b'"') {
+                    at += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let end = source[open + 1..]
+                    .find(&close)
+                    .map_or(bytes.len(), |e| open + 1 + e);
+                found.push((at, source[open + 1..end].to_owned()));
+                at = end + close.len();
+            }
+            b'"' => {
+                let mut end = at + 1;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                found.push((at, source[at + 1..end.min(bytes.len())].to_owned()));
+                at = end + 1;
+            }
+            _ => at += 1,
+        }
+    }
+    found
+        .into_iter()
+        .map(|(at, text)| {
+            let line = source[..at].matches('\n').count() + 1;
+            let start = source[..at]
+                .char_indices()
+                .rev()
+                .nth(24)
+                .map_or(0, |(i, _)| i);
+            (line, text, source[start..at].to_owned())
+        })
+        .collect()
+}
+
+/// Literals that name things for the browser, not for people, though they look like words.
+const NOT_WORDS: &[&str] = &[
+    // Numbers as JavaScript writes them.
+    "Infinity",
+    "-Infinity",
+    "NaN",
+    // KeyboardEvent.key and .code values.
+    "Enter",
+    "Escape",
+    "ArrowUp",
+    "ArrowDown",
+    "ArrowLeft",
+    "ArrowRight",
+    "Home",
+    "End",
+    "PageUp",
+    "PageDown",
+    "Tab",
+    "Delete",
+    "Backspace",
+    "KeyC",
+    "KeyS",
+    "KeyP",
+];
+
+/// Whether a literal reads as words for a person: letters beyond ASCII, a capitalised word,
+/// a phrase, or in a view any word in a text node; unless the code before it says it is a
+/// class, an id, a role or the like, or a message for developers (a panic's).
+fn reads_as_words(text: &str, before: &str, in_view: bool) -> bool {
+    const NOT_FOR_PEOPLE: [&str; 14] = [
+        "class=",
+        "classes!(",
+        "role=",
+        "type=",
+        "id=",
+        "key=",
+        "data-",
+        "rel=",
+        "target=",
+        "autocomplete=",
+        "inputmode=",
+        "expect(",
+        "panic!(",
+        "unreachable!(",
+    ];
+    let before = before.trim_end();
+    if NOT_WORDS.contains(&text) || NOT_FOR_PEOPLE.iter().any(|a| before.ends_with(a)) {
+        return false;
+    }
+    let non_ascii_letters = text.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic() && c != '\'')
+        .filter(|word| word.len() >= 2)
+        .collect();
+    let capitalised = words.iter().any(|word| {
+        let mut chars = word.chars();
+        chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c == '\'')
+    });
+    let phrase = text
+        .split_whitespace()
+        .filter(|word| {
+            word.len() >= 2
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || ",.:;!?'".contains(c))
+        })
+        .count()
+        >= 2;
+    let text_node = in_view && before.ends_with('{') && !words.is_empty();
+    non_ascii_letters || capitalised || phrase || text_node
+}
+
+#[test]
+fn the_views_hold_no_words_of_their_own() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut found = Vec::new();
+    // The tables' own code, and tests kept in files of their own.
+    let checked =
+        |path: &&PathBuf| !path.starts_with(root.join("src/i18n")) && !path.ends_with("tests.rs");
+    for path in files.iter().filter(checked) {
+        let source = std::fs::read_to_string(path).unwrap();
+        let in_view = path.starts_with(root.join("src/components")) || path.ends_with("src/lib.rs");
+        for (line, text, before) in literals(&source) {
+            if reads_as_words(&text, &before, in_view) {
+                let name = path.strip_prefix(root).unwrap().display();
+                found.push(format!("{name}:{line}: {text:?}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "words outside locales/ ({}):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_literal_check_finds_words_and_passes_names() {
+    let source = r##"
+        // "Not this": a comment.
+        let a = html! { <p class="field check">{ "sending" }</p> };
+        let b = format!("{} topics left", n);
+        let c = "Connect";
+        let d = r#"主题"#;
+        let e = '"';
+        let f = "tree-row";
+        let g = "Enter";
+        let h = item.expect("Never shown");
+#[cfg(test)]
+mod tests { "Also not this" }
+    "##;
+    let words: Vec<String> = literals(source)
+        .into_iter()
+        .filter(|(_, text, before)| reads_as_words(text, before, true))
+        .map(|(_, text, _)| text)
+        .collect();
+    assert_eq!(words, ["sending", "{} topics left", "Connect", "主题"]);
+}
