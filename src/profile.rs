@@ -20,8 +20,6 @@ pub enum Password {
     IfRemembered,
 }
 
-/// What a subscription starts with: the form's blank request, and the options a shared link
-/// does not mention (links made before they carried them).
 /// A field as the tables see it: where it lives and what kind of JSON value it is.
 enum Slot<'a> {
     Text(&'a mut String),

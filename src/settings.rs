@@ -18,25 +18,25 @@ pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
 pub const MAX_INCOMING_PACKET_SIZE: u32 = 16 * 1024 * 1024;
 
 pub struct Preset {
-    pub name: &'static str,
+    pub name: Key,
     pub url: &'static str,
 }
 
 pub const PRESETS: [Preset; 4] = [
     Preset {
-        name: "Local Mosquitto",
+        name: Key::PresetLocalMosquitto,
         url: DEFAULT_BROKER_URL,
     },
     Preset {
-        name: "EMQX public broker",
+        name: Key::PresetEmqx,
         url: "wss://broker.emqx.io:8084/mqtt",
     },
     Preset {
-        name: "Mosquitto test server",
+        name: Key::PresetMosquittoTest,
         url: "wss://test.mosquitto.org:8081",
     },
     Preset {
-        name: "HiveMQ public broker",
+        name: Key::PresetHivemq,
         url: "wss://broker.hivemq.com:8884/mqtt",
     },
 ];

@@ -1,7 +1,7 @@
 use mqtt_core::{ConnectionState, ProtocolVersion};
 use yew::prelude::*;
 
-use crate::i18n::{use_i18n, Text};
+use crate::i18n::{use_i18n, Key, Text};
 
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::settings::{
@@ -129,19 +129,22 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
     html! {
         <form class="connection-form" ref={form_ref} {onsubmit} novalidate=true>
             <div class="field">
-                <label for={id("preset")}>{ "Preset" }</label>
+                <label for={id("preset")}>{ i18n.t(Key::Preset) }</label>
                 <select id={id("preset")} onchange={onpreset}>
-                    <option value="" selected=true>{ "Choose a broker…" }</option>
+                    <option value="" selected=true>{ i18n.t(Key::PresetChoose) }</option>
                     { for PRESETS.iter().map(|p| html! {
-                        <option value={p.url}>{ format!("{} ({})", p.name, p.url) }</option>
+                        <option value={p.url}>
+                            { i18n.text(&Text::new(Key::PresetOption).with("name", p.name)
+                                .with("url", p.url)) }
+                        </option>
                     }) }
                 </select>
             </div>
-            { text_input(&id("url"), "Broker URL", &settings.url,
+            { text_input(&id("url"), i18n.t(Key::BrokerUrl), &settings.url,
                 edit(|s, v| s.url = v), url_error.as_deref()) }
             <div class="row">
             <div class="field">
-                <label for={id("version")}>{ "MQTT version" }</label>
+                <label for={id("version")}>{ i18n.t(Key::MqttVersion) }</label>
                 <select id={id("version")} onchange={onversion}>
                     { for [ProtocolVersion::V5, ProtocolVersion::V311].into_iter().map(|v| html! {
                         <option value={version_key(v)} selected={v == settings.version}>
@@ -150,28 +153,28 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                     }) }
                 </select>
             </div>
-            { text_input(&id("keep-alive"), "Keep alive", &settings.keep_alive,
+            { text_input(&id("keep-alive"), i18n.t(Key::KeepAlive), &settings.keep_alive,
                 edit(|s, v| s.keep_alive = v), None) }
             if is_v5 {
-                { text_input(&id("session-expiry"), "Session expiry", &settings.session_expiry,
+                { text_input(&id("session-expiry"), i18n.t(Key::SessionExpiry), &settings.session_expiry,
                     edit(|s, v| s.session_expiry = v), None) }
             }
             </div>
             <div class="field with-button">
-                <label for={id("client-id")}>{ "Client ID" }</label>
+                <label for={id("client-id")}>{ i18n.t(Key::ClientId) }</label>
                 <input id={id("client-id")} type="text" value={settings.client_id.clone()}
-                    placeholder="empty: the server assigns one"
+                    placeholder={i18n.t(Key::ClientIdPlaceholder)}
                     oninput={on_value::<InputEvent>({
                         let edit = edit(|s, v| s.client_id = v);
                         move |v| edit.emit(v)
                     })} />
-                <button type="button" onclick={ongenerate}>{ "Generate" }</button>
+                <button type="button" onclick={ongenerate}>{ i18n.t(Key::GenerateClientId) }</button>
             </div>
             <div class="row">
-            { text_input(&id("username"), "Username", &settings.username,
+            { text_input(&id("username"), i18n.t(Key::Username), &settings.username,
                 edit(|s, v| s.username = v), None) }
             <div class="field">
-                <label for={id("password")}>{ "Password" }</label>
+                <label for={id("password")}>{ i18n.t(Key::Password) }</label>
                 <input id={id("password")} type="password" autocomplete="off"
                     value={settings.password.clone()}
                     oninput={on_value::<InputEvent>({
@@ -181,26 +184,26 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             </div>
             </div>
             <div class="checks">
-            { checkbox(&id("remember"), "Remember password", settings.remember_password,
+            { checkbox(&id("remember"), i18n.t(Key::RememberPassword), settings.remember_password,
                 toggle(|s, v| s.remember_password = v)) }
-            { checkbox(&id("clean-start"), if is_v5 { "Clean start" } else { "Clean session" },
+            { checkbox(&id("clean-start"), i18n.t(if is_v5 { Key::CleanStart } else { Key::CleanSession }),
                 settings.clean_start, toggle(|s, v| s.clean_start = v)) }
-            { checkbox(&id("auto-reconnect"), "Reconnect automatically", settings.auto_reconnect,
+            { checkbox(&id("auto-reconnect"), i18n.t(Key::AutoReconnect), settings.auto_reconnect,
                 toggle(|s, v| s.auto_reconnect = v)) }
             </div>
             <details class="will">
-                <summary>{ "Last will" }</summary>
-                { text_input(&id("will-topic"), "Will topic", &settings.will.topic,
+                <summary>{ i18n.t(Key::LastWill) }</summary>
+                { text_input(&id("will-topic"), i18n.t(Key::WillTopic), &settings.will.topic,
                     edit(|s, v| s.will.topic = v), None) }
                 <div class="field">
-                    <label for={id("will-payload")}>{ "Will payload" }</label>
+                    <label for={id("will-payload")}>{ i18n.t(Key::WillPayload) }</label>
                     <textarea id={id("will-payload")} rows="2" value={settings.will.payload.clone()}
                         oninput={on_value::<InputEvent>({
                             let edit = edit(|s, v| s.will.payload = v);
                             move |v| edit.emit(v)
                         })} />
                 </div>
-                { qos_select(&id("will-qos"), "Will QoS", settings.will.qos, {
+                { qos_select(&id("will-qos"), i18n.t(Key::WillQos), settings.will.qos, {
                     let settings = settings.clone();
                     Callback::from(move |qos| {
                         let mut next = (*settings).clone();
@@ -208,14 +211,14 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                         settings.set(next);
                     })
                 }) }
-                { checkbox(&id("will-retain"), "Will retain", settings.will.retain,
+                { checkbox(&id("will-retain"), i18n.t(Key::WillRetain), settings.will.retain,
                     toggle(|s, v| s.will.retain = v)) }
                 if is_v5 {
-                    { text_input(&id("will-delay"), "Will delay (s)", &settings.will.delay_interval,
+                    { text_input(&id("will-delay"), i18n.t(Key::WillDelaySeconds), &settings.will.delay_interval,
                         edit(|s, v| s.will.delay_interval = v), None) }
-                    { text_input(&id("will-expiry"), "Will message expiry (s)",
+                    { text_input(&id("will-expiry"), i18n.t(Key::WillExpirySeconds),
                         &settings.will.message_expiry, edit(|s, v| s.will.message_expiry = v), None) }
-                    { text_input(&id("will-content-type"), "Will content type",
+                    { text_input(&id("will-content-type"), i18n.t(Key::WillContentType),
                         &settings.will.content_type, edit(|s, v| s.will.content_type = v), None) }
                 }
             </details>
@@ -224,26 +227,26 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             }
             <div class="buttons">
                 <button type="submit" class="primary" disabled={url_error.is_some()}>
-                    { "Connect" }
+                    { i18n.t(Key::Connect) }
                 </button>
                 <button type="button" onclick={ondisconnect} disabled={!active}>
-                    { "Disconnect" }
+                    { i18n.t(Key::Disconnect) }
                 </button>
                 <button type="button" onclick={ondrop} disabled={!connected}
-                    title="Close the socket without DISCONNECT, so the broker publishes the will">
-                    { "Drop connection" }
+                    title={i18n.t(Key::DropConnectionHint)}>
+                    { i18n.t(Key::DropConnection) }
                 </button>
             </div>
             <details class="profile">
-                <summary>{ "Save as profile" }</summary>
+                <summary>{ i18n.t(Key::SaveAsProfile) }</summary>
                 <div class="field with-button">
-                    <label for={id("profile-name")}>{ "Profile name" }</label>
+                    <label for={id("profile-name")}>{ i18n.t(Key::ProfileName) }</label>
                     <input id={id("profile-name")} type="text" value={(*profile_name).clone()}
                         oninput={on_value::<InputEvent>({
                             let profile_name = profile_name.clone();
                             move |v| profile_name.set(v)
                         })} />
-                    <button type="button" onclick={onsave}>{ "Save profile" }</button>
+                    <button type="button" onclick={onsave}>{ i18n.t(Key::SaveProfile) }</button>
                 </div>
             </details>
         </form>

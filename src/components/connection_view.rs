@@ -15,7 +15,7 @@ use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
 use super::workspace::{Selected, Workspace};
 use crate::clock::log_now;
 use crate::driver::Driver;
-use crate::i18n::Text;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::settings::ConnectionSettings;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 use crate::storage;
@@ -70,6 +70,7 @@ enum Fold {
 /// One connection: its state, its driver and all its panels, placed by the `Workspace`.
 #[component]
 pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
+    let i18n = use_i18n();
     let state = {
         let version = props.initial.version;
         let subscriptions = props.initial_subscriptions.clone();
@@ -168,7 +169,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             profiles.set(storage::save_profile(&name, &settings));
             dispatcher.dispatch(log_now(
                 LogLevel::Info,
-                Text::untranslated(format!("Saved profile {name}")),
+                Text::new(Key::ProfileSaved).with("name", name),
             ));
         })
     };
@@ -235,8 +236,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let side = html! {
         <>
-            <section class="panel connection" aria-label="Connection">
-                <h2>{ "Connection" }</h2>
+            <section class="panel connection" aria-label={i18n.t(Key::Connection)}>
+                <h2>{ i18n.t(Key::Connection) }</h2>
                 if *fold != Fold::Form {
                     <ConnectionSummary url={AttrValue::from(form_settings.url.clone())}
                         client_id={AttrValue::from(client_id)} version={state.version}

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use super::on_value;
+use crate::i18n::{use_i18n, Key};
 use crate::settings::ConnectionSettings;
 
 #[derive(Properties, PartialEq)]
@@ -15,6 +16,7 @@ pub struct ProfilePickerProps {
 
 #[component]
 pub fn ProfilePicker(props: &ProfilePickerProps) -> Html {
+    let i18n = use_i18n();
     // The profile last picked, which Delete removes.
     let picked = use_state(String::new);
     if props.profiles.is_empty() {
@@ -44,14 +46,14 @@ pub fn ProfilePicker(props: &ProfilePickerProps) -> Html {
     let id = format!("{}-profile", props.ids);
     html! {
         <div class="field with-button">
-            <label for={id.clone()}>{ "Profile" }</label>
+            <label for={id.clone()}>{ i18n.t(Key::Profile) }</label>
             <select {id} {onchange}>
-                <option value="" selected={picked.is_empty()}>{ "Load a saved profile…" }</option>
+                <option value="" selected={picked.is_empty()}>{ i18n.t(Key::ProfileLoad) }</option>
                 { for props.profiles.iter().map(|(name, _)| html! {
                     <option value={name.clone()} selected={*name == *picked}>{ name.clone() }</option>
                 }) }
             </select>
-            <button type="button" onclick={ondelete}>{ "Delete" }</button>
+            <button type="button" onclick={ondelete}>{ i18n.t(Key::ProfileDelete) }</button>
         </div>
     }
 }

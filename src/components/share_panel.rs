@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{use_i18n, Key};
 use crate::profile::share_document;
 use crate::settings::ConnectionSettings;
 use crate::state::{State, SubscriptionRequest};
@@ -17,6 +18,7 @@ pub struct SharePanelProps {
 
 #[component]
 pub fn SharePanel(props: &SharePanelProps) -> Html {
+    let i18n = use_i18n();
     let link = use_state(|| None::<String>);
     let onshare = {
         let link = link.clone();
@@ -45,10 +47,10 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let id = format!("{}-share", props.ids);
     html! {
         <details class="share">
-            <summary>{ "Share" }</summary>
-            <button type="button" onclick={onshare}>{ "Share link" }</button>
+            <summary>{ i18n.t(Key::Share) }</summary>
+            <button type="button" onclick={onshare}>{ i18n.t(Key::ShareLink) }</button>
             if let Some(link) = &*link {
-                <label for={id.clone()}>{ "Link (without the password)" }</label>
+                <label for={id.clone()}>{ i18n.t(Key::ShareLinkLabel) }</label>
                 <input {id} type="text" readonly=true value={link.clone()} />
             }
         </details>

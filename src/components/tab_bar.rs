@@ -56,21 +56,25 @@ pub fn TabBar(props: &TabBarProps) -> Html {
                 { for props.tabs.iter().map(|tab| {
                     let id = tab.id;
                     let selected = id == props.active;
+                    // Until the tab reports its title, it is named by its number.
+                    let name = if tab.title.is_empty() {
+                        i18n.text(&Text::new(Key::ConnectionNumbered).with("id", id.to_string()))
+                    } else {
+                        tab.title.clone()
+                    };
+                    let close_label =
+                        i18n.text(&Text::new(Key::CloseConnection).with("title", name.as_str()));
                     html! {
                         <span class={classes!("tab", selected.then_some("active"))} key={id}>
                             <button type="button" role="tab" aria-selected={selected.to_string()}
                                 aria-controls={format!("c{id}")}
                                 onclick={props.onselect.reform(move |_: MouseEvent| id)}>
                                 <span class={classes!("dot", tab.status)} aria-hidden="true"></span>
-                                { if tab.title.is_empty() {
-                                    i18n.text(&Text::new(Key::ConnectionNumbered).with("id", id.to_string()))
-                                } else {
-                                    tab.title.clone()
-                                } }
+                                { name }
                             </button>
                             if closable {
                                 <button type="button" class="close"
-                                    aria-label={i18n.text(&Text::new(Key::CloseConnection).with("title", tab.title.as_str()))}
+                                    aria-label={close_label}
                                     onclick={props.onclose.reform(move |_: MouseEvent| id)}>{ "✕" }</button>
                             }
                         </span>
