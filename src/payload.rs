@@ -1,7 +1,8 @@
 //! Payload formats: parsing what the user types into bytes, detecting what received bytes
 //! are, and rendering them as text, pretty JSON, hex or base64.
 
-use crate::json;
+use crate::i18n::{Key, Text};
+use crate::json::{self, JsonError};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PayloadFormat {
@@ -20,12 +21,13 @@ impl PayloadFormat {
         PayloadFormat::Base64,
     ];
 
-    pub fn label(self) -> &'static str {
+    /// The format's name in the format selects.
+    pub fn label(self) -> Key {
         match self {
-            PayloadFormat::Text => "Text",
-            PayloadFormat::Json => "JSON",
-            PayloadFormat::Hex => "Hex",
-            PayloadFormat::Base64 => "Base64",
+            PayloadFormat::Text => Key::FormatText,
+            PayloadFormat::Json => Key::FormatJson,
+            PayloadFormat::Hex => Key::FormatHex,
+            PayloadFormat::Base64 => Key::FormatBase64,
         }
     }
 
@@ -43,8 +45,58 @@ impl PayloadFormat {
     }
 }
 
+/// Why typed text is not a payload in the format chosen for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputError {
+    /// The parser's words and the 1-based character where it stopped.
+    Json {
+        reason: &'static str,
+        character: usize,
+    },
+    HexDigit(char),
+    HexOddLength,
+    Base64AfterPadding,
+    Base64Character(char),
+    Base64Length,
+}
+
+impl InputError {
+    pub fn text(&self) -> Text {
+        match self {
+            InputError::Json { reason, character } => {
+                Text::new(Key::InvalidJson).with("reason", json_problem(reason, *character))
+            }
+            InputError::HexDigit(c) => {
+                Text::new(Key::InvalidHexDigit).with("character", c.to_string())
+            }
+            InputError::HexOddLength => Key::InvalidHexOddLength.into(),
+            InputError::Base64AfterPadding => Key::InvalidBase64AfterPadding.into(),
+            InputError::Base64Character(c) => {
+                Text::new(Key::InvalidBase64Character).with("character", c.to_string())
+            }
+            InputError::Base64Length => Key::InvalidBase64Length.into(),
+        }
+    }
+}
+
+/// The parser's words for what it found at `character`. The words are `json`'s own, in
+/// English: its errors carry no key of the tables.
+fn json_problem(reason: &'static str, character: usize) -> Text {
+    Text::new(Key::JsonProblemAt)
+        .with("reason", reason)
+        .with("position", character.to_string())
+}
+
+/// The 1-based character of `text` at which `error` was found (the parser counts bytes).
+fn json_error_character(text: &str, error: &JsonError) -> usize {
+    text.char_indices()
+        .take_while(|&(at, _)| at < error.offset)
+        .count()
+        + 1
+}
+
 /// The bytes to publish for `input` typed in `format`, or why it is not valid.
-pub fn parse_input(format: PayloadFormat, input: &str) -> Result<Vec<u8>, String> {
+pub fn parse_input(format: PayloadFormat, input: &str) -> Result<Vec<u8>, InputError> {
     match format {
         PayloadFormat::Text => Ok(input.as_bytes().to_vec()),
         PayloadFormat::Json => {
@@ -53,7 +105,10 @@ pub fn parse_input(format: PayloadFormat, input: &str) -> Result<Vec<u8>, String
             }
             json::parse(input)
                 .map(|_| input.as_bytes().to_vec())
-                .map_err(|e| format!("Invalid JSON: {e}"))
+                .map_err(|e| InputError::Json {
+                    reason: e.message,
+                    character: json_error_character(input, &e),
+                })
         }
         PayloadFormat::Hex => hex_decode(input),
         PayloadFormat::Base64 => base64_decode(input),
@@ -97,17 +152,20 @@ pub fn render(bytes: &[u8], format: PayloadFormat) -> Rendered {
     match format {
         PayloadFormat::Text => match std::str::from_utf8(bytes) {
             Ok(text) => Rendered::ok(text.to_owned()),
-            Err(_) => Rendered::fallback(bytes, "Not valid UTF-8 text; shown as hex."),
+            Err(_) => Rendered::hex_fallback(bytes),
         },
         PayloadFormat::Json => match std::str::from_utf8(bytes) {
             Ok(text) => match json::parse(text) {
                 Ok(value) => Rendered::ok(value.to_pretty()),
                 Err(e) => Rendered {
                     text: text.to_owned(),
-                    note: Some(format!("Not valid JSON ({e}); shown as text.")),
+                    note: Some(Text::new(Key::NotJsonShownAsText).with(
+                        "reason",
+                        json_problem(e.message, json_error_character(text, &e)),
+                    )),
                 },
             },
-            Err(_) => Rendered::fallback(bytes, "Not valid UTF-8 text; shown as hex."),
+            Err(_) => Rendered::hex_fallback(bytes),
         },
         PayloadFormat::Hex => Rendered::ok(hex_encode(bytes)),
         PayloadFormat::Base64 => Rendered::ok(base64_encode(bytes)),
@@ -118,7 +176,7 @@ pub fn render(bytes: &[u8], format: PayloadFormat) -> Rendered {
 pub struct Rendered {
     pub text: String,
     /// Why the text is not in the requested format, if it is not.
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 impl Rendered {
@@ -126,10 +184,11 @@ impl Rendered {
         Rendered { text, note: None }
     }
 
-    fn fallback(bytes: &[u8], note: &str) -> Self {
+    /// Bytes that are not UTF-8, shown as hex whatever text format was asked for.
+    fn hex_fallback(bytes: &[u8]) -> Self {
         Rendered {
             text: hex_encode(bytes),
-            note: Some(note.to_owned()),
+            note: Some(Key::NotUtf8ShownAsHex.into()),
         }
     }
 }
@@ -189,7 +248,7 @@ pub fn hex_encode(bytes: &[u8]) -> String {
 }
 
 /// Hex digits in pairs; whitespace and an optional `0x` prefix per group are ignored.
-pub fn hex_decode(input: &str) -> Result<Vec<u8>, String> {
+pub fn hex_decode(input: &str) -> Result<Vec<u8>, InputError> {
     let mut digits = Vec::with_capacity(input.len());
     for group in input.split_whitespace() {
         let group = group
@@ -197,14 +256,12 @@ pub fn hex_decode(input: &str) -> Result<Vec<u8>, String> {
             .or_else(|| group.strip_prefix("0X"))
             .unwrap_or(group);
         for c in group.chars() {
-            let digit = c
-                .to_digit(16)
-                .ok_or_else(|| format!("Invalid hex: '{c}' is not a hex digit"))?;
+            let digit = c.to_digit(16).ok_or(InputError::HexDigit(c))?;
             digits.push(digit as u8);
         }
     }
     if digits.len() % 2 != 0 {
-        return Err("Invalid hex: odd number of digits".into());
+        return Err(InputError::HexOddLength);
     }
     Ok(digits
         .chunks(2)
@@ -236,7 +293,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Standard or URL-safe alphabet, padding optional, whitespace ignored.
-pub fn base64_decode(input: &str) -> Result<Vec<u8>, String> {
+pub fn base64_decode(input: &str) -> Result<Vec<u8>, InputError> {
     let mut out = Vec::with_capacity(input.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0;
@@ -247,7 +304,7 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, String> {
             continue;
         }
         if padding > 0 {
-            return Err("Invalid base64: text after '=' padding".into());
+            return Err(InputError::Base64AfterPadding);
         }
         let value = match c {
             'A'..='Z' => c as u32 - 'A' as u32,
@@ -255,7 +312,7 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, String> {
             '0'..='9' => c as u32 - '0' as u32 + 52,
             '+' | '-' => 62,
             '/' | '_' => 63,
-            _ => return Err(format!("Invalid base64: '{c}' is not a base64 character")),
+            _ => return Err(InputError::Base64Character(c)),
         };
         acc = acc << 6 | value;
         bits += 6;
@@ -266,7 +323,7 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, String> {
         }
     }
     if bits >= 6 || padding > 2 {
-        return Err("Invalid base64: wrong length".into());
+        return Err(InputError::Base64Length);
     }
     Ok(out)
 }
@@ -296,6 +353,7 @@ pub fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::english;
 
     #[test]
     fn detects_json_text_and_binary() {
@@ -325,10 +383,13 @@ mod tests {
     fn binary_as_text_falls_back_to_hex_with_a_note() {
         let rendered = render(&[0xc3, 0x28], PayloadFormat::Text);
         assert_eq!(rendered.text, "c3 28");
-        assert!(rendered.note.is_some());
+        assert_eq!(rendered.note, Some(Key::NotUtf8ShownAsHex.into()));
         let rendered = render(b"plain", PayloadFormat::Json);
         assert_eq!(rendered.text, "plain");
-        assert!(rendered.note.is_some_and(|n| n.contains("Not valid JSON")));
+        assert_eq!(
+            rendered.note.as_ref().map(english).as_deref(),
+            Some("Not valid JSON (unexpected character at character 1); shown as text.")
+        );
     }
 
     #[test]
@@ -342,27 +403,38 @@ mod tests {
         assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64_encode(b"fo"), "Zm8=");
         assert_eq!(base64_decode("Zm8"), Ok(b"fo".to_vec()));
-        assert!(base64_decode("Z").is_err());
-        assert!(base64_decode("Zm$=").is_err());
-        assert!(base64_decode("Zm=8").is_err());
+        assert_eq!(base64_decode("Z"), Err(InputError::Base64Length));
+        assert_eq!(base64_decode("Zm$="), Err(InputError::Base64Character('$')));
+        assert_eq!(base64_decode("Zm=8"), Err(InputError::Base64AfterPadding));
     }
 
     #[test]
     fn hex_accepts_spacing_and_prefixes() {
         assert_eq!(hex_decode("48 69 21"), Ok(b"Hi!".to_vec()));
         assert_eq!(hex_decode("0x4869 0X21"), Ok(b"Hi!".to_vec()));
+        assert_eq!(hex_decode("48692"), Err(InputError::HexOddLength));
+        assert_eq!(hex_decode("4z"), Err(InputError::HexDigit('z')));
         assert_eq!(
-            hex_decode("48692"),
-            Err("Invalid hex: odd number of digits".into())
+            english(&InputError::HexDigit('z').text()),
+            "Invalid hex: 'z' is not a hex digit"
         );
-        assert!(hex_decode("zz").is_err());
     }
 
     #[test]
     fn input_validation_per_format() {
         assert_eq!(parse_input(PayloadFormat::Text, "{x"), Ok(b"{x".to_vec()));
-        assert!(
-            parse_input(PayloadFormat::Json, "{x").is_err_and(|e| e.starts_with("Invalid JSON"))
+        let error = parse_input(PayloadFormat::Json, "{x").expect_err("not JSON");
+        assert_eq!(
+            english(&error.text()),
+            "Invalid JSON: expected a quoted member name at character 2"
+        );
+        // The parser counts bytes; people count characters.
+        assert_eq!(
+            parse_input(PayloadFormat::Json, "[\"é\" x]"),
+            Err(InputError::Json {
+                reason: "expected ',' or ']'",
+                character: 6
+            })
         );
         assert_eq!(parse_input(PayloadFormat::Json, "[1]"), Ok(b"[1]".to_vec()));
         assert_eq!(

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::clock::log_now;
 use crate::driver::Driver;
+use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, State};
 
 /// What a periodic publish sends.
@@ -98,9 +99,7 @@ pub fn use_periodic(
                         Err(words) => {
                             dispatcher.dispatch(log_now(
                                 LogLevel::Error,
-                                crate::i18n::Text::untranslated(format!(
-                                    "Periodic publish stopped: {words:?}"
-                                )),
+                                Text::new(Key::PeriodicStopped).with("reason", words),
                             ));
                             stop.emit(());
                         }

@@ -108,8 +108,8 @@ impl PublishDraft {
             .map_err(|e| (DraftField::Topic, invalid(Key::InvalidTopic, &e)))?;
         refuse_control_characters(Key::TheTopic, &self.topic)
             .map_err(|e| (DraftField::Topic, e))?;
-        let payload = parse_input(self.format, &self.payload)
-            .map_err(|e| (DraftField::Payload, Text::untranslated(e)))?;
+        let payload =
+            parse_input(self.format, &self.payload).map_err(|e| (DraftField::Payload, e.text()))?;
         let mut properties = PublishProperties::default();
         if version == ProtocolVersion::V5 {
             let strings = [
@@ -181,6 +181,7 @@ impl PublishDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::InputError;
 
     #[test]
     fn a_sent_message_loads_back_into_the_form_and_builds_the_same_message() {
@@ -242,8 +243,11 @@ mod tests {
         let err = draft("t", "{\"a\":", PayloadFormat::Json)
             .build(ProtocolVersion::V5)
             .expect_err("invalid JSON");
-        assert_eq!(err.0, DraftField::Payload);
-        assert!(crate::i18n::english(&err.1).contains("Invalid JSON"));
+        let unfinished = InputError::Json {
+            reason: "unexpected end of input",
+            character: 6,
+        };
+        assert_eq!(err, (DraftField::Payload, unfinished.text()));
         let ok = draft("t", "01 ff", PayloadFormat::Hex)
             .build(ProtocolVersion::V311)
             .expect("valid hex");

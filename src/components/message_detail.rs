@@ -3,6 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::{format_time, on_value};
+use crate::i18n::{use_i18n, I18n};
 use crate::payload::{detect, format_size, hex_encode, render, PayloadFormat};
 use crate::state::Message;
 
@@ -25,6 +26,7 @@ fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
 /// The labelled View select: automatic (the `detected` format) or a chosen one; `onchange`
 /// gets a format's key, or "auto".
 pub fn format_select(
+    i18n: I18n,
     id: &str,
     detected: PayloadFormat,
     chosen: Option<PayloadFormat>,
@@ -35,10 +37,10 @@ pub fn format_select(
             <label for={id.to_owned()}>{ "View" }</label>
             <select id={id.to_owned()} {onchange}>
                 <option value="auto" selected={chosen.is_none()}>
-                    { format!("Auto ({})", detected.label()) }
+                    { format!("Auto ({})", i18n.t(detected.label())) }
                 </option>
                 { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                    <option value={f.key()} selected={chosen == Some(f)}>{ f.label() }</option>
+                    <option value={f.key()} selected={chosen == Some(f)}>{ i18n.t(f.label()) }</option>
                 }) }
             </select>
         </div>
@@ -102,6 +104,7 @@ pub fn property_list(message: &Message) -> Html {
 
 #[component]
 pub fn MessageDetail(props: &MessageDetailProps) -> Html {
+    let i18n = use_i18n();
     // `None` follows the detected format.
     let chosen = use_state(|| None::<PayloadFormat>);
     // The message whose whole payload the user asked for: another message starts cut again,
@@ -140,14 +143,14 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                     if message.dup { " · DUP" } else { "" }) }
             </p>
             <div class="row">
-                { format_select(&id("view"), detected, *chosen, onview) }
+                { format_select(i18n, &id("view"), detected, *chosen, onview) }
                 <button type="button" onclick={onclearretained}
                     title="Publish an empty retained message to this topic, which deletes the retained one">
                     { "Clear retained" }
                 </button>
             </div>
             if let Some(note) = &rendered.note {
-                <p class="note">{ note.clone() }</p>
+                <p class="note">{ i18n.text(note) }</p>
             }
             <pre class="payload-view" data-format={format.key()}>{ text.to_owned() }</pre>
             if cut {

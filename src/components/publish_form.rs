@@ -2,7 +2,7 @@ use mqtt_core::{OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
 use super::{checkbox, on_value, qos_select, text_input};
-use crate::i18n::{use_i18n, Text};
+use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
 use crate::periodic::PeriodicPublish;
 use crate::publish::{DraftField, PublishDraft};
@@ -147,12 +147,12 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
 
     html! {
         <form class="publish-form" {onsubmit} {onkeydown} novalidate=true>
-            { text_input(&id("topic"), "Topic", &draft.topic, edit(|d, v| d.topic = v),
+            { text_input(&id("topic"), i18n.t(Key::PublishTopic), &draft.topic, edit(|d, v| d.topic = v),
                 error_for(DraftField::Topic).as_deref()) }
             <div class="field payload">
-                <label for={id("payload")}>{ "Payload" }</label>
+                <label for={id("payload")}>{ i18n.t(Key::PublishPayload) }</label>
                 <textarea id={id("payload")} rows="4" value={draft.payload.clone()}
-                    placeholder="Ctrl+Enter publishes; {n} is the message number in periodic publishing"
+                    placeholder={i18n.t(Key::PublishPayloadPlaceholder)}
                     aria-invalid={payload_error.is_some().then_some("true")}
                     aria-describedby={payload_error.is_some().then(|| payload_error_id.clone())}
                     oninput={on_value::<InputEvent>({
@@ -165,10 +165,10 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
             </div>
             <div class="row">
                 <div class="field">
-                    <label for={id("format")}>{ "Payload format" }</label>
+                    <label for={id("format")}>{ i18n.t(Key::PublishPayloadFormat) }</label>
                     <select id={id("format")} onchange={onformat}>
                         { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                            <option value={f.key()} selected={f == draft.format}>{ f.label() }</option>
+                            <option value={f.key()} selected={f == draft.format}>{ i18n.t(f.label()) }</option>
                         }) }
                     </select>
                 </div>
@@ -180,23 +180,23 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                         draft.set(next);
                     })
                 }) }
-                { checkbox(&id("retain"), "Retain", draft.retain, toggle(|d, v| d.retain = v)) }
+                { checkbox(&id("retain"), i18n.t(Key::PublishRetain), draft.retain, toggle(|d, v| d.retain = v)) }
             </div>
             if is_v5 {
                 <details class="v5-properties">
-                    <summary>{ "MQTT 5 properties" }</summary>
-                    { text_input(&id("content-type"), "Content type", &draft.content_type,
+                    <summary>{ i18n.t(Key::PublishV5Properties) }</summary>
+                    { text_input(&id("content-type"), i18n.t(Key::PublishContentType), &draft.content_type,
                         edit(|d, v| d.content_type = v), None) }
-                    { text_input(&id("response-topic"), "Response topic", &draft.response_topic,
+                    { text_input(&id("response-topic"), i18n.t(Key::PublishResponseTopic), &draft.response_topic,
                         edit(|d, v| d.response_topic = v), None) }
-                    { text_input(&id("correlation-data"), "Correlation data", &draft.correlation_data,
+                    { text_input(&id("correlation-data"), i18n.t(Key::PublishCorrelationData), &draft.correlation_data,
                         edit(|d, v| d.correlation_data = v), None) }
-                    { text_input(&id("expiry"), "Message expiry (s)", &draft.message_expiry,
+                    { text_input(&id("expiry"), i18n.t(Key::PublishMessageExpiry), &draft.message_expiry,
                         edit(|d, v| d.message_expiry = v), None) }
-                    { checkbox(&id("utf8"), "Payload is UTF-8 (format indicator)",
+                    { checkbox(&id("utf8"), i18n.t(Key::PublishPayloadUtf8),
                         draft.payload_is_utf8, toggle(|d, v| d.payload_is_utf8 = v)) }
                     <div class="field">
-                        <label for={id("user-properties")}>{ "User properties (name=value per line)" }</label>
+                        <label for={id("user-properties")}>{ i18n.t(Key::PublishUserProperties) }</label>
                         <textarea id={id("user-properties")} rows="2" value={draft.user_properties.clone()}
                             oninput={on_value::<InputEvent>({
                                 let edit = edit(|d, v| d.user_properties = v);
@@ -209,19 +209,19 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                 <p class="error" role="alert">{ words.to_owned() }</p>
             }
             <div class="buttons">
-                <button type="submit" class="primary">{ "Publish" }</button>
+                <button type="submit" class="primary">{ i18n.t(Key::Publish) }</button>
             </div>
             <fieldset class="periodic">
-                <legend>{ "Periodic publish" }</legend>
-                { text_input(&id("interval"), "Interval (ms)", &interval, {
+                <legend>{ i18n.t(Key::PeriodicPublish) }</legend>
+                { text_input(&id("interval"), i18n.t(Key::PeriodicInterval), &interval, {
                     let interval = interval.clone();
                     Callback::from(move |v| interval.set(v))
                 }, None) }
                 if let Some(sent) = props.periodic_sent {
-                    <button type="button" onclick={onstop}>{ "Stop periodic" }</button>
-                    <span class="periodic-count" role="status">{ format!("Sent: {sent}") }</span>
+                    <button type="button" onclick={onstop}>{ i18n.t(Key::PeriodicStop) }</button>
+                    <span class="periodic-count" role="status">{ i18n.text(&Text::new(Key::PeriodicSent).number("count", sent)) }</span>
                 } else {
-                    <button type="button" onclick={onstart}>{ "Start periodic" }</button>
+                    <button type="button" onclick={onstart}>{ i18n.t(Key::PeriodicStart) }</button>
                 }
             </fieldset>
         </form>

@@ -7,7 +7,7 @@ use super::publish_form::PublishForm;
 use super::sent_list::SentList;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::driver::Driver;
-use crate::i18n::Text;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::periodic::use_periodic;
 use crate::publish::PublishDraft;
 use crate::state::{Action, LogLevel, SentMessage, State};
@@ -23,6 +23,7 @@ pub struct PublishPanelProps {
 
 #[component]
 pub fn PublishPanel(props: &PublishPanelProps) -> Html {
+    let i18n = use_i18n();
     let state = &props.state;
     let driver = &props.driver;
     // A sent message loaded into the form by "Edit"; the counter makes each load new.
@@ -50,7 +51,7 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
                 state.dispatch(log_now(
                     LogLevel::Error,
-                    Text::untranslated(format!("Resend failed: {words:?}")),
+                    Text::new(Key::ResendFailed).with("reason", words),
                 ));
             }
         })
@@ -66,8 +67,8 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
         })
     };
     html! {
-        <section class="panel publish" aria-label="Publish">
-            <h2>{ "Publish" }</h2>
+        <section class="panel publish" aria-label={i18n.t(Key::Publish)}>
+            <h2>{ i18n.t(Key::Publish) }</h2>
             <PublishForm ids={props.ids.clone()} version={state.version}
                 periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
                 {onstopperiodic} load={(*load).clone()} trigger={props.trigger} />

@@ -100,9 +100,9 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
     html! {
         <form class="subscription-form" {onsubmit} novalidate=true>
             <div class="field">
-                <label for={id("filter")}>{ "Topic filter" }</label>
+                <label for={id("filter")}>{ i18n.t(Key::SubscribeFilter) }</label>
                 <input id={id("filter")} type="text" ref={filter_ref}
-                    value={request.filter.clone()} placeholder="e.g. sensors/+/temperature or #"
+                    value={request.filter.clone()} placeholder={i18n.t(Key::SubscribeFilterPlaceholder)}
                     aria-invalid={error.is_some().then_some("true")}
                     aria-describedby={error.is_some().then(|| error_id.clone())}
                     oninput={on_value::<InputEvent>({
@@ -122,35 +122,35 @@ pub fn SubscriptionForm(props: &SubscriptionFormProps) -> Html {
                     request.set(next);
                 })
             }) }
-            { text_input(&id("alias"), "Alias", &request.alias, edit(|r, v| r.alias = v), None) }
+            { text_input(&id("alias"), i18n.t(Key::SubscribeAlias), &request.alias, edit(|r, v| r.alias = v), None) }
             </div>
             if props.version == ProtocolVersion::V5 {
                 <details class="v5-options">
-                    <summary>{ "MQTT 5 options" }</summary>
-                    { text_input(&id("sub-id"), "Subscription identifier", &identifier, {
+                    <summary>{ i18n.t(Key::SubscribeV5Options) }</summary>
+                    { text_input(&id("sub-id"), i18n.t(Key::SubscribeIdentifier), &identifier, {
                         let identifier = identifier.clone();
                         Callback::from(move |v| identifier.set(v))
                     }, None) }
-                    { checkbox(&id("no-local"), "No local", request.no_local,
+                    { checkbox(&id("no-local"), i18n.t(Key::SubscribeNoLocal), request.no_local,
                         toggle(|r, v| r.no_local = v)) }
-                    { checkbox(&id("rap"), "Retain as published", request.retain_as_published,
+                    { checkbox(&id("rap"), i18n.t(Key::SubscribeRetainAsPublished), request.retain_as_published,
                         toggle(|r, v| r.retain_as_published = v)) }
                     <div class="field">
-                        <label for={id("retain-handling")}>{ "Retain handling" }</label>
+                        <label for={id("retain-handling")}>{ i18n.t(Key::SubscribeRetainHandling) }</label>
                         <select id={id("retain-handling")} onchange={onretainhandling}>
                             { for [
-                                (RetainHandling::SendAtSubscribe, "0: send retained on subscribe"),
-                                (RetainHandling::SendAtSubscribeIfNew, "1: only if new subscription"),
-                                (RetainHandling::DoNotSend, "2: never send retained"),
+                                (RetainHandling::SendAtSubscribe, Key::RetainHandlingSend),
+                                (RetainHandling::SendAtSubscribeIfNew, Key::RetainHandlingIfNew),
+                                (RetainHandling::DoNotSend, Key::RetainHandlingNever),
                             ].into_iter().map(|(rh, text)| html! {
                                 <option value={(rh as u8).to_string()}
-                                    selected={rh == request.retain_handling}>{ text }</option>
+                                    selected={rh == request.retain_handling}>{ i18n.t(text) }</option>
                             }) }
                         </select>
                     </div>
                 </details>
             }
-            <button type="submit" class="primary">{ "Subscribe" }</button>
+            <button type="submit" class="primary">{ i18n.t(Key::Subscribe) }</button>
         </form>
     }
 }

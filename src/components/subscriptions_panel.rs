@@ -6,7 +6,7 @@ use super::subscription_form::SubscriptionForm;
 use super::subscription_list::SubscriptionList;
 use crate::clock::log_now;
 use crate::driver::Driver;
-use crate::i18n::Text;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
 
 #[derive(Properties, PartialEq)]
@@ -20,6 +20,7 @@ pub struct SubscriptionsPanelProps {
 
 #[component]
 pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
+    let i18n = use_i18n();
     let state = &props.state;
     let onsubscribe = {
         let driver = props.driver.clone();
@@ -48,8 +49,8 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
         Callback::from(move |id: Option<u32>| state.dispatch(Action::FilterBy(id)))
     };
     html! {
-        <section class="panel subscriptions-panel" aria-label="Subscriptions">
-            <h2>{ "Subscriptions" }</h2>
+        <section class="panel subscriptions-panel" aria-label={i18n.t(Key::Subscriptions)}>
+            <h2>{ i18n.t(Key::Subscriptions) }</h2>
             <SubscriptionForm ids={props.ids.clone()} version={state.version} {onsubscribe}
                 focus={props.focus} />
             <SubscriptionList subscriptions={state.subscriptions.clone()}

@@ -12,6 +12,7 @@ use super::topic_chart::{HistoryKey, TopicChart};
 use super::{counted, format_time, on_value};
 use crate::clipboard::copy_text;
 use crate::clock::wall_clock_millis;
+use crate::i18n::use_i18n;
 use crate::payload::{detect, format_size, preview, render, PayloadFormat};
 use crate::state::Message;
 use crate::topic_index::{NodeId, SharedIndex};
@@ -44,11 +45,12 @@ struct RenderedPayloadProps {
 /// another message or format, not for news on other topics.
 #[component]
 fn RenderedPayload(props: &RenderedPayloadProps) -> Html {
+    let i18n = use_i18n();
     let rendered = render(&props.message.payload, props.format);
     html! {
         <>
             if let Some(note) = rendered.note {
-                <p class="note">{ note }</p>
+                <p class="note">{ i18n.text(&note) }</p>
             }
             <pre class="payload-view" data-format={props.format.key()}>{ rendered.text }</pre>
         </>
@@ -59,6 +61,7 @@ fn RenderedPayload(props: &RenderedPayloadProps) -> Html {
 /// message, in the detected format, with its own chart path.
 #[component]
 pub fn TopicDetail(props: &TopicDetailProps) -> Html {
+    let i18n = use_i18n();
     // `None` follows the detected format.
     let chosen = use_state(|| None::<PayloadFormat>);
     // The history entry shown, by sequence number; `None` follows the last message.
@@ -209,7 +212,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             { cleanup }
             { for confirm }
             <div class="row">
-                { format_select(&id("topic-view"), detected, *chosen, onview) }
+                { format_select(i18n, &id("topic-view"), detected, *chosen, onview) }
                 <p class="note">{
                     if shown_at + 1 == history.len() {
                         format!("The last message, {}", format_time(message.received_at))
