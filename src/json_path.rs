@@ -11,6 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::i18n::{Key, Text};
 use crate::json::{self, Value};
 use crate::number::parse_decimal;
 
@@ -59,44 +60,37 @@ pub enum PathError {
     UnclosedQuote {
         at: usize,
     },
-    /// A quoted key that is not a valid JSON string; `reason` in `json`'s words.
-    InvalidQuotedKey {
+    /// A quoted key with an escape JSON does not have (`\q`, `\u12`, a lone surrogate).
+    InvalidEscape {
         at: usize,
-        reason: &'static str,
+    },
+    /// A quoted key with a control character written as it is (JSON wants it escaped).
+    ControlCharacter {
+        at: usize,
     },
 }
 
-impl fmt::Display for PathError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PathError::Empty => write!(f, "the path is empty"),
+impl PathError {
+    /// The problem in words, for the chart's path field.
+    pub fn text(&self) -> Text {
+        let (key, at) = match *self {
+            PathError::Empty => return Text::new(Key::PathEmpty),
             PathError::UnexpectedCharacter { at, found } => {
-                write!(f, "unexpected '{found}' at character {at}")
+                return Text::new(Key::PathUnexpectedCharacter)
+                    .with("found", found.to_string())
+                    .with("at", at.to_string())
             }
-            PathError::MissingKey { at } => {
-                write!(f, "the '.' at character {at} is not followed by a key")
-            }
-            PathError::UnclosedBracket { at } => {
-                write!(f, "the '[' at character {at} is not closed by a ']'")
-            }
-            PathError::ExpectedIndexOrKey { at } => write!(
-                f,
-                "expected an index (0, 1, …) or a key in double quotes at character {at}"
-            ),
-            PathError::NegativeIndex { at } => write!(
-                f,
-                "the index at character {at} is negative; indexes count from 0"
-            ),
-            PathError::IndexTooLarge { at } => {
-                write!(f, "the index at character {at} is too large")
-            }
-            PathError::UnclosedQuote { at } => {
-                write!(f, "the quote at character {at} is not closed")
-            }
-            PathError::InvalidQuotedKey { at, reason } => {
-                write!(f, "{reason} in the quoted key at character {at}")
-            }
-        }
+            PathError::MissingKey { at } => (Key::PathMissingKey, at),
+            PathError::UnclosedBracket { at } => (Key::PathUnclosedBracket, at),
+            PathError::ExpectedIndexOrKey { at } => (Key::PathExpectedIndexOrKey, at),
+            PathError::NegativeIndex { at } => (Key::PathNegativeIndex, at),
+            PathError::IndexTooLarge { at } => (Key::PathIndexTooLarge, at),
+            PathError::UnclosedQuote { at } => (Key::PathUnclosedQuote, at),
+            PathError::InvalidEscape { at } => (Key::PathInvalidEscape, at),
+            PathError::ControlCharacter { at } => (Key::PathControlCharacter, at),
+        };
+        // A position in the text, not a quantity: written plainly.
+        Text::new(key).with("at", at.to_string())
     }
 }
 
@@ -245,9 +239,16 @@ impl PathParser<'_> {
             }
         };
         self.pos = close + 1;
-        json::parse_string(&self.text[quote..=close]).map_err(|e| PathError::InvalidQuotedKey {
-            at: self.at(quote + e.offset),
-            reason: e.message,
+        let literal = &self.text[quote..=close];
+        json::parse_string(literal).map_err(|e| {
+            let at = self.at(quote + e.offset);
+            // Between its quotes a string can only go wrong in an escape or with a raw
+            // control character, where `json` stops.
+            if literal.as_bytes().get(e.offset).is_some_and(|&b| b < 0x20) {
+                PathError::ControlCharacter { at }
+            } else {
+                PathError::InvalidEscape { at }
+            }
         })
     }
 }
@@ -317,7 +318,7 @@ mod tests {
     use super::*;
 
     fn path(text: &str) -> JsonPath {
-        text.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"))
+        text.parse().unwrap_or_else(|e| panic!("{text:?}: {e:?}"))
     }
 
     fn key(name: &str) -> PathStep {
@@ -413,6 +414,8 @@ mod tests {
                 "expected an index (0, 1, …) or a key in double quotes at character 3",
             ),
             ("a['x']", PathError::ExpectedIndexOrKey { at: 3 }, ""),
+            (r#"["\u12"]"#, PathError::InvalidEscape { at: 7 }, ""),
+            (r#"["\ud800"]"#, PathError::InvalidEscape { at: 9 }, ""),
             ("a[-x]", PathError::ExpectedIndexOrKey { at: 3 }, ""),
             (
                 "$ a",
@@ -427,24 +430,18 @@ mod tests {
             (r#"a["x\"]"#, PathError::UnclosedQuote { at: 3 }, ""),
             (
                 r#"a["x\q"]"#,
-                PathError::InvalidQuotedKey {
-                    at: 6,
-                    reason: "invalid escape",
-                },
+                PathError::InvalidEscape { at: 6 },
                 "invalid escape in the quoted key at character 6",
             ),
             (
                 "a[\"\t\"]",
-                PathError::InvalidQuotedKey {
-                    at: 4,
-                    reason: "control character in string",
-                },
-                "",
+                PathError::ControlCharacter { at: 4 },
+                "control character in the quoted key at character 4",
             ),
         ] {
             assert_eq!(text.parse::<JsonPath>(), Err(error.clone()), "{text:?}");
             if !words.is_empty() {
-                assert_eq!(error.to_string(), words, "{text:?}");
+                assert_eq!(crate::i18n::english(&error.text()), words, "{text:?}");
             }
         }
     }

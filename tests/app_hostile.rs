@@ -254,7 +254,7 @@ async fn survives(app: &Mounted, name: &str, context: &str) {
             "{context}: the peer got every PUBACK: {report:?}"
         );
         let counts = app.text(".connection-view:not([hidden]) .counts");
-        assert_eq!(counts, "10000 messages", "{context}");
+        assert_eq!(counts, "10,000 messages", "{context}");
     }
     assert_eq!(app.status(), "connected", "{context}: {}", status_text(app));
     app.click("Connection", "Disconnect");

@@ -139,7 +139,7 @@ async fn a_burst_of_messages_keeps_the_page_responsive_and_the_history_bounded()
     // Newest first, the history cut to the limit.
     app.wait_row(&format!("reading {total}")).await;
     wait_until("the bounded count", || {
-        app.text(".counts") == "5000 messages"
+        app.text(".counts") == "5,000 messages"
     })
     .await;
     let rows = dom_rows(&app);

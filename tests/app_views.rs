@@ -93,7 +93,7 @@ async fn large_payload_is_cut_with_show_all() {
     wait_until("a cut preview", || payload_view(&app).len() == 20_000).await;
     let detail = app.text(".detail");
     assert!(
-        detail.contains("Showing the first 20000 characters of 97.7 KB"),
+        detail.contains("Showing the first 20,000 characters of 97.7 KB"),
         "{detail}"
     );
     assert!(!payload_view(&app).ends_with("-end"));

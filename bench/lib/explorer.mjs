@@ -15,8 +15,10 @@ const STALL_MS = 15_000;
 const WATCH_COUNTS = ({ topics, messages, stallMs }) => {
   const read = () => {
     const text = document.querySelector('.topic-explorer .counts')?.textContent ?? '';
-    const shown = /^(\d+) topics · (\d+) messages/.exec(text);
-    return shown ? { topics: Number(shown[1]), messages: Number(shown[2]) } : { topics: 0, messages: 0 };
+    // Counts are grouped as the page's locale writes them ("100,000").
+    const count = (digits) => Number(digits.replaceAll(',', ''));
+    const shown = /^([\d,]+) topics · ([\d,]+) messages/.exec(text);
+    return shown ? { topics: count(shown[1]), messages: count(shown[2]) } : { topics: 0, messages: 0 };
   };
   window.__benchCounts = new Promise((resolve) => {
     let last = read();

@@ -2,8 +2,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::{format_time, on_value};
-use crate::i18n::{use_i18n, I18n};
+use super::on_value;
+use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::payload::{detect, format_size, hex_encode, render, PayloadFormat};
 use crate::state::Message;
 
@@ -34,10 +34,10 @@ pub fn format_select(
 ) -> Html {
     html! {
         <div class="field">
-            <label for={id.to_owned()}>{ "View" }</label>
+            <label for={id.to_owned()}>{ i18n.t(Key::MessageView) }</label>
             <select id={id.to_owned()} {onchange}>
                 <option value="auto" selected={chosen.is_none()}>
-                    { format!("Auto ({})", i18n.t(detected.label())) }
+                    { i18n.text(&Text::new(Key::MessageViewAuto).with("format", detected.label())) }
                 </option>
                 { for PayloadFormat::ALL.into_iter().map(|f| html! {
                     <option value={f.key()} selected={chosen == Some(f)}>{ i18n.t(f.label()) }</option>
@@ -48,27 +48,28 @@ pub fn format_select(
 }
 
 /// The version 5 properties of `message` as (name, value) rows.
-pub fn property_rows(message: &Message) -> Vec<(&'static str, String)> {
+pub fn property_rows(i18n: I18n, message: &Message) -> Vec<(Key, String)> {
     let p = &message.properties;
     let mut properties = Vec::new();
     if let Some(v) = p.payload_format_indicator {
-        properties.push(("Payload format indicator", v.to_string()));
+        properties.push((Key::PropertyPayloadFormatIndicator, v.to_string()));
     }
     if let Some(v) = &p.content_type {
-        properties.push(("Content type", v.clone()));
+        properties.push((Key::PropertyContentType, v.clone()));
     }
     if let Some(v) = &p.response_topic {
-        properties.push(("Response topic", v.clone()));
+        properties.push((Key::PropertyResponseTopic, v.clone()));
     }
     if let Some(v) = &p.correlation_data {
         let text = std::str::from_utf8(v).map_or_else(|_| hex_encode(v), str::to_owned);
-        properties.push(("Correlation data", text));
+        properties.push((Key::PropertyCorrelationData, text));
     }
     if let Some(v) = p.message_expiry_interval {
-        properties.push(("Message expiry", format!("{v} s")));
+        let seconds = Text::new(Key::PropertySeconds).number("seconds", v.into());
+        properties.push((Key::PropertyMessageExpiry, i18n.text(&seconds)));
     }
     if let Some(v) = p.topic_alias {
-        properties.push(("Topic alias", v.to_string()));
+        properties.push((Key::PropertyTopicAlias, v.to_string()));
     }
     if !p.subscription_identifiers.is_empty() {
         let ids: Vec<_> = p
@@ -76,17 +77,17 @@ pub fn property_rows(message: &Message) -> Vec<(&'static str, String)> {
             .iter()
             .map(u32::to_string)
             .collect();
-        properties.push(("Subscription identifiers", ids.join(", ")));
+        properties.push((Key::PropertySubscriptionIdentifiers, ids.join(", ")));
     }
     for (name, value) in &p.user_properties {
-        properties.push(("User property", format!("{name} = {value}")));
+        properties.push((Key::PropertyUserProperty, format!("{name} = {value}")));
     }
     properties
 }
 
 /// The version 5 properties of `message` as a description list (nothing without any).
-pub fn property_list(message: &Message) -> Html {
-    let properties = property_rows(message);
+pub fn property_list(i18n: I18n, message: &Message) -> Html {
+    let properties = property_rows(i18n, message);
     if properties.is_empty() {
         return Html::default();
     }
@@ -94,7 +95,7 @@ pub fn property_list(message: &Message) -> Html {
         <dl class="properties">
             { for properties.into_iter().map(|(name, value)| html! {
                 <>
-                    <dt>{ name }</dt>
+                    <dt>{ i18n.t(name) }</dt>
                     <dd>{ value }</dd>
                 </>
             }) }
@@ -129,24 +130,30 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
     let onclearretained = props
         .onclearretained
         .reform(move |_: MouseEvent| topic.clone());
+    let mut meta = vec![
+        i18n.time(message.received_at),
+        i18n.text(&Text::new(Key::MessageQos).with("qos", (message.qos as u8).to_string())),
+        format_size(message.payload.len()),
+    ];
+    if message.retain {
+        meta.push(i18n.t(Key::MessageRetained).to_owned());
+    }
+    if message.dup {
+        meta.push(i18n.t(Key::MessageDup).to_owned());
+    }
     html! {
-        <section class="detail" aria-label="Message details">
+        <section class="detail" aria-label={i18n.t(Key::MessageDetails)}>
             <header>
                 <h3 class="topic">{ message.topic.clone() }</h3>
-                <button type="button" class="close" aria-label="Close details"
+                <button type="button" class="close" aria-label={i18n.t(Key::MessageClose)}
                     onclick={props.onclose.reform(|_: MouseEvent| ())}>{ "✕" }</button>
             </header>
-            <p class="meta">
-                { format!("{} · QoS {} · {}{}{}", format_time(message.received_at), message.qos as u8,
-                    format_size(message.payload.len()),
-                    if message.retain { " · retained" } else { "" },
-                    if message.dup { " · DUP" } else { "" }) }
-            </p>
+            <p class="meta">{ meta.join(" · ") }</p>
             <div class="row">
                 { format_select(i18n, &id("view"), detected, *chosen, onview) }
                 <button type="button" onclick={onclearretained}
-                    title="Publish an empty retained message to this topic, which deletes the retained one">
-                    { "Clear retained" }
+                    title={i18n.t(Key::MessageClearRetainedTitle)}>
+                    { i18n.t(Key::MessageClearRetained) }
                 </button>
             </div>
             if let Some(note) = &rendered.note {
@@ -155,15 +162,47 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
             <pre class="payload-view" data-format={format.key()}>{ text.to_owned() }</pre>
             if cut {
                 <p class="note">
-                    { format!("Showing the first {SHOWN_CHARS} characters of {}. ", format_size(message.payload.len())) }
+                    { i18n.text(&Text::new(Key::MessageCut)
+                        .number("chars", SHOWN_CHARS as u64)
+                        .with("size", format_size(message.payload.len()))) }
+                    { " " }
                     <button type="button" onclick={{
                         let shown_whole = shown_whole.clone();
                         let seq = message.seq;
                         Callback::from(move |_: MouseEvent| shown_whole.set(Some(seq)))
-                    }}>{ "Show all" }</button>
+                    }}>{ i18n.t(Key::MessageShowAll) }</button>
                 </p>
             }
-            { property_list(message) }
+            { property_list(i18n, message) }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::state::tests::message;
+
+    #[test]
+    fn properties_are_named_by_their_keys() {
+        let mut message = message(1, "a", "");
+        let p = &mut message.properties;
+        p.payload_format_indicator = Some(1);
+        p.message_expiry_interval = Some(3600);
+        p.correlation_data = Some(mqtt_core::Bytes::from(vec![0xff, 0]));
+        p.subscription_identifiers = vec![3, 7];
+        p.user_properties = vec![("k".into(), "v".into())];
+        let english = I18n { locale: Locale::En };
+        assert_eq!(
+            property_rows(english, &message),
+            [
+                (Key::PropertyPayloadFormatIndicator, "1".to_owned()),
+                (Key::PropertyCorrelationData, "ff 00".to_owned()),
+                (Key::PropertyMessageExpiry, "3600 s".to_owned()),
+                (Key::PropertySubscriptionIdentifiers, "3, 7".to_owned()),
+                (Key::PropertyUserProperty, "k = v".to_owned()),
+            ]
+        );
     }
 }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::message_row::{MessageRow, ROW_HEIGHT};
 use super::visible_rows::{use_visible_rows, VisibleRows};
+use crate::i18n::{use_i18n, Key};
 use crate::state::{message_contains, Message, MessageLog, Subscription};
 
 #[derive(Properties, PartialEq)]
@@ -46,6 +47,7 @@ pub fn shown_messages(
 /// Only the rows in view are in the DOM; the rest is an empty spacer of the right height.
 #[component]
 pub fn MessageList(props: &MessageListProps) -> Html {
+    let i18n = use_i18n();
     let shown = props.shown.0.as_ref();
     let filtered = shown.is_some();
     let total = shown.as_ref().map_or(props.messages.len(), Vec::len);
@@ -72,10 +74,10 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     };
 
     html! {
-        <div class="message-scroll" ref={container} {onscroll} aria-label="Messages" tabindex="-1">
+        <div class="message-scroll" ref={container} {onscroll} aria-label={i18n.t(Key::MessagesHeading)} tabindex="-1">
             if total == 0 {
                 <p class="empty">{
-                    if filtered { "No messages match." } else { "No messages yet. Subscribe to a topic filter to see messages here." }
+                    i18n.t(if filtered { Key::MessagesNoneMatch } else { Key::MessagesNoneYet })
                 }</p>
             }
             <div class="message-list" role="list" ref={spacer}>

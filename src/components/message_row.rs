@@ -2,7 +2,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::format_time;
+use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::payload::{format_size, hex_encode, preview};
 use crate::state::Message;
 
@@ -21,26 +21,24 @@ pub struct MessageRowProps {
 }
 
 /// The version 5 properties in one line of text.
-pub fn properties_summary(message: &Message) -> String {
+pub fn properties_summary(i18n: I18n, message: &Message) -> String {
     let p = &message.properties;
     let mut parts = Vec::new();
     if let Some(content_type) = &p.content_type {
-        parts.push(format!("content-type: {content_type}"));
+        parts.push(i18n.text(&Text::new(Key::RowContentType).with("value", content_type.as_str())));
     }
     if let Some(topic) = &p.response_topic {
-        parts.push(format!("response-topic: {topic}"));
+        parts.push(i18n.text(&Text::new(Key::RowResponseTopic).with("topic", topic.as_str())));
     }
     if let Some(data) = &p.correlation_data {
-        parts.push(match std::str::from_utf8(data) {
-            Ok(text) => format!("correlation: {text}"),
-            Err(_) => format!("correlation: {}", hex_encode(data)),
-        });
+        let data = std::str::from_utf8(data).map_or_else(|_| hex_encode(data), str::to_owned);
+        parts.push(i18n.text(&Text::new(Key::RowCorrelation).with("data", data)));
     }
     for (name, value) in &p.user_properties {
         parts.push(format!("{name}={value}"));
     }
     if let Some(seconds) = p.message_expiry_interval {
-        parts.push(format!("expires in {seconds} s"));
+        parts.push(i18n.text(&Text::new(Key::RowExpires).number("seconds", seconds.into())));
     }
     parts.join(" · ")
 }
@@ -60,6 +58,7 @@ fn use_position(node: NodeRef, top: u32) {
 
 #[component]
 pub fn MessageRow(props: &MessageRowProps) -> Html {
+    let i18n = use_i18n();
     let message = &props.message;
     let seq = message.seq;
     let onclick = props.onselect.reform(move |_: MouseEvent| seq);
@@ -74,21 +73,21 @@ pub fn MessageRow(props: &MessageRowProps) -> Html {
     };
     let node = use_node_ref();
     use_position(node.clone(), props.top);
-    let properties = properties_summary(message);
+    let properties = properties_summary(i18n, message);
     html! {
         <div role="listitem" tabindex="0" ref={node} {onclick} {onkeydown}
             aria-selected={props.selected.to_string()}
             class={classes!("message", props.selected.then_some("selected"),
                 props.color.map(|c| format!("color-{c}")))}>
             <div class="meta">
-                <span class="time">{ format_time(message.received_at) }</span>
+                <span class="time">{ i18n.time(message.received_at) }</span>
                 <span class="topic">{ message.topic.clone() }</span>
-                <span class="qos">{ format!("QoS {}", message.qos as u8) }</span>
+                <span class="qos">{ i18n.text(&Text::new(Key::MessageQos).with("qos", (message.qos as u8).to_string())) }</span>
                 if message.retain {
-                    <span class="flag retain">{ "retained" }</span>
+                    <span class="flag retain">{ i18n.t(Key::MessageRetained) }</span>
                 }
                 if message.dup {
-                    <span class="flag dup">{ "DUP" }</span>
+                    <span class="flag dup">{ i18n.t(Key::MessageDup) }</span>
                 }
                 <span class="size">{ format_size(message.payload.len()) }</span>
                 if !properties.is_empty() {
@@ -97,5 +96,28 @@ pub fn MessageRow(props: &MessageRowProps) -> Html {
             </div>
             <div class="preview">{ preview(&message.payload, 200) }</div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::state::tests::message;
+
+    #[test]
+    fn the_summary_names_each_property() {
+        let mut message = message(1, "a", "");
+        let p = &mut message.properties;
+        p.content_type = Some("application/json".into());
+        p.response_topic = Some("re/ply".into());
+        p.correlation_data = Some(mqtt_core::Bytes::from_static(b"req-7"));
+        p.user_properties = vec![("k".into(), "v".into())];
+        p.message_expiry_interval = Some(60);
+        assert_eq!(
+            properties_summary(I18n { locale: Locale::En }, &message),
+            "content-type: application/json · response-topic: re/ply · correlation: req-7 · k=v · \
+             expires in 60 s"
+        );
     }
 }

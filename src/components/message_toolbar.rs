@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
 use super::on_value;
+use crate::i18n::{use_i18n, Key, Text};
 
 #[derive(Properties, PartialEq)]
 pub struct MessageToolbarProps {
@@ -26,6 +27,7 @@ pub struct MessageToolbarProps {
 
 #[component]
 pub fn MessageToolbar(props: &MessageToolbarProps) -> Html {
+    let i18n = use_i18n();
     let id = |name: &str| format!("{}-{name}", props.ids);
     let limit_text = use_state(|| props.history_limit.to_string());
     let onlimit = {
@@ -41,12 +43,19 @@ pub fn MessageToolbar(props: &MessageToolbarProps) -> Html {
         })
     };
     let paused = props.paused;
+    let counts = if props.shown == props.total {
+        Text::new(Key::MessageCount).number("count", props.total as u64)
+    } else {
+        Text::new(Key::MessageCountOf)
+            .number("shown", props.shown as u64)
+            .number("count", props.total as u64)
+    };
     html! {
-        <div class="toolbar" role="toolbar" aria-label="Message list tools">
+        <div class="toolbar" role="toolbar" aria-label={i18n.t(Key::MessagesTools)}>
             <div class="field search">
-                <label for={id("search")}>{ "Search" }</label>
+                <label for={id("search")}>{ i18n.t(Key::MessagesSearch) }</label>
                 <input id={id("search")} type="search" value={props.search.clone()}
-                    placeholder="topic or payload"
+                    placeholder={i18n.t(Key::MessagesSearchPlaceholder)}
                     oninput={on_value::<InputEvent>({
                         let onsearch = props.onsearch.clone();
                         move |v| onsearch.emit(v)
@@ -54,30 +63,30 @@ pub fn MessageToolbar(props: &MessageToolbarProps) -> Html {
             </div>
             if let Some(name) = &props.filtered_to {
                 <button type="button" class="chip" onclick={props.onclearfilter.reform(|_: MouseEvent| ())}
-                    aria-label={format!("Show all messages, not only {name}")}>
-                    { format!("Only {name} ✕") }
+                    aria-label={i18n.text(&Text::new(Key::MessagesShowAll).with("name", name.as_str()))}>
+                    { i18n.text(&Text::new(Key::MessagesOnly).with("name", name.as_str())) }
                 </button>
             }
             <button type="button" aria-pressed={paused.to_string()}
                 onclick={props.onpause.reform(move |_: MouseEvent| !paused)}>
-                { if paused { format!("Resume ({} new)", props.held) } else { "Pause".to_owned() } }
+                { if paused {
+                    i18n.text(&Text::new(Key::MessagesResume).number("count", props.held as u64))
+                } else {
+                    i18n.t(Key::MessagesPause).to_owned()
+                } }
             </button>
-            <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
-            <button type="button" onclick={props.onexportjson.reform(|_: MouseEvent| ())}>{ "Export JSON" }</button>
-            <button type="button" onclick={props.onexportcsv.reform(|_: MouseEvent| ())}>{ "Export CSV" }</button>
+            <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ i18n.t(Key::MessagesClear) }</button>
+            <button type="button" onclick={props.onexportjson.reform(|_: MouseEvent| ())}>{ i18n.t(Key::MessagesExportJson) }</button>
+            <button type="button" onclick={props.onexportcsv.reform(|_: MouseEvent| ())}>{ i18n.t(Key::MessagesExportCsv) }</button>
             <div class="field limit">
-                <label for={id("limit")}>{ "History limit" }</label>
+                <label for={id("limit")}>{ i18n.t(Key::MessagesHistoryLimit) }</label>
                 <input id={id("limit")} type="number" min="1" value={(*limit_text).clone()}
                     onchange={onlimit} />
             </div>
-            <span class="meter" aria-label="messages per second">{ format!("{} msg/s", props.rate) }</span>
-            <span class="counts">
-                { if props.shown == props.total {
-                    format!("{} messages", props.total)
-                } else {
-                    format!("{} of {} messages", props.shown, props.total)
-                } }
+            <span class="meter" aria-label={i18n.t(Key::MessagesRateLabel)}>
+                { i18n.text(&Text::new(Key::MessagesRate).number("rate", props.rate.into())) }
             </span>
+            <span class="counts">{ i18n.text(&counts) }</span>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use super::message_toolbar::MessageToolbar;
 use super::topic_tree::TopicTree;
 use crate::driver::Driver;
 use crate::export;
+use crate::i18n::{use_i18n, Key};
 use crate::state::{Action, Message, State};
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +29,7 @@ enum View {
 
 #[component]
 pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
+    let i18n = use_i18n();
     let state = &props.state;
     let view = use_state_eq(|| View::Messages);
     let dispatch = |make: fn() -> Action| {
@@ -117,20 +119,20 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
         .as_ref()
         .as_ref()
         .map_or(state.messages.len(), Vec::len);
-    let tab = |to: View, label: &'static str| {
+    let tab = |to: View, label: Key| {
         html! {
             <button type="button" role="tab" aria-selected={(*view == to).to_string()}
                 class={classes!("view-tab", (*view == to).then_some("active"))}
-                onclick={switch(to)}>{ label }</button>
+                onclick={switch(to)}>{ i18n.t(label) }</button>
         }
     };
     html! {
-        <section class="panel messages" aria-label="Messages">
+        <section class="panel messages" aria-label={i18n.t(Key::MessagesHeading)}>
             <div class="panel-head">
-                <h2>{ "Messages" }</h2>
-                <div role="tablist" aria-label="View" class="view-tabs">
-                    { tab(View::Messages, "Message list") }
-                    { tab(View::Topics, "Topic tree") }
+                <h2>{ i18n.t(Key::MessagesHeading) }</h2>
+                <div role="tablist" aria-label={i18n.t(Key::MessagesViewTabs)} class="view-tabs">
+                    { tab(View::Messages, Key::MessagesTabList) }
+                    { tab(View::Topics, Key::MessagesTabTree) }
                 </div>
             </div>
             if *view == View::Messages {

@@ -135,11 +135,6 @@ pub fn checkbox(id: &str, label: &str, checked: bool, onchange: Callback<bool>) 
     }
 }
 
-/// `count` and the noun for it: "1 topic", "2 topics".
-pub fn counted(count: u64, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 /// `HH:MM:SS.mmm` in local time.
 pub fn format_time(epoch_millis: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from(epoch_millis as f64));

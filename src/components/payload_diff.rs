@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::diff::{diff_payloads, ChangeKind, LineChange, PayloadDiff};
+use crate::i18n::{use_i18n, I18n, Key, Text};
 
 /// Unchanged lines shown around each change; longer unchanged stretches fold.
 const CONTEXT_LINES: usize = 3;
@@ -13,21 +14,22 @@ pub struct PayloadDiffViewProps {
     pub new: mqtt_core::Bytes,
 }
 
-fn json_changes(diff: &crate::diff::JsonDiff) -> Html {
+fn json_changes(i18n: I18n, diff: &crate::diff::JsonDiff) -> Html {
     if diff.changes.is_empty() {
-        return html! { <p class="note">{ "The same JSON, written differently." }</p> };
+        return html! { <p class="note">{ i18n.t(Key::DiffSameJson) }</p> };
     }
+    let value = |key: Key, value: &str| i18n.text(&Text::new(key).with("value", value));
     html! {
         <>
-            <ul class="diff json-diff" aria-label="Changed keys">
+            <ul class="diff json-diff" aria-label={i18n.t(Key::DiffChangedKeys)}>
                 { for diff.changes.iter().map(|change| {
                     let path = change.path.to_string();
                     match &change.kind {
                         ChangeKind::Added { new } => html! {
-                            <li class="added"><span class="path">{ path }</span>{ format!(" added: {new}") }</li>
+                            <li class="added"><span class="path">{ path }</span>{ " " }{ value(Key::DiffAdded, new) }</li>
                         },
                         ChangeKind::Removed { old } => html! {
-                            <li class="removed"><span class="path">{ path }</span>{ format!(" removed (was {old})") }</li>
+                            <li class="removed"><span class="path">{ path }</span>{ " " }{ value(Key::DiffRemoved, old) }</li>
                         },
                         ChangeKind::Changed { old, new } => html! {
                             <li class="changed"><span class="path">{ path }</span>{ format!(": {old} → {new}") }</li>
@@ -36,13 +38,13 @@ fn json_changes(diff: &crate::diff::JsonDiff) -> Html {
                 }) }
             </ul>
             if !diff.complete {
-                <p class="note">{ format!("The first {} changes; there are more.", diff.changes.len()) }</p>
+                <p class="note">{ i18n.text(&Text::new(Key::DiffMore).number("count", diff.changes.len() as u64)) }</p>
             }
         </>
     }
 }
 
-fn line_changes(diff: &crate::diff::LineDiff) -> Html {
+fn line_changes(i18n: I18n, diff: &crate::diff::LineDiff) -> Html {
     let mut lines = Vec::new();
     let runs = &diff.runs;
     for (at, run) in runs.iter().enumerate() {
@@ -63,9 +65,10 @@ fn line_changes(diff: &crate::diff::LineDiff) -> Html {
             for line in &all[..head] {
                 lines.push(html! { <span class="kept">{ format!("  {line}\n") }</span> });
             }
-            let folded = all.len() - head - tail;
+            let folded = Text::new(Key::DiffUnchangedLines)
+                .number("count", (all.len() - head - tail) as u64);
             lines.push(
-                html! { <span class="fold">{ format!("  … {folded} unchanged lines\n") }</span> },
+                html! { <span class="fold">{ format!("  {}\n", i18n.text(&folded)) }</span> },
             );
             for line in &all[all.len() - tail..] {
                 lines.push(html! { <span class="kept">{ format!("  {line}\n") }</span> });
@@ -78,9 +81,9 @@ fn line_changes(diff: &crate::diff::LineDiff) -> Html {
     }
     html! {
         <>
-            <pre class="diff line-diff" aria-label="Changed lines">{ for lines }</pre>
+            <pre class="diff line-diff" aria-label={i18n.t(Key::DiffChangedLines)}>{ for lines }</pre>
             if !diff.shortest {
-                <p class="note">{ "Too many changes to match line by line: the differing part is shown as removed, then added." }</p>
+                <p class="note">{ i18n.t(Key::DiffNotShortest) }</p>
             }
         </>
     }
@@ -88,21 +91,25 @@ fn line_changes(diff: &crate::diff::LineDiff) -> Html {
 
 #[component]
 pub fn PayloadDiffView(props: &PayloadDiffViewProps) -> Html {
+    let i18n = use_i18n();
+    // The language is part of the memo's key: what it keeps is rendered words.
     let shown = use_memo(
-        (props.old.clone(), props.new.clone()),
-        |(old, new)| match diff_payloads(old, new) {
+        (props.old.clone(), props.new.clone(), i18n),
+        |(old, new, i18n)| match diff_payloads(old, new) {
             PayloadDiff::Identical => {
-                html! { <p class="note">{ "The same payload as the message before." }</p> }
+                html! { <p class="note">{ i18n.t(Key::DiffIdentical) }</p> }
             }
-            PayloadDiff::Json(diff) => json_changes(&diff),
-            PayloadDiff::Text(diff) => line_changes(&diff),
+            PayloadDiff::Json(diff) => json_changes(*i18n, &diff),
+            PayloadDiff::Text(diff) => line_changes(*i18n, &diff),
             PayloadDiff::Binary {
                 old_len,
                 new_len,
                 first_difference,
             } => html! {
-                <p class="note">{ format!("Binary payloads: {old_len} bytes before, {new_len} now; \
-                    they part at byte {first_difference}.") }</p>
+                <p class="note">{ i18n.text(&Text::new(Key::DiffBinary)
+                    .number("old", old_len as u64)
+                    .number("new", new_len as u64)
+                    .number("at", first_difference as u64)) }</p>
             },
         },
     );

@@ -10,7 +10,7 @@ use super::message_detail::MessageDetail;
 use super::publish_panel::publish_recorded;
 use crate::clock::log_now;
 use crate::driver::Driver;
-use crate::i18n::Text;
+use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, Message, State};
 
 #[derive(Properties, PartialEq)]
@@ -37,7 +37,7 @@ pub fn SelectedMessage(props: &SelectedMessageProps) -> Html {
             if let Err(words) = publish_recorded(&driver, &state.dispatcher(), message) {
                 state.dispatch(log_now(
                     LogLevel::Error,
-                    Text::untranslated(format!("Could not clear the retained message: {words:?}")),
+                    Text::new(Key::MessageClearRetainedFailed).with("reason", words),
                 ));
             }
         })

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::topic_detail::TopicDetail;
 use crate::clock::log_now;
 use crate::driver::Driver;
-use crate::i18n::Text;
+use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, State};
 use crate::topic_index::NodeId;
 
@@ -20,9 +20,11 @@ pub struct SelectedTopicProps {
 }
 
 /// Publishes an empty retained message to each topic, which deletes the retained ones, and
-/// logs how it went (one line, not one per topic: there may be thousands).
+/// logs how it went (one line, not one per topic: there may be thousands; of the refusals,
+/// how many and the first).
 fn delete_retained(driver: &Driver, state: &UseReducerHandle<State>, topics: Vec<String>) {
-    let mut refused = Vec::new();
+    let mut refused = 0;
+    let mut first_refusal = None;
     for topic in &topics {
         let message = OutgoingMessage {
             topic: topic.clone(),
@@ -32,22 +34,22 @@ fn delete_retained(driver: &Driver, state: &UseReducerHandle<State>, topics: Vec
             properties: PublishProperties::default(),
         };
         if let Err(words) = driver.publish(message) {
-            refused.push(format!("{topic}: {words:?}"));
+            refused += 1;
+            first_refusal.get_or_insert((topic, words));
         }
     }
-    let sent = topics.len() - refused.len();
+    let sent = topics.len() - refused;
     state.dispatch(log_now(
         LogLevel::Info,
-        Text::untranslated(format!("Deleting the retained messages of {sent} topics")),
+        Text::new(Key::TopicDeletingRetained).number("count", sent as u64),
     ));
-    if !refused.is_empty() {
+    if let Some((topic, words)) = first_refusal {
         state.dispatch(log_now(
             LogLevel::Error,
-            Text::untranslated(format!(
-                "Could not delete {} retained messages: {}",
-                refused.len(),
-                refused.join("; ")
-            )),
+            Text::new(Key::TopicDeleteRefused)
+                .number("count", refused as u64)
+                .with("topic", topic.as_str())
+                .with("reason", words),
         ));
     }
 }

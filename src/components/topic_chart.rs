@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::on_value;
 use crate::chart::{labels, polyline_points, ChartPoint};
+use crate::i18n::{use_i18n, Key, Text};
 use crate::json_path::{number_at, JsonPath, PathError};
 use crate::state::Message;
 
@@ -34,6 +35,7 @@ impl PartialEq for HistoryKey {
 
 #[component]
 pub fn TopicChart(props: &TopicChartProps) -> Html {
+    let i18n = use_i18n();
     let path_text = use_state(String::new);
     let path: Result<Option<JsonPath>, PathError> = match path_text.trim() {
         "" => Ok(None),
@@ -59,33 +61,43 @@ pub fn TopicChart(props: &TopicChartProps) -> Html {
         let path_text = path_text.clone();
         on_value::<InputEvent>(move |text| path_text.set(text))
     };
-    let described = labels(&points);
+    let described = labels(&points).map(|labels| {
+        let with_labels = |key: Key| {
+            i18n.text(
+                &Text::new(key)
+                    .number("count", points.len() as u64)
+                    .with("min", labels.min.as_str())
+                    .with("max", labels.max.as_str())
+                    .with("last", labels.last.as_str()),
+            )
+        };
+        (
+            with_labels(Key::ChartDescribed),
+            with_labels(Key::ChartCaption),
+        )
+    });
     html! {
         <div class="topic-chart">
             <div class="field">
-                <label for={id.clone()}>{ "Chart the number at (JSON path)" }</label>
+                <label for={id.clone()}>{ i18n.t(Key::ChartPath) }</label>
                 <input {id} type="text" value={(*path_text).clone()} {oninput}
-                    placeholder="empty: the payload itself; e.g. temperature or sensors[0].value"
+                    placeholder={i18n.t(Key::ChartPathPlaceholder)}
                     aria-invalid={path.is_err().to_string()} />
             </div>
             if let Err(error) = &path {
-                <p class="error">{ format!("Not a JSON path: {error}") }</p>
-            } else if let Some(described) = described {
+                <p class="error">{ i18n.text(&Text::new(Key::ChartNotAPath).with("reason", error.text())) }</p>
+            } else if let Some((description, caption)) = described {
                 <figure>
                     <svg class="chart" width={WIDTH.to_string()} height={HEIGHT.to_string()}
                         viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img"
-                        aria-label={format!("{} values from {} to {}, the last {}", points.len(),
-                            described.min, described.max, described.last)}>
+                        aria-label={description}>
                         <polyline points={polyline_points(&points, WIDTH, HEIGHT)} fill="none"
                             stroke="currentColor" stroke-width="1.5" />
                     </svg>
-                    <figcaption class="note">
-                        { format!("{} values · min {} · max {} · last {}", points.len(),
-                            described.min, described.max, described.last) }
-                    </figcaption>
+                    <figcaption class="note">{ caption }</figcaption>
                 </figure>
             } else {
-                <p class="note">{ "No numbers there in this topic's history." }</p>
+                <p class="note">{ i18n.t(Key::ChartNoNumbers) }</p>
             }
         </div>
     }

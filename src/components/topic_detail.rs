@@ -7,12 +7,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::message_detail::{format_select, property_list};
+use super::on_value;
 use super::payload_diff::PayloadDiffView;
 use super::topic_chart::{HistoryKey, TopicChart};
-use super::{counted, format_time, on_value};
 use crate::clipboard::copy_text;
 use crate::clock::wall_clock_millis;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::payload::{detect, format_size, preview, render, PayloadFormat};
 use crate::state::Message;
 use crate::topic_index::{NodeId, SharedIndex};
@@ -33,6 +33,21 @@ enum Copied {
     Topic,
     Payload,
     Refused,
+}
+
+impl Copied {
+    fn note(self) -> Key {
+        match self {
+            Copied::Topic => Key::TopicCopied,
+            Copied::Payload => Key::TopicPayloadCopied,
+            Copied::Refused => Key::TopicCopyRefused,
+        }
+    }
+}
+
+/// `{count} topics`, `{count} messages`, … as a text.
+fn counted(i18n: I18n, key: Key, count: u64) -> String {
+    i18n.text(&Text::new(key).number("count", count))
 }
 
 #[derive(Properties, PartialEq)]
@@ -76,7 +91,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     let path = node.path().to_owned();
     let id = |name: &str| format!("{}-{name}", props.ids);
     let close = html! {
-        <button type="button" class="close" aria-label="Close topic"
+        <button type="button" class="close" aria-label={i18n.t(Key::TopicClose)}
             onclick={props.onclose.reform(|_: MouseEvent| ())}>{ "✕" }</button>
     };
     let subtree = node.subtree();
@@ -123,13 +138,15 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
         <div class="buttons">
             if retained_here {
                 <button type="button" onclick={ondeletehere}
-                    title="Publish an empty retained message to this topic, which deletes the retained one">
-                    { "Delete retained" }
+                    title={i18n.t(Key::MessageClearRetainedTitle)}>
+                    { i18n.t(Key::TopicDeleteRetained) }
                 </button>
             }
             if subtree.retained > u32::from(retained_here) {
                 <button type="button" onclick={onconfirmdelete}>
-                    { format!("Delete retained under {} ({})", node.name(), subtree.retained) }
+                    { i18n.text(&Text::new(Key::TopicDeleteRetainedUnder)
+                        .with("name", node.name())
+                        .number("count", subtree.retained.into())) }
                 </button>
             }
         </div>
@@ -140,15 +157,15 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             Callback::from(move |_: MouseEvent| confirming.set(None))
         };
         html! {
-            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                <p>{ format!("Delete the retained messages of {} under {path}? \
-                    The broker forgets them; subscribers no longer receive them on subscribing.",
-                    counted(count as u64, "topic", "topics")) }</p>
+            <div class="confirm" role="alertdialog" aria-label={i18n.t(Key::TopicConfirmDeletion)}>
+                <p>{ i18n.text(&Text::new(Key::TopicDeleteQuestion)
+                    .number("count", count as u64)
+                    .with("path", path.as_str())) }</p>
                 <div class="buttons">
                     <button type="button" class="danger" onclick={ondeletesubtree}>
-                        { format!("Delete {}", counted(count as u64, "retained message", "retained messages")) }
+                        { counted(i18n, Key::TopicDeleteConfirm, count as u64) }
                     </button>
-                    <button type="button" onclick={cancel}>{ "Cancel" }</button>
+                    <button type="button" onclick={cancel}>{ i18n.t(Key::TopicDeleteCancel) }</button>
                 </div>
             </div>
         }
@@ -162,10 +179,11 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
     let Some(topic) = node.topic() else {
         // A level with no messages of its own.
         return html! {
-            <section class="detail topic-detail" aria-label="Topic details">
+            <section class="detail topic-detail" aria-label={i18n.t(Key::TopicDetails)}>
                 { header }
-                <p class="meta">{ format!("{} below · {}", counted(subtree.topics.into(), "topic", "topics"),
-                    counted(subtree.messages, "message", "messages")) }</p>
+                <p class="meta">{ format!("{} · {}",
+                    counted(i18n, Key::TopicCountBelow, subtree.topics.into()),
+                    counted(i18n, Key::MessageCount, subtree.messages)) }</p>
                 { cleanup }
                 { for confirm }
             </section>
@@ -183,28 +201,36 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
         let chosen = chosen.clone();
         on_value::<Event>(move |key| chosen.set(PayloadFormat::from_key(&key)))
     };
-    let copied_note = copied.map(|c| match c {
-        Copied::Topic => "Topic copied.",
-        Copied::Payload => "Payload copied.",
-        Copied::Refused => "The browser did not allow copying.",
-    });
+    let copied_note = copied.map(|c| i18n.t(c.note()));
     // As of this render: the detail renders again with every batch of messages.
     let rate = topic.rate_tenths(wall_clock_millis());
+    let last = topic.last();
+    let mut meta = vec![
+        counted(i18n, Key::MessageCount, topic.count()),
+        // One decimal always ("1.0"), as the rate is kept in tenths.
+        i18n.text(&Text::new(Key::TopicRate).with("rate", format!("{}.{}", rate / 10, rate % 10))),
+        i18n.text(&Text::new(Key::TopicLastAt).with("time", i18n.time(last.received_at))),
+        i18n.text(&Text::new(Key::MessageQos).with("qos", (last.qos as u8).to_string())),
+        format_size(last.payload.len()),
+    ];
+    if retained_here {
+        meta.push(i18n.t(Key::MessageRetained).to_owned());
+    }
     let payload_text = String::from_utf8_lossy(&message.payload).into_owned();
+    let shown_when = Text::new(if shown_at + 1 == history.len() {
+        Key::TopicShownLast
+    } else {
+        Key::TopicShownAt
+    })
+    .with("time", i18n.time(message.received_at));
 
     html! {
-        <section class="detail topic-detail" aria-label="Topic details">
+        <section class="detail topic-detail" aria-label={i18n.t(Key::TopicDetails)}>
             { header }
-            <p class="meta">
-                { format!("{} · {}.{} per second · last {} · QoS {} · {}{}",
-                    counted(topic.count(), "message", "messages"), rate / 10, rate % 10,
-                    format_time(topic.last().received_at), topic.last().qos as u8,
-                    format_size(topic.last().payload.len()),
-                    if retained_here { " · retained" } else { "" }) }
-            </p>
+            <p class="meta">{ meta.join(" · ") }</p>
             <div class="buttons">
-                <button type="button" onclick={copy(path.clone(), Copied::Topic)}>{ "Copy topic" }</button>
-                <button type="button" onclick={copy(payload_text, Copied::Payload)}>{ "Copy payload" }</button>
+                <button type="button" onclick={copy(path.clone(), Copied::Topic)}>{ i18n.t(Key::TopicCopy) }</button>
+                <button type="button" onclick={copy(payload_text, Copied::Payload)}>{ i18n.t(Key::TopicCopyPayload) }</button>
                 if let Some(note) = copied_note {
                     <span class="note" role="status">{ note }</span>
                 }
@@ -213,28 +239,24 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
             { for confirm }
             <div class="row">
                 { format_select(i18n, &id("topic-view"), detected, *chosen, onview) }
-                <p class="note">{
-                    if shown_at + 1 == history.len() {
-                        format!("The last message, {}", format_time(message.received_at))
-                    } else {
-                        format!("The message of {}", format_time(message.received_at))
-                    }
-                }</p>
+                <p class="note">{ i18n.text(&shown_when) }</p>
             </div>
             <RenderedPayload message={message.clone()} {format} />
-            { property_list(&message) }
-            <h4>{ "Changes from the message before" }</h4>
+            { property_list(i18n, &message) }
+            <h4>{ i18n.t(Key::TopicChanges) }</h4>
             if shown_at > 0 {
                 <PayloadDiffView old={history[shown_at - 1].payload.clone()}
                     new={message.payload.clone()} />
             } else {
-                <p class="note">{ "The oldest message kept: nothing to compare it with." }</p>
+                <p class="note">{ i18n.t(Key::TopicOldest) }</p>
             }
-            <h4>{ "Chart" }</h4>
+            <h4>{ i18n.t(Key::TopicChart) }</h4>
             <TopicChart ids={props.ids.clone()}
                 history={HistoryKey(Rc::new(history.iter().cloned().collect()))} />
-            <h4>{ format!("History ({} of {})", history.len(), topic.count()) }</h4>
-            <ol class="topic-history" aria-label="History">
+            <h4>{ i18n.text(&Text::new(Key::TopicHistory)
+                .number("shown", history.len() as u64)
+                .number("count", topic.count())) }</h4>
+            <ol class="topic-history" aria-label={i18n.t(Key::TopicHistoryLabel)}>
                 { for history.iter().enumerate().rev().map(|(at, entry)| {
                     let seq = entry.seq;
                     let shown_seq = shown_seq.clone();
@@ -242,7 +264,7 @@ pub fn TopicDetail(props: &TopicDetailProps) -> Html {
                     html! {
                         <li>
                             <button type="button" aria-pressed={(at == shown_at).to_string()} {onclick}>
-                                <span class="time">{ format_time(entry.received_at) }</span>
+                                <span class="time">{ i18n.time(entry.received_at) }</span>
                                 <span class="size">{ format_size(entry.payload.len()) }</span>
                                 <span class="preview">{ preview(&entry.payload, 60) }</span>
                             </button>

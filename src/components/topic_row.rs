@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
-use super::counted;
 use super::message_row::set_style;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::topic_index::{NodeId, SubtreeCounts};
 
 /// Every row is this tall, so the tree can compute which rows are visible.
@@ -34,6 +34,7 @@ pub struct TopicRowProps {
 
 #[component]
 pub fn TopicRow(props: &TopicRowProps) -> Html {
+    let i18n = use_i18n();
     let node = use_node_ref();
     {
         let node = node.clone();
@@ -57,12 +58,16 @@ pub fn TopicRow(props: &TopicRowProps) -> Html {
         })
     });
     let counts = props.counts;
-    let topics = counted(counts.topics.into(), "topic", "topics");
-    let messages = counted(counts.messages, "message", "messages");
-    let summary = match (props.expanded.is_some(), counts.retained) {
-        (false, _) => messages,
-        (true, 0) => format!("{topics} · {messages}"),
-        (true, retained) => format!("{topics} · {messages} · {retained} retained"),
+    let count = |key: Key, count: u64| i18n.text(&Text::new(key).number("count", count));
+    let messages = count(Key::MessageCount, counts.messages);
+    let summary = if props.expanded.is_none() {
+        messages
+    } else {
+        let mut parts = vec![count(Key::TopicCount, counts.topics.into()), messages];
+        if counts.retained > 0 {
+            parts.push(count(Key::TopicRetainedCount, counts.retained.into()));
+        }
+        parts.join(" · ")
     };
     html! {
         <div role="treeitem" id={props.dom_id.clone()} ref={node} {onclick}
@@ -78,12 +83,12 @@ pub fn TopicRow(props: &TopicRowProps) -> Html {
                 { match props.expanded { Some(true) => "▾", Some(false) => "▸", None => "" } }
             </span>
             if props.name.is_empty() {
-                <span class="level empty-level" title="An empty level (two slashes in a row, or one at an end)">{ "(empty)" }</span>
+                <span class="level empty-level" title={i18n.t(Key::TopicEmptyLevelTitle)}>{ i18n.t(Key::TopicEmptyLevel) }</span>
             } else {
                 <span class="level">{ props.name.clone() }</span>
             }
             if props.retained {
-                <span class="flag retain" title="The broker holds a retained message here">{ "R" }</span>
+                <span class="flag retain" title={i18n.t(Key::TopicRetainedMarkTitle)}>{ i18n.t(Key::TopicRetainedMark) }</span>
             }
             <span class="count">{ summary }</span>
             if let Some(last) = &props.last {

@@ -4,10 +4,11 @@
 
 use yew::prelude::*;
 
+use super::on_value;
 use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
 use super::visible_rows::{use_visible_rows, VisibleRows};
-use super::{counted, on_value};
 use crate::clock::wall_clock_millis;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::{format_size, preview};
 use crate::topic_index::{NodeId, SharedIndex, TopicIndex};
 
@@ -66,6 +67,7 @@ fn key_move(index: &TopicIndex, active: usize, key: &str) -> Option<Move> {
 
 #[component]
 pub fn TopicTree(props: &TopicTreeProps) -> Html {
+    let i18n = use_i18n();
     // The row the keyboard is on, by node (rows move as topics arrive).
     let active = use_state_eq(|| None::<NodeId>);
     let index = props.topics.read();
@@ -145,34 +147,35 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
     let filter_id = format!("{}-topic-filter", props.ids);
     let limit_id = format!("{}-topic-history", props.ids);
     let (older, newest) = index.memory();
+    let count = |key: Key, count: u64| i18n.text(&Text::new(key).number("count", count));
 
     html! {
         <div class="topic-explorer">
             <div class="toolbar">
                 <div class="field search">
-                    <label for={filter_id.clone()}>{ "Find topics" }</label>
+                    <label for={filter_id.clone()}>{ i18n.t(Key::TopicsFind) }</label>
                     <input id={filter_id} type="search" value={index.filter().to_owned()}
-                        placeholder="Part of a topic or payload" oninput={onfilter} />
+                        placeholder={i18n.t(Key::TopicsFindPlaceholder)} oninput={onfilter} />
                 </div>
                 <div class="field limit">
-                    <label for={limit_id.clone()}>{ "History per topic" }</label>
+                    <label for={limit_id.clone()}>{ i18n.t(Key::TopicsHistoryLimit) }</label>
                     <input id={limit_id} type="number" min="1"
                         value={index.limits().topic_history.to_string()} onchange={onlimit} />
                 </div>
-                <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
-                <span class="counts">{ format!("{} · {}", counted(root.topics.into(), "topic", "topics"),
-                    counted(root.messages, "message", "messages")) }</span>
-                <span class="meter" title="Payloads and topics the tree holds, older history included">
+                <button type="button" onclick={props.onclear.reform(|_: MouseEvent| ())}>{ i18n.t(Key::MessagesClear) }</button>
+                <span class="counts">{ format!("{} · {}", count(Key::TopicCount, root.topics.into()),
+                    count(Key::MessageCount, root.messages)) }</span>
+                <span class="meter" title={i18n.t(Key::TopicsMemoryTitle)}>
                     { format_size(older + newest) }
                 </span>
             </div>
             <div class="tree-scroll" ref={container} {onscroll}>
                 if total == 0 {
                     <p class="empty">{
-                        if filtering { "No topics match." } else { "No topics yet. Subscribe (# shows every topic) to fill the tree." }
+                        i18n.t(if filtering { Key::TopicsNoneMatch } else { Key::TopicsNoneYet })
                     }</p>
                 }
-                <div class="tree" role="tree" aria-label="Topics" tabindex="0" ref={tree} {onkeydown}
+                <div class="tree" role="tree" aria-label={i18n.t(Key::TopicsLabel)} tabindex="0" ref={tree} {onkeydown}
                     aria-activedescendant={active_id.filter(|_| total > 0).map(row_id)}>
                     { for range.filter_map(|row| {
                         let id = rows[row];

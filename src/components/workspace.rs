@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use super::message_row::set_style;
 use super::splitter::{Axis, Splitter};
+use crate::i18n::{use_i18n, Key};
 
 /// The media query of the grid; `styles.css` uses the same width.
 const WIDE: &str = "(min-width: 1000px)";
@@ -61,6 +62,7 @@ fn wide() -> bool {
 
 #[component]
 pub fn Workspace(props: &WorkspaceProps) -> Html {
+    let i18n = use_i18n();
     // Hidden as of which `reveal_side`: a new reveal shows the column in the very render that
     // asks a control in it for the focus (a hidden control cannot take it).
     let side_hidden_at = use_state_eq(|| None::<u32>);
@@ -136,42 +138,42 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                 inspector_hidden.then_some("inspector-hidden"))}>
             <div class="workspace-bar">
                 { props.bar.clone() }
-                <div class="pane-toggles" role="group" aria-label="Panes">
+                <div class="pane-toggles" role="group" aria-label={i18n.t(Key::WorkspacePanes)}>
                     <button type="button" aria-pressed={(!side_hidden).to_string()}
                         aria-controls={id("side")} onclick={ontoggleside}
-                        title="Show or hide the Connection and Subscriptions column">
-                        { "Side panel" }
+                        title={i18n.t(Key::WorkspaceSideTitle)}>
+                        { i18n.t(Key::WorkspaceSide) }
                     </button>
                     <button type="button" aria-pressed={(!*inspector_hidden).to_string()}
                         aria-controls={id("inspector")} onclick={ontoggleinspector}
-                        title="Show or hide the inspector, which shows the selected message or topic">
-                        { "Inspector" }
+                        title={i18n.t(Key::WorkspaceInspectorTitle)}>
+                        { i18n.t(Key::WorkspaceInspector) }
                     </button>
                 </div>
             </div>
             <div class="pane side" id={id("side")} ref={side.clone()}>
                 { props.side.clone() }
             </div>
-            <Splitter class="split-side" axis={Axis::Columns} label="Resize the side panel"
+            <Splitter class="split-side" axis={Axis::Columns} label={i18n.t(Key::WorkspaceResizeSide)}
                 pane={side} controls={id("side")} min={200} max={640} size={sizes.side}
                 onresize={resized(|s, size| s.side = Some(size))} />
             <div class="pane center" id={id("center")} ref={center}>
                 { props.center.clone() }
             </div>
-            <Splitter class="split-inspector" axis={Axis::Columns} label="Resize the inspector"
+            <Splitter class="split-inspector" axis={Axis::Columns} label={i18n.t(Key::WorkspaceResizeInspector)}
                 pane={inspector.clone()} controls={id("inspector")} pane_after=true min={200}
                 max={900} size={sizes.inspector}
                 onresize={resized(|s, size| s.inspector = Some(size))} />
             <aside class={classes!("pane", "inspector", "panel", selected.is_none().then_some("nothing"))}
-                id={id("inspector")} ref={inspector} aria-label="Inspector">
-                <h2>{ "Inspector" }</h2>
+                id={id("inspector")} ref={inspector} aria-label={i18n.t(Key::WorkspaceInspector)}>
+                <h2>{ i18n.t(Key::WorkspaceInspector) }</h2>
                 if let Some(selected) = selected {
                     { selected.view.clone() }
                 } else {
-                    <p class="empty">{ "Nothing selected. Select a message, or a topic in the topic tree, to see it here." }</p>
+                    <p class="empty">{ i18n.t(Key::WorkspaceNothingSelected) }</p>
                 }
             </aside>
-            <Splitter class="split-publish" axis={Axis::Rows} label="Resize the Publish panel"
+            <Splitter class="split-publish" axis={Axis::Rows} label={i18n.t(Key::WorkspaceResizePublish)}
                 pane={publish.clone()} controls={id("publish")} pane_after=true min={96} max={720}
                 size={sizes.publish} onresize={resized(|s, size| s.publish = Some(size))} />
             <div class="pane publish-pane" id={id("publish")} ref={publish}>
