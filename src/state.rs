@@ -577,6 +577,7 @@ pub fn message_contains(message: &Message, needle: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::i18n::Key;
 
     /// A received QoS 0 message with no flags or properties.
     pub(crate) fn message(seq: u64, topic: &str, payload: &str) -> Message {
@@ -720,7 +721,10 @@ pub(crate) mod tests {
         state.apply(Action::Subscribe(request("b")));
         state.apply(Action::SubscriptionResults(vec![
             ("a/#".into(), Ok(QoS::AtMostOnce)),
-            ("b".into(), Err(Text::untranslated("not authorized"))),
+            (
+                "b".into(),
+                Err(Text::new(Key::ReasonNotAuthorizedToSubscribe)),
+            ),
         ]));
         assert_eq!(
             state.subscriptions[0].status,
@@ -730,7 +734,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             state.subscriptions[1].status,
-            SubscriptionStatus::Failed(Text::untranslated("not authorized"))
+            SubscriptionStatus::Failed(Text::new(Key::ReasonNotAuthorizedToSubscribe))
         );
         state.apply(Action::Subscribe(request("a/#")));
         assert_eq!(state.subscriptions.len(), 2);
@@ -769,7 +773,10 @@ pub(crate) mod tests {
             .all(|s| s.status == SubscriptionStatus::Unsubscribing));
         state.apply(Action::UnsubscribeResults(vec![
             ("a".into(), Ok(())),
-            ("b".into(), Err(Text::untranslated("not authorized"))),
+            (
+                "b".into(),
+                Err(Text::new(Key::ReasonNotAuthorizedToUnsubscribe)),
+            ),
         ]));
         let listed: Vec<(&str, &SubscriptionStatus)> = state
             .subscriptions
@@ -781,7 +788,9 @@ pub(crate) mod tests {
             [
                 (
                     "b",
-                    &SubscriptionStatus::UnsubscribeRefused(Text::untranslated("not authorized"))
+                    &SubscriptionStatus::UnsubscribeRefused(Text::new(
+                        Key::ReasonNotAuthorizedToUnsubscribe
+                    ))
                 ),
                 ("c", &SubscriptionStatus::Unsubscribing)
             ]
@@ -863,12 +872,12 @@ pub(crate) mod tests {
         }
         state.apply(Action::PublishResult {
             id: 1,
-            result: Err(Text::untranslated("quota exceeded")),
+            result: Err(Text::new(Key::ReasonQuotaExceeded)),
         });
         assert_eq!(state.sent[0].outcome, SentOutcome::Pending);
         assert_eq!(
             state.sent[1].outcome,
-            SentOutcome::Failed(Text::untranslated("quota exceeded"))
+            SentOutcome::Failed(Text::new(Key::ReasonQuotaExceeded))
         );
     }
 }

@@ -2,8 +2,7 @@ use std::collections::VecDeque;
 
 use yew::prelude::*;
 
-use super::format_time;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::state::{LogEntry, LogLevel};
 
 #[derive(Properties, PartialEq)]
@@ -17,11 +16,13 @@ pub fn LogView(props: &LogViewProps) -> Html {
     let i18n = use_i18n();
     html! {
         <details class="log">
-            <summary>{ format!("Connection log ({})", props.log.len()) }</summary>
-            <ol aria-label="Connection log">
+            <summary>
+                { i18n.text(&Text::new(Key::ConnectionLogSummary).number("count", props.log.len() as u64)) }
+            </summary>
+            <ol aria-label={i18n.t(Key::ConnectionLogLabel)}>
                 { for props.log.iter().rev().map(|entry| html! {
                     <li class={classes!((entry.level == LogLevel::Error).then_some("error"))}>
-                        <span class="time">{ format_time(entry.at) }</span>
+                        <span class="time">{ i18n.time(entry.at) }</span>
                         { " " }
                         { i18n.text(&entry.text) }
                     </li>

@@ -2,7 +2,8 @@ use gloo::timers::callback::Interval;
 use mqtt_core::{ConnectionState, Instant};
 use yew::prelude::*;
 
-use crate::i18n::{use_i18n, Text};
+use crate::i18n::outcomes::connection_error;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::state::ServerInfo;
 
 #[derive(Properties, PartialEq)]
@@ -30,17 +31,17 @@ pub fn status_key(connection: &ConnectionState) -> &'static str {
     }
 }
 
-fn status_text(connection: &ConnectionState, now: Instant) -> String {
+fn status_text(connection: &ConnectionState, now: Instant) -> Text {
     match connection {
-        ConnectionState::Disconnected { reason: None } => "Disconnected".into(),
+        ConnectionState::Disconnected { reason: None } => Key::StatusDisconnected.into(),
         ConnectionState::Disconnected {
             reason: Some(reason),
-        } => format!("Disconnected: {reason}"),
-        ConnectionState::Connecting => "Connecting…".into(),
+        } => Text::new(Key::StatusDisconnectedBecause).with("reason", connection_error(reason)),
+        ConnectionState::Connecting => Key::StatusConnecting.into(),
         ConnectionState::Connected {
             session_present: true,
-        } => "Connected (session resumed)".into(),
-        ConnectionState::Connected { .. } => "Connected".into(),
+        } => Key::StatusConnectedResumed.into(),
+        ConnectionState::Connected { .. } => Key::StatusConnected.into(),
         ConnectionState::Reconnecting {
             at,
             attempt,
@@ -49,9 +50,35 @@ fn status_text(connection: &ConnectionState, now: Instant) -> String {
             // Whole seconds, rounded up, in u64: formatting a u128 costs a kilobyte of code.
             let wait = at.saturating_duration_since(now);
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            format!("Reconnecting in {seconds} s (attempt {attempt}). Connection lost: {reason}")
+            Text::new(Key::StatusReconnecting)
+                .number("seconds", seconds)
+                .number("attempt", u64::from(*attempt))
+                .with("reason", connection_error(reason))
         }
     }
+}
+
+/// The limits the server announced that are worth knowing.
+fn limits(server: &ServerInfo) -> Vec<Text> {
+    let mut parts = Vec::new();
+    if let Some(id) = &server.assigned_client_id {
+        parts.push(Text::new(Key::LimitAssignedClientId).with("id", id.as_str()));
+    }
+    if let Some(size) = server.maximum_packet_size {
+        parts.push(
+            Text::new(Key::LimitMaxPacket).with("size", crate::payload::format_size(size as usize)),
+        );
+    }
+    if let Some(qos) = server.maximum_qos {
+        parts.push(Text::new(Key::LimitMaxQos).with("qos", (qos as u8).to_string()));
+    }
+    if server.retain_available == Some(false) {
+        parts.push(Key::LimitRetainNotAvailable.into());
+    }
+    if let Some(keep_alive) = server.server_keep_alive {
+        parts.push(Text::new(Key::LimitServerKeepAlive).number("seconds", u64::from(keep_alive)));
+    }
+    parts
 }
 
 #[component]
@@ -69,31 +96,16 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
     let key = status_key(&props.connection);
     let text = status_text(&props.connection, Instant::from_millis(now_millis()));
     let limits = props.server.as_ref().map(|server| {
-        let mut parts = Vec::new();
-        if let Some(id) = &server.assigned_client_id {
-            parts.push(format!("assigned client id {id}"));
-        }
-        if let Some(size) = server.maximum_packet_size {
-            parts.push(format!(
-                "max packet {}",
-                crate::payload::format_size(size as usize)
-            ));
-        }
-        if let Some(qos) = server.maximum_qos {
-            parts.push(format!("max QoS {}", qos as u8));
-        }
-        if server.retain_available == Some(false) {
-            parts.push("retain not available".into());
-        }
-        if let Some(keep_alive) = server.server_keep_alive {
-            parts.push(format!("server keep alive {keep_alive} s"));
-        }
-        parts.join(" · ")
+        limits(server)
+            .iter()
+            .map(|part| i18n.text(part))
+            .collect::<Vec<_>>()
+            .join(" · ")
     });
     html! {
         <div class={classes!("status", key)} role="status" aria-live="polite" data-status={key}>
             <span class="dot" aria-hidden="true"></span>
-            <span class="status-text">{ text }</span>
+            <span class="status-text">{ i18n.text(&text) }</span>
             if let Some(limits) = limits.filter(|l| !l.is_empty()) {
                 <span class="limits">{ limits }</span>
             }
@@ -107,6 +119,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::english;
 
     #[test]
     fn reconnect_countdown_rounds_up_and_names_the_reason() {
@@ -115,12 +128,67 @@ mod tests {
             attempt: 2,
             reason: mqtt_core::ConnectionError::PingTimeout(mqtt_core::Duration::from_secs(10)),
         };
+        let at = |millis| english(&status_text(&state, Instant::from_millis(millis)));
         assert_eq!(
-            status_text(&state, Instant::from_millis(1_000)),
+            at(1_000),
             "Reconnecting in 5 s (attempt 2). Connection lost: no answer to ping within 10 s"
         );
-        assert!(status_text(&state, Instant::from_millis(500)).starts_with("Reconnecting in 5 s"));
-        assert!(status_text(&state, Instant::from_millis(5_499)).starts_with("Reconnecting in 1 s"));
-        assert!(status_text(&state, Instant::from_millis(9_000)).starts_with("Reconnecting in 0 s"));
+        assert!(at(500).starts_with("Reconnecting in 5 s"));
+        assert!(at(5_499).starts_with("Reconnecting in 1 s"));
+        assert!(at(9_000).starts_with("Reconnecting in 0 s"));
+    }
+
+    #[test]
+    fn each_state_has_its_words() {
+        let now = Instant::from_millis(0);
+        assert_eq!(
+            status_text(&ConnectionState::Disconnected { reason: None }, now),
+            Text::new(Key::StatusDisconnected)
+        );
+        assert_eq!(
+            status_text(&ConnectionState::Connecting, now),
+            Text::new(Key::StatusConnecting)
+        );
+        assert_eq!(
+            status_text(
+                &ConnectionState::Connected {
+                    session_present: true
+                },
+                now
+            ),
+            Text::new(Key::StatusConnectedResumed)
+        );
+        let refused = ConnectionState::Disconnected {
+            reason: Some(mqtt_core::ConnectionError::Refused(
+                mqtt_core::ServerReason::new(mqtt_core::ReasonCode::NOT_AUTHORIZED, None, None),
+            )),
+        };
+        assert_eq!(
+            english(&status_text(&refused, now)),
+            "Disconnected: not authorized"
+        );
+    }
+
+    #[test]
+    fn the_server_s_limits_worth_knowing() {
+        let server = ServerInfo {
+            assigned_client_id: Some("auto-1".into()),
+            maximum_packet_size: Some(1000),
+            maximum_qos: Some(mqtt_core::QoS::AtLeastOnce),
+            retain_available: Some(false),
+            server_keep_alive: Some(30),
+            ..ServerInfo::default()
+        };
+        assert_eq!(
+            limits(&server).iter().map(english).collect::<Vec<_>>(),
+            [
+                "assigned client id auto-1",
+                "max packet 1000 B",
+                "max QoS 1",
+                "retain not available",
+                "server keep alive 30 s"
+            ]
+        );
+        assert!(limits(&ServerInfo::default()).is_empty());
     }
 }

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Key, Text};
 use crate::state::{Subscription, SubscriptionStatus};
 
 #[derive(Properties, PartialEq)]
@@ -16,10 +16,10 @@ pub struct SubscriptionListProps {
 pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
     let i18n = use_i18n();
     if props.subscriptions.is_empty() {
-        return html! { <p class="empty">{ "No subscriptions yet." }</p> };
+        return html! { <p class="empty">{ i18n.t(Key::SubscriptionListEmpty) }</p> };
     }
     html! {
-        <ul class="subscriptions" aria-label="Subscriptions">
+        <ul class="subscriptions" aria-label={i18n.t(Key::SubscriptionListLabel)}>
             { for props.subscriptions.iter().map(|sub| {
                 let id = sub.id;
                 let selected = props.selected == Some(id);
@@ -30,13 +30,16 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
                     })
                 };
                 let onunsubscribe = props.onunsubscribe.reform(move |_: MouseEvent| id);
-                let status = match &sub.status {
-                    SubscriptionStatus::Pending => "waiting for SUBACK".to_owned(),
-                    SubscriptionStatus::Active { granted } => format!("QoS {}", *granted as u8),
-                    SubscriptionStatus::Failed(words) => format!("refused: {}", i18n.text(words)),
-                    SubscriptionStatus::Unsubscribing => "unsubscribing".to_owned(),
+                let status: Text = match &sub.status {
+                    SubscriptionStatus::Pending => Key::SubscriptionWaitingForSuback.into(),
+                    SubscriptionStatus::Active { granted } => Text::new(Key::SubscriptionGrantedQos)
+                        .with("qos", (*granted as u8).to_string()),
+                    SubscriptionStatus::Failed(words) => {
+                        Text::new(Key::SubscriptionRefused).with("reason", words.clone())
+                    }
+                    SubscriptionStatus::Unsubscribing => Key::SubscriptionUnsubscribing.into(),
                     SubscriptionStatus::UnsubscribeRefused(words) => {
-                        format!("unsubscribe refused: {}", i18n.text(words))
+                        Text::new(Key::SubscriptionUnsubscribeRefused).with("reason", words.clone())
                     }
                 };
                 let failed = matches!(
@@ -50,18 +53,19 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
                             failed.then_some("failed"), format!("color-{}", sub.color))}
                         >
                         <button type="button" class="sub-select" aria-pressed={selected.to_string()}
-                            title={format!("Show only messages matching {}", sub.filter())}
+                            title={i18n.text(&Text::new(Key::SubscriptionShowOnly).with("filter", sub.filter()))}
                             onclick={onclick}>
                             <span class="swatch" aria-hidden="true"></span>
                             <span class="sub-name">{ name }</span>
                             if aliased {
                                 <span class="sub-filter">{ sub.filter().to_owned() }</span>
                             }
-                            <span class="sub-status">{ status }</span>
-                            <span class="sub-count" title="messages received">{ sub.count }</span>
+                            <span class="sub-status">{ i18n.text(&status) }</span>
+                            // Digits without grouping: the browser tests read the count back.
+                            <span class="sub-count" title={i18n.t(Key::SubscriptionMessagesReceived)}>{ sub.count }</span>
                         </button>
                         <button type="button" class="unsubscribe"
-                            aria-label={format!("Unsubscribe {}", sub.filter())}
+                            aria-label={i18n.text(&Text::new(Key::SubscriptionUnsubscribe).with("filter", sub.filter()))}
                             onclick={onunsubscribe}>{ "✕" }</button>
                     </li>
                 }

@@ -42,18 +42,14 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use crate::clock::{log_now, wall_clock_millis};
-use crate::i18n::Text;
+use crate::i18n::outcomes::command_error_sentence;
+use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
-pub(crate) use translate::sentence;
 use worker::{Channel, FromWorker, Io};
 
 /// Flush incoming messages at least this often when animation frames do not run.
 const HIDDEN_FLUSH_MS: u32 = 250;
-
-/// What a call gets if the driver were ever entered from inside itself, which the outbox rules
-/// out; kept as an error rather than a panic, which would end the app.
-const REENTERED: &str = "Internal error: the connection was called from inside itself";
 
 /// A cheap handle shared by the tab's components; all methods are safe to call at any time.
 #[derive(Clone)]
@@ -219,7 +215,7 @@ impl Driver {
             inner.url = url.trim().to_owned();
             inner.log(
                 LogLevel::Info,
-                Text::untranslated(format!("Connecting to {}", inner.url)),
+                Text::new(Key::LogConnecting).with("url", inner.url.as_str()),
             );
             if let Some(client) = inner.client.as_mut() {
                 client.connect(now());
@@ -247,12 +243,7 @@ impl Driver {
             if let Some(transport) = client.transport() {
                 client.handle_transport_closed(now(), transport, TransportError::ClosedByUser);
                 inner.io.close(transport);
-                inner.log(
-                    LogLevel::Info,
-                    Text::untranslated(
-                        "Socket closed without DISCONNECT (the broker publishes the will)",
-                    ),
-                );
+                inner.log(LogLevel::Info, Key::LogSocketDropped.into());
             }
         });
     }
@@ -281,7 +272,7 @@ impl Driver {
         self.with(|inner| match inner.client.as_mut() {
             Some(client) => match client.subscribe(now(), vec![filter], properties) {
                 Ok(_) | Err(CommandError::NotConnected) => Ok(()),
-                Err(error) => Err(sentence(error)),
+                Err(error) => Err(command_error_sentence(&error)),
             },
             None => Ok(()),
         })
@@ -294,7 +285,7 @@ impl Driver {
         self.with(|inner| match inner.client.as_mut() {
             Some(client) => match client.unsubscribe(now(), vec![filter.to_owned()]) {
                 Ok(_) | Err(CommandError::NotConnected) => Ok(()),
-                Err(error) => Err(sentence(error)),
+                Err(error) => Err(command_error_sentence(&error)),
             },
             None => Ok(()),
         })
@@ -306,7 +297,9 @@ impl Driver {
     pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
         self.with(|inner| {
             let client = inner.client.as_mut().ok_or_else(not_connected)?;
-            client.publish(now(), message).map_err(sentence)
+            client
+                .publish(now(), message)
+                .map_err(|error| command_error_sentence(&error))
         })
         .unwrap_or_else(|| Err(reentered()))
     }
@@ -359,11 +352,13 @@ impl Driver {
 }
 
 fn not_connected() -> Text {
-    Text::untranslated("Not connected: press Connect first")
+    Key::NotConnectedPressConnect.into()
 }
 
+/// What a call gets if the driver were ever entered from inside itself, which the outbox rules
+/// out; kept as an error rather than a panic, which would end the app.
 fn reentered() -> Text {
-    Text::untranslated(REENTERED)
+    Key::DriverReentered.into()
 }
 
 impl Inner {
@@ -496,9 +491,12 @@ impl Inner {
         if self.io.open(socket, &self.url) {
             return;
         }
+        // The reason is ours, not the platform's: it goes to the log in the user's language,
+        // and the core hears of a transport that could not open, without a platform detail.
+        self.log(LogLevel::Error, Key::LogWorkerRefused.into());
         let error = TransportError::CannotOpen {
             url: self.url.clone(),
-            detail: "the browser did not let the page start a worker for the connection".into(),
+            detail: String::new(),
         };
         if let Some(client) = self.client.as_mut() {
             client.handle_transport_closed(now(), socket, error);

@@ -4,7 +4,10 @@
 
 use mqtt_core::{ConnectionError, Event, QoS, ReasonCode, ReasonContext};
 
-use crate::i18n::Text;
+use crate::i18n::outcomes::{
+    command_error_sentence, connection_error, publish_error, reason_code, server_reason,
+};
+use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, ServerInfo};
 
 /// What the reducer must hear of `event`, in order, for a connection to `url`; `at` is the
@@ -31,15 +34,17 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
                 receive_maximum: p.receive_maximum,
                 topic_alias_maximum: p.topic_alias_maximum,
             };
-            let mut text = format!("Connected to {url}");
-            if connack.session_present {
-                text.push_str(" (session resumed)");
+            let text = match (connack.session_present, &server.assigned_client_id) {
+                (false, None) => Text::new(Key::LogConnected),
+                (true, None) => Text::new(Key::LogConnectedResumed),
+                (false, Some(id)) => Text::new(Key::LogConnectedAssigned).with("id", id.as_str()),
+                (true, Some(id)) => {
+                    Text::new(Key::LogConnectedResumedAssigned).with("id", id.as_str())
+                }
             }
-            if let Some(id) = &server.assigned_client_id {
-                text.push_str(&format!("; the server assigned client id {id}"));
-            }
+            .with("url", url);
             vec![
-                log(LogLevel::Info, Text::untranslated(text)),
+                log(LogLevel::Info, text),
                 Action::Connected {
                     session_present: connack.session_present,
                     server,
@@ -58,7 +63,7 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
             at,
         ),
         Event::SubscribeFailed { filters, error, .. } => {
-            let words = sentence(error);
+            let words = command_error_sentence(&error);
             subscription_results(
                 filters
                     .into_iter()
@@ -75,7 +80,7 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
                 .zip(results)
                 .map(|(filter, code)| {
                     let result = match code.is_error() {
-                        true => Err(Text::untranslated(code.describe(ReasonContext::UnsubAck))),
+                        true => Err(reason_code(code, ReasonContext::UnsubAck)),
                         false => Ok(()),
                     };
                     (filter, result)
@@ -90,16 +95,16 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
             if !done.is_empty() {
                 actions.push(log(
                     LogLevel::Info,
-                    Text::untranslated(format!("Unsubscribed from {}", done.join(", "))),
+                    Text::new(Key::LogUnsubscribed).with("filters", done.join(", ")),
                 ));
             }
             for (filter, result) in &results {
                 if let Err(words) = result {
                     actions.push(log(
                         LogLevel::Error,
-                        Text::untranslated(format!(
-                            "Unsubscribing from {filter} refused: {words:?}"
-                        )),
+                        Text::new(Key::LogUnsubscribeRefused)
+                            .with("filter", filter.as_str())
+                            .with("reason", words.clone()),
                     ));
                 }
             }
@@ -107,12 +112,12 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
             actions
         }
         Event::Published { id, result } => {
-            let result = result.map_err(|error| Text::untranslated(error.to_string()));
+            let result = result.map_err(|error| publish_error(&error));
             let mut actions = Vec::new();
             if let Err(words) = &result {
                 actions.push(log(
                     LogLevel::Error,
-                    Text::untranslated(format!("Publish failed: {words:?}")),
+                    Text::new(Key::LogPublishFailed).with("reason", words.clone()),
                 ));
             }
             actions.push(Action::PublishResult { id, result });
@@ -124,7 +129,7 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
 /// The granted QoS of a SUBACK result, or why it was refused.
 fn granted(code: ReasonCode) -> Result<QoS, Text> {
     // SUBACK's success codes are the granted QoS itself.
-    QoS::try_from(code.0).map_err(|_| Text::untranslated(code.describe(ReasonContext::SubAck)))
+    QoS::try_from(code.0).map_err(|_| reason_code(code, ReasonContext::SubAck))
 }
 
 /// A log line per refused filter, then the results.
@@ -135,7 +140,9 @@ fn subscription_results(results: Vec<(String, Result<QoS, Text>)>, at: u64) -> V
             result.as_ref().err().map(|words| Action::Log {
                 at,
                 level: LogLevel::Error,
-                text: Text::untranslated(format!("Subscription to {filter} refused: {words:?}")),
+                text: Text::new(Key::LogSubscriptionRefused)
+                    .with("filter", filter.as_str())
+                    .with("reason", words.clone()),
             })
         })
         .collect();
@@ -145,31 +152,18 @@ fn subscription_results(results: Vec<(String, Result<QoS, Text>)>, at: u64) -> V
 
 /// The connection log's line for a connection that ended.
 fn loss_log_line(reason: &ConnectionError) -> Text {
-    Text::untranslated(match reason {
-        ConnectionError::Refused(refusal) => format!(
-            "Connection refused: {}",
-            refusal.words(ReasonContext::ConnAck)
+    match reason {
+        ConnectionError::Refused(refusal) => Text::new(Key::LogConnectionRefused)
+            .with("reason", server_reason(refusal, ReasonContext::ConnAck)),
+        ConnectionError::ServerDisconnected(disconnect) => Text::new(Key::LogServerClosed).with(
+            "reason",
+            server_reason(disconnect, ReasonContext::Disconnect),
         ),
-        ConnectionError::ServerDisconnected(disconnect) => format!(
-            "The server closed the connection: {}",
-            disconnect.words(ReasonContext::Disconnect)
-        ),
-        reason => format!("Connection lost: {reason}"),
-    })
-}
-
-/// The core's words with a capital first letter. They are English and start with a letter, so
-/// ASCII is enough (and keeps Unicode's case tables out of the download).
-pub(crate) fn sentence(error: impl std::fmt::Display) -> Text {
-    let mut words = error.to_string();
-    if let Some(first) = words.get_mut(..1) {
-        first.make_ascii_uppercase();
+        reason => Text::new(Key::LogConnectionLost).with("reason", connection_error(reason)),
     }
-    Text::untranslated(words)
 }
 
-// TEMPORARY: off while its texts move into the tables (the outcomes helper turns it back on).
-#[cfg(all(test, any()))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::english;
@@ -190,7 +184,30 @@ mod tests {
             .collect()
     }
 
-    fn server_reason(code: ReasonCode, reason_string: Option<&str>) -> ServerReason {
+    fn assert_logs(actions: &[Action], expected: &[(LogLevel, &str)]) {
+        let expected: Vec<(LogLevel, String)> = expected
+            .iter()
+            .map(|(level, line)| (*level, (*line).to_owned()))
+            .collect();
+        assert_eq!(logs(actions), expected);
+    }
+
+    /// Results with their refusals in English.
+    fn in_english<T: Clone>(
+        results: &[(String, Result<T, Text>)],
+    ) -> Vec<(&str, Result<T, String>)> {
+        results
+            .iter()
+            .map(|(filter, result)| {
+                (
+                    filter.as_str(),
+                    result.clone().map_err(|words| english(&words)),
+                )
+            })
+            .collect()
+    }
+
+    fn refusal(code: ReasonCode, reason_string: Option<&str>) -> ServerReason {
         ServerReason {
             code,
             reason_string: reason_string.map(Into::into),
@@ -207,13 +224,10 @@ mod tests {
             reason,
         };
         let actions = actions(Event::StateChanged(state.clone()), URL, 7);
-        assert_eq!(
-            logs(&actions),
-            [(
+        assert_logs(&actions, &[(
                 LogLevel::Error,
                 "Connection lost: the connection was closed: could not reach ws://broker:9001 or the connection broke"
-            )]
-        );
+            )]);
         assert!(matches!(actions.last(), Some(Action::Connection(s)) if *s == state));
         assert!(matches!(actions[0], Action::Log { at: 7, .. }));
     }
@@ -221,29 +235,29 @@ mod tests {
     #[test]
     fn refusals_and_server_disconnects_have_their_own_lines() {
         let refused = ConnectionState::Disconnected {
-            reason: Some(ConnectionError::Refused(server_reason(
+            reason: Some(ConnectionError::Refused(refusal(
                 ReasonCode::NOT_AUTHORIZED,
                 Some("no"),
             ))),
         };
-        assert_eq!(
-            logs(&actions(Event::StateChanged(refused), URL, 0)),
-            [(LogLevel::Error, "Connection refused: not authorized (no)")]
+        assert_logs(
+            &actions(Event::StateChanged(refused), URL, 0),
+            &[(LogLevel::Error, "Connection refused: not authorized (no)")],
         );
         let disconnected = ConnectionState::Reconnecting {
             at: Instant::from_millis(0),
             attempt: 1,
-            reason: ConnectionError::ServerDisconnected(server_reason(
+            reason: ConnectionError::ServerDisconnected(refusal(
                 ReasonCode::SERVER_SHUTTING_DOWN,
                 None,
             )),
         };
-        assert_eq!(
-            logs(&actions(Event::StateChanged(disconnected), URL, 0)),
-            [(
+        assert_logs(
+            &actions(Event::StateChanged(disconnected), URL, 0),
+            &[(
                 LogLevel::Error,
-                "The server closed the connection: server shutting down"
-            )]
+                "The server closed the connection: server shutting down",
+            )],
         );
         // A disconnect the user asked for, or connecting, logs nothing.
         for quiet in [
@@ -269,13 +283,10 @@ mod tests {
             },
         };
         let actions = actions(Event::Connected(connack), URL, 0);
-        assert_eq!(
-            logs(&actions),
-            [(
+        assert_logs(&actions, &[(
                 LogLevel::Info,
                 "Connected to ws://broker:9001 (session resumed); the server assigned client id auto-1"
-            )]
-        );
+            )]);
         let Some(Action::Connected {
             session_present: true,
             server,
@@ -286,6 +297,15 @@ mod tests {
         assert_eq!(server.assigned_client_id.as_deref(), Some("auto-1"));
         assert_eq!(server.maximum_packet_size, Some(1000));
         assert_eq!(server.maximum_qos, Some(QoS::AtLeastOnce));
+        let plain = ConnAck {
+            session_present: false,
+            code: ReasonCode::SUCCESS,
+            properties: ConnAckProperties::default(),
+        };
+        assert_logs(
+            &super::actions(Event::Connected(plain), URL, 0),
+            &[(LogLevel::Info, "Connected to ws://broker:9001")],
+        );
     }
 
     #[test]
@@ -300,22 +320,22 @@ mod tests {
             URL,
             0,
         );
-        assert_eq!(
-            logs(&actions),
-            [(
+        assert_logs(
+            &actions,
+            &[(
                 LogLevel::Error,
-                "Subscription to b refused: not authorized to subscribe to this filter"
-            )]
+                "Subscription to b refused: not authorized to subscribe to this filter",
+            )],
         );
         let Some(Action::SubscriptionResults(results)) = actions.last() else {
             panic!("{actions:?}")
         };
         assert_eq!(
-            results,
-            &[
-                ("a".to_owned(), Ok(QoS::ExactlyOnce)),
+            in_english(results),
+            [
+                ("a", Ok(QoS::ExactlyOnce)),
                 (
-                    "b".to_owned(),
+                    "b",
                     Err("not authorized to subscribe to this filter".to_owned())
                 )
             ]
@@ -333,9 +353,9 @@ mod tests {
             panic!("{failed:?}")
         };
         assert_eq!(
-            results,
-            &[(
-                "w/#".to_owned(),
+            in_english(results),
+            [(
+                "w/#",
                 Err("The server does not support wildcard subscriptions".to_owned())
             )]
         );
@@ -356,29 +376,23 @@ mod tests {
             URL,
             0,
         );
-        let refused = ReasonCode::NOT_AUTHORIZED
-            .describe(ReasonContext::UnsubAck)
-            .to_owned();
-        assert_eq!(
-            logs(&actions),
-            [
+        let refused = "not authorized to unsubscribe from this filter".to_owned();
+        assert_logs(
+            &actions,
+            &[
                 (LogLevel::Info, "Unsubscribed from a, c"),
                 (
                     LogLevel::Error,
-                    format!("Unsubscribing from b refused: {refused}").as_str()
-                )
-            ]
+                    format!("Unsubscribing from b refused: {refused}").as_str(),
+                ),
+            ],
         );
         let Some(Action::UnsubscribeResults(results)) = actions.last() else {
             panic!("{actions:?}")
         };
         assert_eq!(
-            results,
-            &[
-                ("a".to_owned(), Ok(())),
-                ("b".to_owned(), Err(refused.clone())),
-                ("c".to_owned(), Ok(()))
-            ]
+            in_english(results),
+            [("a", Ok(())), ("b", Err(refused)), ("c", Ok(()))]
         );
     }
 
@@ -407,26 +421,17 @@ mod tests {
             URL,
             0,
         );
-        assert_eq!(
-            logs(&failed),
-            [(
+        assert_logs(
+            &failed,
+            &[(
                 LogLevel::Error,
-                "Publish failed: unconfirmed: the server did not keep the session"
-            )]
+                "Publish failed: unconfirmed: the server did not keep the session",
+            )],
         );
         assert!(matches!(
             failed.last(),
             Some(Action::PublishResult { id: 4, result: Err(words) })
-                if words == "unconfirmed: the server did not keep the session"
+                if *words == Text::new(Key::PublishSessionNotKept)
         ));
-    }
-
-    #[test]
-    fn sentences_start_with_a_capital() {
-        assert_eq!(
-            sentence(CommandError::QueueFull),
-            "Too many messages are waiting to be sent"
-        );
-        assert_eq!(sentence(""), "");
     }
 }

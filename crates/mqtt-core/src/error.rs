@@ -173,8 +173,9 @@ impl ServerReason {
         }
     }
 
-    /// The words for this reason in the packet it came in.
-    pub fn words(&self, context: ReasonContext) -> impl fmt::Display + '_ {
+    /// The words for this reason in the packet it came in, as `ConnectionError`'s `Display`
+    /// says them.
+    fn words(&self, context: ReasonContext) -> impl fmt::Display + '_ {
         ServerReasonWords {
             reason: self,
             context,

@@ -1,7 +1,10 @@
-//! Reason codes in plain words, and the mapping of the 3.1.1 return codes onto them.
+//! Reason codes by name and in plain words, and the mapping of the 3.1.1 return codes onto
+//! them.
 //!
 //! The same number means different things in different packets (0x00 is "granted QoS 0" in a
 //! SUBACK and "normal disconnection" in a DISCONNECT), so a description needs its context.
+//! The words are the English of the errors' `Display`, for native tools and logs; a UI says
+//! them in its own tables, from the code and the `ReasonContext`.
 
 use crate::packet::ReasonCode;
 
@@ -65,8 +68,9 @@ impl ReasonCode {
     pub const SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: ReasonCode = ReasonCode(0xA1);
     pub const WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: ReasonCode = ReasonCode(0xA2);
 
-    /// What this code means, in plain words, for the packet it came in.
-    pub fn describe(self, context: ReasonContext) -> &'static str {
+    /// What this code means, in plain words, for the packet it came in: the errors' `Display`
+    /// uses it (a UI has its own words for the code and context).
+    pub(crate) fn describe(self, context: ReasonContext) -> &'static str {
         use ReasonContext as C;
         match (self.0, context) {
             (0x00, C::ConnAck) => "connection accepted",
