@@ -32,6 +32,8 @@ function axeSource() {
   }
 }
 
+const count = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /// A port on this machine that nothing listens on: a broker URL whose connection is refused.
 const closedPort = () =>
   new Promise((resolve) => {
@@ -67,7 +69,7 @@ async function run(page, base, axe) {
     }, AXE_OPTIONS);
     results.push({ state, violations });
     const elements = violations.reduce((sum, v) => sum + v.nodes.length, 0);
-    console.log(`a11y: ${state}: ${violations.length} violations${violations.length ? ` (${elements} elements)` : ''}`);
+    console.log(`a11y: ${state}: ${count(violations.length, 'violation')}${violations.length ? ` (${count(elements, 'element')})` : ''}`);
     for (const v of violations) {
       console.log(`  ${v.id} (${v.impact}): ${v.help}`);
       for (const node of v.nodes) console.log(`    ${node.target}${node.why ? `: ${node.why}` : ''}`);
