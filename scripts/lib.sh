@@ -55,10 +55,12 @@ cargo_install_pinned() { # binary, version-output pattern, crate, version, extra
         die "could not build $crate $version: run 'cargo install $crate --version $version' and try again"
 }
 
+# tools/'s npm packages: binaryen's wasm-opt for the release build, axe-core for tests/a11y.mjs.
 node_tools_install() {
     command -v npm >/dev/null || apt_install_missing nodejs npm
-    if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-        say "installing binaryen (wasm-opt) from npm"
+    if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -f tools/node_modules/axe-core/axe.min.js ] ||
+        [ tools/package-lock.json -nt tools/node_modules ]; then
+        say "installing tools/'s npm packages (binaryen's wasm-opt, axe-core)"
         npm ci --prefix tools --no-audit --no-fund --loglevel=error ||
             die "npm could not install tools/package.json: run 'npm ci --prefix tools'"
     fi

@@ -11,46 +11,13 @@
 // Chromium with bench/'s playwright-core (`npm ci --prefix bench`), with bench/'s flags.
 
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { BENCH_DIR, CHROMIUM, CHROMIUM_FLAGS } from '../bench/lib/config.mjs';
-import { staticServer } from '../bench/lib/server.mjs';
+import { ROOT, fail, runTest, step, withApp } from './browser.mjs';
 
-const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const DIST = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
 const BROKER = process.env.MQTT_TEST_WS_URL;
-const TIMEOUT_MS = 10_000;
-/// The whole test; a hung page fails it instead of the run.
-const DEADLINE_MS = 180_000;
-
-class LayoutError extends Error {}
-const fail = (message) => {
-  throw new LayoutError(message);
-};
-/// What the test is doing, for a failure that is not one of its own checks (a Playwright timeout).
-let doing = 'starting';
-const step = (what) => {
-  doing = what;
-};
-/// A Playwright error in a few lines: its message and the distinct lines of its call log.
-function briefly(error) {
-  const text = String(error.message ?? error).replace(/\x1b\[[0-9;]*m/g, '');
-  const [message, log = ''] = text.split('Call log:');
-  const lines = [...new Set(log.split('\n').map((l) => l.trim().replace(/^- /, '')).filter((l) => l && !/^\d+ × |^waiting \d+ms|retrying/.test(l)))];
-  return [message.trim(), ...lines.slice(0, 8)].join('\n  ');
-}
-
-function loadPlaywright() {
-  try {
-    return createRequire(path.join(BENCH_DIR, 'package.json'))('playwright-core');
-  } catch {
-    fail("playwright-core is missing: run 'PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix bench'");
-  }
-}
 
 /// Runs in the page: why `element` is not fully visible in the window, or null if it is. It
 /// must be inside the viewport, inside every scrolling or clipping box around it, and not
@@ -82,29 +49,8 @@ function whyNotVisible(element) {
 
 async function main() {
   if (!BROKER) fail('MQTT_TEST_WS_URL is not set (e.g. ws://127.0.0.1:9001): the test connects to that broker');
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) fail(`${DIST}/index.html is missing: run scripts/build first`);
-  const { chromium } = loadPlaywright();
   fs.mkdirSync(SHOTS, { recursive: true });
-  const server = await staticServer([['/', DIST]]);
-  const base = `http://127.0.0.1:${server.address().port}/`;
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'layout-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      // Exactly bench/'s flags (root needs --no-sandbox), plus Playwright's debugging pipe.
-      ignoreDefaultArgs: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'],
-      viewport: { width: 1280, height: 720 },
-    });
-    context.setDefaultTimeout(TIMEOUT_MS);
-    const page = await context.newPage();
-    await run(page, base);
-  } finally {
-    await context?.close();
-    server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
+  await withApp(DIST, { viewport: { width: 1280, height: 720 } }, ({ page, base }) => run(page, base));
 }
 
 async function run(page, base) {
@@ -395,16 +341,5 @@ async function run(page, base) {
   console.log(`layout: ok at ${wide} (no page scroll, ${Object.keys(controls).length} controls and the topic tree with its selected topic on screen, form folded, panes collapse and resize) and at ${narrow} (no sideways overflow, tab bar inside, every control and the topic tree reached and used)`);
 }
 
-const deadline = setTimeout(() => {
-  console.error(`layout: FAILED: not done after ${DEADLINE_MS / 1000} s`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-main().then(
-  () => process.exit(0),
-  (error) => {
-    const why = error instanceof LayoutError ? error.message : `while ${doing}: ${briefly(error)}`;
-    console.error(`layout: FAILED: ${why}`);
-    process.exit(1);
-  },
-);
+/// The whole test; a hung page fails it instead of the run.
+runTest('layout', 180_000, main);
