@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use crate::i18n::Key;
+
 /// Deeper nesting is refused: parsing and printing recurse, and a hostile payload must not
 /// exhaust the wasm stack.
 const MAX_DEPTH: usize = 128;
@@ -22,14 +24,52 @@ pub enum Value {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
-    pub message: &'static str,
+    pub problem: JsonProblem,
     /// Byte offset of the problem in the input.
     pub offset: usize,
 }
 
-impl std::fmt::Display for JsonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at character {}", self.message, self.offset + 1)
+/// What the parser found wrong; `key` names it in the tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonProblem {
+    TextAfterValue,
+    ExpectedString,
+    UnexpectedCharacter,
+    TooDeep,
+    UnexpectedEnd,
+    ExpectedCommaOrBracket,
+    ExpectedMemberName,
+    ExpectedColon,
+    ExpectedCommaOrBrace,
+    InvalidNumber,
+    InvalidUnicodeEscape,
+    UnterminatedString,
+    InvalidEscape,
+    UnpairedSurrogate,
+    ControlCharacter,
+    InvalidUtf8,
+}
+
+impl JsonProblem {
+    pub fn key(self) -> Key {
+        match self {
+            JsonProblem::TextAfterValue => Key::JsonTextAfterValue,
+            JsonProblem::ExpectedString => Key::JsonExpectedString,
+            JsonProblem::UnexpectedCharacter => Key::JsonUnexpectedCharacter,
+            JsonProblem::TooDeep => Key::JsonTooDeep,
+            JsonProblem::UnexpectedEnd => Key::JsonUnexpectedEnd,
+            JsonProblem::ExpectedCommaOrBracket => Key::JsonExpectedCommaOrBracket,
+            JsonProblem::ExpectedMemberName => Key::JsonExpectedMemberName,
+            JsonProblem::ExpectedColon => Key::JsonExpectedColon,
+            JsonProblem::ExpectedCommaOrBrace => Key::JsonExpectedCommaOrBrace,
+            JsonProblem::InvalidNumber => Key::JsonInvalidNumber,
+            JsonProblem::InvalidUnicodeEscape => Key::JsonInvalidUnicodeEscape,
+            JsonProblem::UnterminatedString => Key::JsonUnterminatedString,
+            JsonProblem::InvalidEscape => Key::JsonInvalidEscape,
+            JsonProblem::UnpairedSurrogate => Key::JsonUnpairedSurrogate,
+            JsonProblem::ControlCharacter => Key::JsonControlCharacter,
+            JsonProblem::InvalidUtf8 => Key::JsonInvalidUtf8,
+        }
     }
 }
 
@@ -42,7 +82,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     let value = parser.value(0)?;
     parser.skip_whitespace();
     if parser.pos != parser.bytes.len() {
-        return Err(parser.error("unexpected text after the JSON value"));
+        return Err(parser.error(JsonProblem::TextAfterValue));
     }
     Ok(value)
 }
@@ -52,7 +92,7 @@ pub fn parse_string(literal: &str) -> Result<String, JsonError> {
     match parse(literal)? {
         Value::String(text) => Ok(text),
         _ => Err(JsonError {
-            message: "expected a quoted string",
+            problem: JsonProblem::ExpectedString,
             offset: 0,
         }),
     }
@@ -64,9 +104,9 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, message: &'static str) -> JsonError {
+    fn error(&self, problem: JsonProblem) -> JsonError {
         JsonError {
-            message,
+            problem,
             offset: self.pos,
         }
     }
@@ -86,16 +126,16 @@ impl Parser<'_> {
             self.pos += word.len();
             Ok(value)
         } else {
-            Err(self.error("unexpected character"))
+            Err(self.error(JsonProblem::UnexpectedCharacter))
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
         if depth > MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
+            return Err(self.error(JsonProblem::TooDeep));
         }
         match self.peek() {
-            None => Err(self.error("unexpected end of input")),
+            None => Err(self.error(JsonProblem::UnexpectedEnd)),
             Some(b'n') => self.expect_word("null", Value::Null),
             Some(b't') => self.expect_word("true", Value::Bool(true)),
             Some(b'f') => self.expect_word("false", Value::Bool(false)),
@@ -103,7 +143,7 @@ impl Parser<'_> {
             Some(b'[') => self.array(depth),
             Some(b'{') => self.object(depth),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("unexpected character")),
+            Some(_) => Err(self.error(JsonProblem::UnexpectedCharacter)),
         }
     }
 
@@ -125,8 +165,8 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
-                None => return Err(self.error("unexpected end of input")),
-                Some(_) => return Err(self.error("expected ',' or ']'")),
+                None => return Err(self.error(JsonProblem::UnexpectedEnd)),
+                Some(_) => return Err(self.error(JsonProblem::ExpectedCommaOrBracket)),
             }
         }
     }
@@ -142,12 +182,12 @@ impl Parser<'_> {
         loop {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
-                return Err(self.error("expected a quoted member name"));
+                return Err(self.error(JsonProblem::ExpectedMemberName));
             }
             let name = self.string()?;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
-                return Err(self.error("expected ':'"));
+                return Err(self.error(JsonProblem::ExpectedColon));
             }
             self.pos += 1;
             self.skip_whitespace();
@@ -160,8 +200,8 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Object(members));
                 }
-                None => return Err(self.error("unexpected end of input")),
-                Some(_) => return Err(self.error("expected ',' or '}'")),
+                None => return Err(self.error(JsonProblem::UnexpectedEnd)),
+                Some(_) => return Err(self.error(JsonProblem::ExpectedCommaOrBrace)),
             }
         }
     }
@@ -184,12 +224,12 @@ impl Parser<'_> {
             Some(b'1'..=b'9') => {
                 self.digits();
             }
-            _ => return Err(self.error("invalid number")),
+            _ => return Err(self.error(JsonProblem::InvalidNumber)),
         }
         if self.peek() == Some(b'.') {
             self.pos += 1;
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err(self.error(JsonProblem::InvalidNumber));
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -198,7 +238,7 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err(self.error(JsonProblem::InvalidNumber));
             }
         }
         // The slice is ASCII by construction.
@@ -212,7 +252,7 @@ impl Parser<'_> {
             let digit = self
                 .peek()
                 .and_then(|b| (b as char).to_digit(16))
-                .ok_or_else(|| self.error("invalid \\u escape"))?;
+                .ok_or_else(|| self.error(JsonProblem::InvalidUnicodeEscape))?;
             code = code * 16 + digit;
             self.pos += 1;
         }
@@ -224,14 +264,14 @@ impl Parser<'_> {
         let mut out = Vec::new();
         loop {
             let Some(byte) = self.peek() else {
-                return Err(self.error("unterminated string"));
+                return Err(self.error(JsonProblem::UnterminatedString));
             };
             self.pos += 1;
             match byte {
                 b'"' => break,
                 b'\\' => {
                     let Some(escape) = self.peek() else {
-                        return Err(self.error("unterminated string"));
+                        return Err(self.error(JsonProblem::UnterminatedString));
                     };
                     self.pos += 1;
                     let simple = match escape {
@@ -246,7 +286,7 @@ impl Parser<'_> {
                         b'u' => None,
                         _ => {
                             self.pos -= 1;
-                            return Err(self.error("invalid escape"));
+                            return Err(self.error(JsonProblem::InvalidEscape));
                         }
                     };
                     if let Some(byte) = simple {
@@ -256,30 +296,30 @@ impl Parser<'_> {
                     let mut code = self.hex4()?;
                     if (0xD800..0xDC00).contains(&code) {
                         if !self.bytes[self.pos..].starts_with(b"\\u") {
-                            return Err(self.error("unpaired surrogate"));
+                            return Err(self.error(JsonProblem::UnpairedSurrogate));
                         }
                         self.pos += 2;
                         let low = self.hex4()?;
                         if !(0xDC00..0xE000).contains(&low) {
-                            return Err(self.error("unpaired surrogate"));
+                            return Err(self.error(JsonProblem::UnpairedSurrogate));
                         }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                     }
-                    let ch =
-                        char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate"))?;
+                    let ch = char::from_u32(code)
+                        .ok_or_else(|| self.error(JsonProblem::UnpairedSurrogate))?;
                     let mut buf = [0u8; 4];
                     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 }
                 0x00..=0x1f => {
                     self.pos -= 1;
-                    return Err(self.error("control character in string"));
+                    return Err(self.error(JsonProblem::ControlCharacter));
                 }
                 _ => out.push(byte),
             }
         }
         // The input is a &str and escapes produce whole characters, so this cannot fail;
         // map the impossible case to an error rather than panic.
-        String::from_utf8(out).map_err(|_| self.error("invalid UTF-8"))
+        String::from_utf8(out).map_err(|_| self.error(JsonProblem::InvalidUtf8))
     }
 }
 
@@ -451,7 +491,7 @@ mod tests {
             ("", 0),
         ] {
             let err = parse(text).expect_err(text);
-            assert_eq!(err.offset, offset, "{text}: {err}");
+            assert_eq!(err.offset, offset, "{text}: {err:?}");
         }
     }
 
@@ -459,8 +499,8 @@ mod tests {
     fn refuses_deep_nesting_instead_of_overflowing_the_stack() {
         let deep = "[".repeat(100_000);
         assert_eq!(
-            parse(&deep).map_err(|e| e.message),
-            Err("nested too deeply")
+            parse(&deep).map_err(|e| e.problem),
+            Err(JsonProblem::TooDeep)
         );
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(parse(&ok).is_ok());

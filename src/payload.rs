@@ -2,7 +2,7 @@
 //! are, and rendering them as text, pretty JSON, hex or base64.
 
 use crate::i18n::{Key, Text};
-use crate::json::{self, JsonError};
+use crate::json::{self, JsonError, JsonProblem};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PayloadFormat {
@@ -48,9 +48,9 @@ impl PayloadFormat {
 /// Why typed text is not a payload in the format chosen for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputError {
-    /// The parser's words and the 1-based character where it stopped.
+    /// What the parser found and the 1-based character where it stopped.
     Json {
-        reason: &'static str,
+        problem: JsonProblem,
         character: usize,
     },
     HexDigit(char),
@@ -63,8 +63,8 @@ pub enum InputError {
 impl InputError {
     pub fn text(&self) -> Text {
         match self {
-            InputError::Json { reason, character } => {
-                Text::new(Key::InvalidJson).with("reason", json_problem(reason, *character))
+            InputError::Json { problem, character } => {
+                Text::new(Key::InvalidJson).with("reason", json_problem(*problem, *character))
             }
             InputError::HexDigit(c) => {
                 Text::new(Key::InvalidHexDigit).with("character", c.to_string())
@@ -79,11 +79,10 @@ impl InputError {
     }
 }
 
-/// The parser's words for what it found at `character`. The words are `json`'s own, in
-/// English: its errors carry no key of the tables.
-fn json_problem(reason: &'static str, character: usize) -> Text {
+/// What the parser found at `character`.
+fn json_problem(problem: JsonProblem, character: usize) -> Text {
     Text::new(Key::JsonProblemAt)
-        .with("reason", reason)
+        .with("reason", problem.key())
         .with("position", character.to_string())
 }
 
@@ -106,7 +105,7 @@ pub fn parse_input(format: PayloadFormat, input: &str) -> Result<Vec<u8>, InputE
             json::parse(input)
                 .map(|_| input.as_bytes().to_vec())
                 .map_err(|e| InputError::Json {
-                    reason: e.message,
+                    problem: e.problem,
                     character: json_error_character(input, &e),
                 })
         }
@@ -161,7 +160,7 @@ pub fn render(bytes: &[u8], format: PayloadFormat) -> Rendered {
                     text: text.to_owned(),
                     note: Some(Text::new(Key::NotJsonShownAsText).with(
                         "reason",
-                        json_problem(e.message, json_error_character(text, &e)),
+                        json_problem(e.problem, json_error_character(text, &e)),
                     )),
                 },
             },
@@ -432,7 +431,7 @@ mod tests {
         assert_eq!(
             parse_input(PayloadFormat::Json, "[\"é\" x]"),
             Err(InputError::Json {
-                reason: "expected ',' or ']'",
+                problem: JsonProblem::ExpectedCommaOrBracket,
                 character: 6
             })
         );

@@ -244,7 +244,7 @@ mod tests {
             .build(ProtocolVersion::V5)
             .expect_err("invalid JSON");
         let unfinished = InputError::Json {
-            reason: "unexpected end of input",
+            problem: crate::json::JsonProblem::UnexpectedEnd,
             character: 6,
         };
         assert_eq!(err, (DraftField::Payload, unfinished.text()));

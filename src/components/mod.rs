@@ -134,15 +134,3 @@ pub fn checkbox(id: &str, label: &str, checked: bool, onchange: Callback<bool>) 
         </div>
     }
 }
-
-/// `HH:MM:SS.mmm` in local time.
-pub fn format_time(epoch_millis: u64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from(epoch_millis as f64));
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        date.get_hours(),
-        date.get_minutes(),
-        date.get_seconds(),
-        date.get_milliseconds()
-    )
-}

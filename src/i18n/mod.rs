@@ -125,13 +125,6 @@ impl Text {
     }
 }
 
-impl Text {
-    /// Words that have not moved into the tables yet, shown as they are.
-    pub fn untranslated(words: impl Into<String>) -> Self {
-        Text::new(Key::Untranslated).with("text", words.into())
-    }
-}
-
 impl From<Key> for Text {
     fn from(key: Key) -> Self {
         Text::new(key)

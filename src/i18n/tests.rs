@@ -143,13 +143,18 @@ fn the_browser_s_languages_choose_the_locale() {
     assert_eq!(Locale::matching("ja"), None);
 }
 
-/// The string literals of a Rust source outside comments and its `#[cfg(test)]` module, each
-/// with the code just before it (to tell a class name from a text node).
-fn literals(source: &str) -> Vec<(usize, String, String)> {
-    let source = source
-        .split("\n#[cfg(test)]\nmod tests")
-        .next()
-        .unwrap_or(source);
+/// A string literal of a Rust source, with the code around it (to tell a class name from a
+/// text node).
+struct Literal {
+    line: usize,
+    text: String,
+    before: String,
+    after: String,
+}
+
+/// The string literals of a Rust source outside comments and its `#[cfg(test)]` module.
+fn literals(source: &str) -> Vec<Literal> {
+    let source = source.split("\n#[cfg(test)]\n").next().unwrap_or(source);
     let bytes = source.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;
@@ -184,7 +189,7 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
                 let end = source[open + 1..]
                     .find(&close)
                     .map_or(bytes.len(), |e| open + 1 + e);
-                found.push((at, source[open + 1..end].to_owned()));
+                found.push((at, end + close.len(), source[open + 1..end].to_owned()));
                 at = end + close.len();
             }
             b'"' => {
@@ -192,7 +197,8 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
                 while end < bytes.len() && bytes[end] != b'"' {
                     end += if bytes[end] == b'\\' { 2 } else { 1 };
                 }
-                found.push((at, source[at + 1..end.min(bytes.len())].to_owned()));
+                let end = end.min(bytes.len());
+                found.push((at, end + 1, source[at + 1..end].to_owned()));
                 at = end + 1;
             }
             _ => at += 1,
@@ -200,14 +206,24 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
     }
     found
         .into_iter()
-        .map(|(at, text)| {
-            let line = source[..at].matches('\n').count() + 1;
+        .map(|(at, end, text)| {
             let start = source[..at]
                 .char_indices()
                 .rev()
                 .nth(24)
                 .map_or(0, |(i, _)| i);
-            (line, text, source[start..at].to_owned())
+            Literal {
+                line: source[..at].matches('\n').count() + 1,
+                text,
+                before: source[start..at].trim_end().to_owned(),
+                after: source
+                    .get(end..)
+                    .unwrap_or("")
+                    .trim_start()
+                    .chars()
+                    .take(8)
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -240,7 +256,7 @@ const NOT_WORDS: &[&str] = &[
 /// Whether a literal reads as words for a person: letters beyond ASCII, a capitalised word,
 /// a phrase, or in a view any word in a text node; unless the code before it says it is a
 /// class, an id, a role or the like, or a message for developers (a panic's).
-fn reads_as_words(text: &str, before: &str, in_view: bool) -> bool {
+fn reads_as_words(text: &str, before: &str, after: &str, in_view: bool) -> bool {
     const NOT_FOR_PEOPLE: [&str; 14] = [
         "class=",
         "classes!(",
@@ -257,7 +273,6 @@ fn reads_as_words(text: &str, before: &str, in_view: bool) -> bool {
         "panic!(",
         "unreachable!(",
     ];
-    let before = before.trim_end();
     if NOT_WORDS.contains(&text) || NOT_FOR_PEOPLE.iter().any(|a| before.ends_with(a)) {
         return false;
     }
@@ -281,7 +296,13 @@ fn reads_as_words(text: &str, before: &str, in_view: bool) -> bool {
         })
         .count()
         >= 2;
-    let text_node = in_view && before.ends_with('{') && !words.is_empty();
+    // A hyphenated lowercase token is a name (`changed-even`), wherever it sits.
+    let name = text.contains('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let text_node =
+        in_view && before.ends_with('{') && after.starts_with('}') && !words.is_empty() && !name;
     non_ascii_letters || capitalised || phrase || text_node
 }
 
@@ -297,8 +318,14 @@ fn the_views_hold_no_words_of_their_own() {
     for path in files.iter().filter(checked) {
         let source = std::fs::read_to_string(path).unwrap();
         let in_view = path.starts_with(root.join("src/components")) || path.ends_with("src/lib.rs");
-        for (line, text, before) in literals(&source) {
-            if reads_as_words(&text, &before, in_view) {
+        for Literal {
+            line,
+            text,
+            before,
+            after,
+        } in literals(&source)
+        {
+            if reads_as_words(&text, &before, &after, in_view) {
                 let name = path.strip_prefix(root).unwrap().display();
                 found.push(format!("{name}:{line}: {text:?}"));
             }
@@ -321,7 +348,8 @@ fn the_literal_check_finds_words_and_passes_names() {
         let c = "Connect";
         let d = r#"主题"#;
         let e = '"';
-        let f = "tree-row";
+        let f = if even { "tree-row" } else { "b" };
+        let k = match key { "connected" => 1 };
         let g = "Enter";
         let h = item.expect("Never shown");
 #[cfg(test)]
@@ -329,8 +357,8 @@ mod tests { "Also not this" }
     "##;
     let words: Vec<String> = literals(source)
         .into_iter()
-        .filter(|(_, text, before)| reads_as_words(text, before, true))
-        .map(|(_, text, _)| text)
+        .filter(|l| reads_as_words(&l.text, &l.before, &l.after, true))
+        .map(|l| l.text)
         .collect();
     assert_eq!(words, ["sending", "{} topics left", "Connect", "主题"]);
 }
