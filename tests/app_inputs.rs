@@ -182,7 +182,7 @@ const INPUTS: &[Input] = &[
     Input {
         field: Field::ClientId,
         value: Value::Repeat("c", MEGABYTE),
-        expect: Expect::Refused("Client ID is 1048576 bytes long"),
+        expect: Expect::Refused("Client ID is 1,048,576 bytes long"),
     },
     // Topic filters.
     refused(Field::Filter, "", "Invalid topic filter"),
@@ -337,7 +337,7 @@ const INPUTS: &[Input] = &[
     Input {
         field: Field::UserProperties,
         value: Value::Repeat("k=v", 400_000),
-        expect: Expect::Refused("user property value is 1199998 bytes long"),
+        expect: Expect::Refused("user property value is 1,199,998 bytes long"),
     },
     refused(Field::MessageExpiry, "4294967296", "Message expiry must be"),
     refused(Field::MessageExpiry, "-1", "Message expiry must be"),

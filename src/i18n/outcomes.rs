@@ -320,6 +320,7 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
             key(Key::RefusedStringTooLong, Key::RefusedStringTooLongSentence)
                 .with("field", *field)
                 .number("len", *len as u64)
+                .number("maximum", u64::from(u16::MAX))
         }
         EncodeError::PacketTooLarge { size, maximum } => key(
             Key::RefusedTooLargeForMqtt,
