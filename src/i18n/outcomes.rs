@@ -432,6 +432,7 @@ fn command_error_in(error: &CommandError, place: Place) -> Text {
         }
         CommandError::NoPacketIdAvailable => {
             key(Key::RefusedNoPacketId, Key::RefusedNoPacketIdSentence)
+                .number("ids", u64::from(u16::MAX))
         }
         CommandError::Encode(error) => encode_error(error, place),
         // The core may refuse in new ways (the enum is non_exhaustive); until they have words
