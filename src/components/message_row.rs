@@ -76,7 +76,8 @@ pub fn MessageRow(props: &MessageRowProps) -> Html {
     let properties = properties_summary(i18n, message);
     html! {
         <div role="listitem" tabindex="0" ref={node} {onclick} {onkeydown}
-            aria-selected={props.selected.to_string()}
+            // A list item cannot be "selected" (ARIA); it can be the current one.
+            aria-current={props.selected.then_some("true")}
             class={classes!("message", props.selected.then_some("selected"),
                 props.color.map(|c| format!("color-{c}")))}>
             <div class="meta">

@@ -70,6 +70,18 @@ pub fn Splitter(props: &SplitterProps) -> Html {
         Rc::new(move |size: i32| onresize.emit((size.max(0) as u32).clamp(min, max)))
     };
     let sign = if props.pane_after { -1 } else { 1 };
+    // A separator that can be moved must say where it is (ARIA): before the user chose a
+    // size, the one the stylesheet gave, read once the pane is laid out.
+    let laid_out = use_state_eq(|| None::<u32>);
+    {
+        let laid_out = laid_out.clone();
+        let pane_size = pane_size.clone();
+        use_effect(move || laid_out.set(Some(pane_size().max(0) as u32)));
+    }
+    let value_now = props
+        .size
+        .or(*laid_out)
+        .map(|size| size.clamp(props.min, props.max.max(props.min)));
 
     let onpointerdown = {
         let drag = drag.clone();
@@ -137,7 +149,7 @@ pub fn Splitter(props: &SplitterProps) -> Html {
             aria-orientation={orientation} aria-label={props.label.clone()}
             aria-controls={props.controls.clone()}
             aria-valuemin={props.min.to_string()} aria-valuemax={props.max.to_string()}
-            aria-valuenow={props.size.map(|s| s.to_string())}
+            aria-valuenow={value_now.map(|size| size.to_string())}
             title={props.label.clone()}
             {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()}
             onpointercancel={onpointerup} {onkeydown}>
