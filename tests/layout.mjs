@@ -252,6 +252,30 @@ async function run(page, base) {
   await shot('layout-1280x720-dark');
   await page.emulateMedia({ colorScheme: 'light' });
 
+  step(`switching to Chinese at ${wide}`);
+  // Chinese breaks between any two characters: a label or button narrower than its words
+  // would stack them a few per line where English fits on one.
+  const wrappedNow = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('button, .toolbar label, h2, .status-text')]
+        .map((element) => {
+          if (element.offsetParent === null || element.textContent.trim() === '') return null;
+          const range = document.createRange();
+          range.selectNodeContents(element);
+          const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+          return lines.size > 1 ? element.textContent.trim() : null;
+        }));
+  const wrappedInEnglish = await wrappedNow();
+  await page.locator('header select.language').selectOption('zh-CN');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  const wrapped = (await wrappedNow()).filter((text, at) => text !== null && wrappedInEnglish[at] === null);
+  if (wrapped.length > 0) fail(`at ${wide}, zh-CN: these wrap onto more lines than in English: ${JSON.stringify(wrapped)}`);
+  const inChinese = await documentSize();
+  if (inChinese.scrollHeight > inChinese.innerHeight + 1) fail(`at ${wide}, zh-CN: the page scrolls`);
+  await shot('layout-1280x720-zh-CN');
+  await page.locator('header select.language').selectOption('en');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+
   // 360×740: panes stack and the page scrolls, but nothing overflows sideways.
   const narrow = '360×740';
   step(`resizing to ${narrow}`);
