@@ -272,14 +272,14 @@ fn packet_id_use(in_use_by: PacketIdUse) -> Text {
 fn decode_error(error: &DecodeError) -> Text {
     match error {
         DecodeError::Malformed { packet, detail } => Text::new(Key::DecodeMalformed)
-            .with("packet", *packet)
-            .with("detail", *detail),
+            .with("packet", packet.unwrap_or("incoming"))
+            .with("detail", detail.to_string()),
         DecodeError::InvalidTopic { packet, error } => Text::new(Key::DecodeInvalidTopic)
             .with("packet", *packet)
             .with("reason", topic_error(error)),
         DecodeError::ProtocolError { packet, detail } => Text::new(Key::DecodeProtocolError)
             .with("packet", *packet)
-            .with("detail", *detail),
+            .with("detail", detail.to_string()),
         DecodeError::PacketTooLarge { size, maximum } => Text::new(Key::DecodePacketTooLarge)
             .number("size", *size as u64)
             .number("maximum", u64::from(*maximum)),
@@ -318,7 +318,7 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
         }
         EncodeError::StringTooLong { field, len } => {
             key(Key::RefusedStringTooLong, Key::RefusedStringTooLongSentence)
-                .with("field", *field)
+                .with("field", field.to_string())
                 .number("len", *len as u64)
                 .number("maximum", u64::from(u16::MAX))
         }
@@ -332,8 +332,8 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
             Key::RefusedInvalidProperty,
             Key::RefusedInvalidPropertySentence,
         )
-        .with("name", *name)
-        .with("detail", *detail),
+        .with("name", name.to_string())
+        .with("detail", detail.to_string()),
         EncodeError::InvalidReasonCode { packet, code } => key(
             Key::RefusedInvalidReasonCode,
             Key::RefusedInvalidReasonCodeSentence,
@@ -343,19 +343,21 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
         EncodeError::NotInVersion311 { packet, field } => {
             key(Key::RefusedNotInV311, Key::RefusedNotInV311Sentence)
                 .with("packet", *packet)
-                .with("field", *field)
+                .with("field", field.to_string())
         }
         EncodeError::NullCharacter { field } => {
-            key(Key::RefusedNullCharacter, Key::RefusedNullCharacterSentence).with("field", *field)
+            key(Key::RefusedNullCharacter, Key::RefusedNullCharacterSentence)
+                .with("field", field.to_string())
         }
         EncodeError::NoFilters => key(Key::RefusedNoFilters, Key::RefusedNoFiltersSentence),
         EncodeError::Unsupported { detail } => {
-            key(Key::RefusedUnsupported, Key::RefusedUnsupportedSentence).with("detail", *detail)
+            key(Key::RefusedUnsupported, Key::RefusedUnsupportedSentence)
+                .with("detail", detail.to_string())
         }
         // The whole sentence is the codec's own phrase, so no table text can hold its
         // capital: on its own it gets one here (ASCII: the core's phrases are English).
         EncodeError::ProtocolViolation { detail } => {
-            let mut detail = (*detail).to_owned();
+            let mut detail = detail.to_string();
             if let (Place::Alone, Some(first)) = (place, detail.get_mut(..1)) {
                 first.make_ascii_uppercase();
             }
@@ -472,6 +474,10 @@ pub fn publish_error(error: &PublishError) -> Text {
 mod tests {
     use super::*;
     use crate::i18n::{english, I18n, Locale};
+    use mqtt_core::codec::{
+        Disallowed, EncoderLimit, Malformation, PropertyName, PropertyRule, ProtocolFault,
+        StringField, Version5Field,
+    };
     use mqtt_core::{Duration, PacketId, QoS};
 
     const CONTEXTS: [ReasonContext; 8] = [
@@ -610,7 +616,7 @@ mod tests {
                 EncodeError::InvalidTopic(TopicError::NullCharacter),
                 EncodeError::InvalidFilter(TopicError::InvalidSharedSubscription),
                 EncodeError::StringTooLong {
-                    field: "user name",
+                    field: StringField::UserName,
                     len: 70_000,
                 },
                 EncodeError::PacketTooLarge {
@@ -618,8 +624,8 @@ mod tests {
                     maximum: mqtt_core::codec::MAX_PACKET_SIZE,
                 },
                 EncodeError::InvalidProperty {
-                    name: "topic alias",
-                    detail: "it cannot be 0",
+                    name: PropertyName::TopicAlias,
+                    detail: PropertyRule::NotZero,
                 },
                 EncodeError::InvalidReasonCode {
                     packet: "PUBACK",
@@ -627,15 +633,17 @@ mod tests {
                 },
                 EncodeError::NotInVersion311 {
                     packet: "CONNECT",
-                    field: "properties",
+                    field: Version5Field::Properties,
                 },
-                EncodeError::NullCharacter { field: "user name" },
+                EncodeError::NullCharacter {
+                    field: StringField::UserName,
+                },
                 EncodeError::NoFilters,
                 EncodeError::Unsupported {
-                    detail: "an empty password (leave it out instead)",
+                    detail: EncoderLimit::EmptyPassword,
                 },
                 EncodeError::ProtocolViolation {
-                    detail: "no local cannot be set on a shared subscription",
+                    detail: Disallowed::NoLocalOnSharedSubscription,
                 },
             ]
             .map(CommandError::Encode),
@@ -686,8 +694,8 @@ mod tests {
         ];
         let violations = [
             DecodeError::Malformed {
-                packet: "PUBLISH",
-                detail: "the topic runs past the end",
+                packet: Some("PUBLISH"),
+                detail: Malformation::FieldPastEnd,
             }
             .into(),
             DecodeError::InvalidTopic {
@@ -697,7 +705,7 @@ mod tests {
             .into(),
             DecodeError::ProtocolError {
                 packet: "CONNACK",
-                detail: "a property given twice",
+                detail: ProtocolFault::PropertyRepeated,
             }
             .into(),
             DecodeError::PacketTooLarge {
@@ -820,7 +828,7 @@ mod tests {
         assert_eq!(
             english(&command_error_sentence(&CommandError::Encode(
                 EncodeError::ProtocolViolation {
-                    detail: "no local cannot be set on a shared subscription"
+                    detail: Disallowed::NoLocalOnSharedSubscription
                 }
             ))),
             "No local cannot be set on a shared subscription"
