@@ -1,9 +1,14 @@
 //! The core's typed outcomes as texts: each variant of its errors and each reason code, in
 //! the words of the tables. The core's own `Display` is for native tools; the UI uses these.
 //!
-//! The codec's errors carry fixed English phrases of the core (`detail`, `field`, a packet's
-//! name): they are passed on as they are, protocol terms inside a translated sentence.
+//! The codec's errors name fields and say what is wrong as typed values (`StringField`,
+//! `Malformation`, ...), each a text of its own here; only packet type names (CONNACK) are
+//! passed on as they are, protocol tokens inside a translated sentence.
 
+use mqtt_core::codec::{
+    Disallowed, EncoderLimit, Malformation, PropertyName, PropertyRule, ProtocolFault, StringField,
+    Version5Field,
+};
 use mqtt_core::{
     CommandError, ConnectionError, DecodeError, EncodeError, ManagedProperty, PacketIdUse,
     ProtocolViolation, PublishError, ReasonCode, ReasonContext, ServerReason, TopicError,
@@ -271,15 +276,22 @@ fn packet_id_use(in_use_by: PacketIdUse) -> Text {
 
 fn decode_error(error: &DecodeError) -> Text {
     match error {
-        DecodeError::Malformed { packet, detail } => Text::new(Key::DecodeMalformed)
+        DecodeError::Malformed {
+            packet: Some(packet),
+            detail,
+        } => Text::new(Key::DecodeMalformed)
             .with("packet", *packet)
-            .with("detail", *detail),
+            .with("detail", malformation(*detail)),
+        DecodeError::Malformed {
+            packet: None,
+            detail,
+        } => Text::new(Key::DecodeMalformedIncoming).with("detail", malformation(*detail)),
         DecodeError::InvalidTopic { packet, error } => Text::new(Key::DecodeInvalidTopic)
             .with("packet", *packet)
             .with("reason", topic_error(error)),
         DecodeError::ProtocolError { packet, detail } => Text::new(Key::DecodeProtocolError)
             .with("packet", *packet)
-            .with("detail", *detail),
+            .with("detail", protocol_fault(*detail)),
         DecodeError::PacketTooLarge { size, maximum } => Text::new(Key::DecodePacketTooLarge)
             .number("size", *size as u64)
             .number("maximum", u64::from(*maximum)),
@@ -318,7 +330,7 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
         }
         EncodeError::StringTooLong { field, len } => {
             key(Key::RefusedStringTooLong, Key::RefusedStringTooLongSentence)
-                .with("field", *field)
+                .with("field", string_field(*field))
                 .number("len", *len as u64)
                 .number("maximum", u64::from(u16::MAX))
         }
@@ -332,8 +344,8 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
             Key::RefusedInvalidProperty,
             Key::RefusedInvalidPropertySentence,
         )
-        .with("name", *name)
-        .with("detail", *detail),
+        .with("name", property_name(*name))
+        .with("detail", property_rule(*detail)),
         EncodeError::InvalidReasonCode { packet, code } => key(
             Key::RefusedInvalidReasonCode,
             Key::RefusedInvalidReasonCodeSentence,
@@ -341,26 +353,135 @@ fn encode_error(error: &EncodeError, place: Place) -> Text {
         .with("code", format!("{:02X}", code.0))
         .with("packet", *packet),
         EncodeError::NotInVersion311 { packet, field } => {
+            let field = match field {
+                Version5Field::Properties => Key::V5FieldProperties,
+                Version5Field::ReasonCode => Key::V5FieldReasonCode,
+                Version5Field::ReasonCodes => Key::V5FieldReasonCodes,
+                Version5Field::SubscriptionOptions => Key::V5FieldSubscriptionOptions,
+                // Named by the will, not by the CONNECT that carries it.
+                Version5Field::WillProperties => {
+                    return key(
+                        Key::RefusedWillPropertiesNotInV311,
+                        Key::RefusedWillPropertiesNotInV311Sentence,
+                    )
+                }
+            };
             key(Key::RefusedNotInV311, Key::RefusedNotInV311Sentence)
                 .with("packet", *packet)
-                .with("field", *field)
+                .with("field", field)
         }
         EncodeError::NullCharacter { field } => {
-            key(Key::RefusedNullCharacter, Key::RefusedNullCharacterSentence).with("field", *field)
+            key(Key::RefusedNullCharacter, Key::RefusedNullCharacterSentence)
+                .with("field", string_field(*field))
         }
         EncodeError::NoFilters => key(Key::RefusedNoFilters, Key::RefusedNoFiltersSentence),
         EncodeError::Unsupported { detail } => {
-            key(Key::RefusedUnsupported, Key::RefusedUnsupportedSentence).with("detail", *detail)
+            key(Key::RefusedUnsupported, Key::RefusedUnsupportedSentence)
+                .with("detail", encoder_limit(*detail))
         }
-        // The whole sentence is the codec's own phrase, so no table text can hold its
-        // capital: on its own it gets one here (ASCII: the core's phrases are English).
-        EncodeError::ProtocolViolation { detail } => {
-            let mut detail = (*detail).to_owned();
-            if let (Place::Alone, Some(first)) = (place, detail.get_mut(..1)) {
-                first.make_ascii_uppercase();
-            }
-            Text::new(Key::RefusedCodecRule).with("detail", detail)
-        }
+        EncodeError::ProtocolViolation { detail } => match detail {
+            Disallowed::PasswordWithoutUserName => key(
+                Key::RefusedPasswordWithoutUserName,
+                Key::RefusedPasswordWithoutUserNameSentence,
+            ),
+            Disallowed::NoLocalOnSharedSubscription => key(
+                Key::RefusedNoLocalOnShared,
+                Key::RefusedNoLocalOnSharedSentence,
+            ),
+        },
+    }
+}
+
+fn string_field(field: StringField) -> Key {
+    match field {
+        StringField::ClientIdentifier => Key::StringFieldClientIdentifier,
+        StringField::AssignedClientIdentifier => Key::StringFieldAssignedClientIdentifier,
+        StringField::UserName => Key::StringFieldUserName,
+        StringField::Password => Key::StringFieldPassword,
+        StringField::WillPayload => Key::StringFieldWillPayload,
+        StringField::ContentType => Key::StringFieldContentType,
+        StringField::CorrelationData => Key::StringFieldCorrelationData,
+        StringField::ReasonString => Key::StringFieldReasonString,
+        StringField::ResponseInformation => Key::StringFieldResponseInformation,
+        StringField::ServerReference => Key::StringFieldServerReference,
+        StringField::UserPropertyName => Key::StringFieldUserPropertyName,
+        StringField::UserPropertyValue => Key::StringFieldUserPropertyValue,
+    }
+}
+
+fn property_name(name: PropertyName) -> Key {
+    match name {
+        PropertyName::PayloadFormatIndicator => Key::PropertyNamePayloadFormatIndicator,
+        PropertyName::TopicAlias => Key::PropertyNameTopicAlias,
+        PropertyName::SubscriptionIdentifier => Key::PropertyNameSubscriptionIdentifier,
+        PropertyName::ReceiveMaximum => Key::PropertyNameReceiveMaximum,
+        PropertyName::MaximumPacketSize => Key::PropertyNameMaximumPacketSize,
+        PropertyName::MaximumQos => Key::PropertyNameMaximumQos,
+    }
+}
+
+fn property_rule(rule: PropertyRule) -> Key {
+    match rule {
+        PropertyRule::NotZero => Key::PropertyRuleNotZero,
+        PropertyRule::ZeroOrOne => Key::PropertyRuleZeroOrOne,
+        PropertyRule::SubscriptionIdentifierRange => Key::PropertyRuleSubscriptionIdentifierRange,
+    }
+}
+
+fn encoder_limit(limit: EncoderLimit) -> Key {
+    match limit {
+        EncoderLimit::IncompletePacket => Key::EncoderLimitIncompletePacket,
+        EncoderLimit::EmptyUserName => Key::EncoderLimitEmptyUserName,
+        EncoderLimit::EmptyPassword => Key::EncoderLimitEmptyPassword,
+        EncoderLimit::PasswordNotUtf8 => Key::EncoderLimitPasswordNotUtf8,
+    }
+}
+
+fn malformation(detail: Malformation) -> Key {
+    use Malformation as M;
+    match detail {
+        M::RemainingLengthNotShortest => Key::MalformationRemainingLengthNotShortest,
+        M::RemainingLengthTooLong => Key::MalformationRemainingLengthTooLong,
+        M::ReservedPacketType => Key::MalformationReservedPacketType,
+        M::ReservedFixedHeaderFlags => Key::MalformationReservedFixedHeaderFlags,
+        M::PublishQos3 => Key::MalformationPublishQos3,
+        M::BytesLeftOver => Key::MalformationBytesLeftOver,
+        M::FieldPastEnd => Key::MalformationFieldPastEnd,
+        M::VarintNotShortest => Key::MalformationVarintNotShortest,
+        M::VarintTooLong => Key::MalformationVarintTooLong,
+        M::PacketIdZero => Key::MalformationPacketIdZero,
+        M::StringNotUtf8 => Key::MalformationStringNotUtf8,
+        M::StringNullCharacter => Key::MalformationStringNullCharacter,
+        M::ReasonCodeNotAllowed => Key::MalformationReasonCodeNotAllowed,
+        M::PropertyNotAllowed => Key::MalformationPropertyNotAllowed,
+        M::ProtocolNameNotMqtt => Key::MalformationProtocolNameNotMqtt,
+        M::ProtocolLevelMismatch => Key::MalformationProtocolLevelMismatch,
+        M::ReservedConnectFlag => Key::MalformationReservedConnectFlag,
+        M::WillFlagsMismatch => Key::MalformationWillFlagsMismatch,
+        M::PasswordWithoutUserName => Key::MalformationPasswordWithoutUserName,
+        M::ReservedAcknowledgeFlags => Key::MalformationReservedAcknowledgeFlags,
+        M::ReturnCodeNotInVersion311 => Key::MalformationReturnCodeNotInV311,
+        M::ReservedSubscriptionOptions => Key::MalformationReservedSubscriptionOptions,
+        M::SubscriptionQos3 => Key::MalformationSubscriptionQos3,
+        M::SubscriptionIdentifierOutOfRange => Key::MalformationSubscriptionIdentifierOutOfRange,
+        M::RejectedByReader => Key::MalformationRejectedByReader,
+    }
+}
+
+fn protocol_fault(detail: ProtocolFault) -> Key {
+    use ProtocolFault as F;
+    match detail {
+        F::PropertyRepeated => Key::ProtocolFaultPropertyRepeated,
+        F::PropertyNotZeroOrOne => Key::ProtocolFaultPropertyNotZeroOrOne,
+        F::PropertyZero => Key::ProtocolFaultPropertyZero,
+        F::MaximumPacketSizeZero => Key::ProtocolFaultMaximumPacketSizeZero,
+        F::SubscriptionIdentifierZero => Key::ProtocolFaultSubscriptionIdentifierZero,
+        F::EmptyTopicWithoutAlias => Key::ProtocolFaultEmptyTopicWithoutAlias,
+        F::NoTopicFilter => Key::ProtocolFaultNoTopicFilter,
+        F::RetainHandling3 => Key::ProtocolFaultRetainHandling3,
+        F::NoLocalOnSharedSubscription => Key::ProtocolFaultNoLocalOnShared,
+        F::NoReasonCode => Key::ProtocolFaultNoReasonCode,
+        F::UnrequestedAuthentication => Key::ProtocolFaultUnrequestedAuthentication,
     }
 }
 
@@ -605,42 +726,90 @@ mod tests {
             CommandError::NotConnected,
             CommandError::NoPacketIdAvailable,
         ];
-        errors.extend(
-            [
-                EncodeError::InvalidTopic(TopicError::NullCharacter),
-                EncodeError::InvalidFilter(TopicError::InvalidSharedSubscription),
-                EncodeError::StringTooLong {
-                    field: "user name",
-                    len: 70_000,
-                },
-                EncodeError::PacketTooLarge {
-                    size: 300_000_000,
-                    maximum: mqtt_core::codec::MAX_PACKET_SIZE,
-                },
-                EncodeError::InvalidProperty {
-                    name: "topic alias",
-                    detail: "it cannot be 0",
-                },
-                EncodeError::InvalidReasonCode {
-                    packet: "PUBACK",
-                    code: ReasonCode(0x01),
-                },
-                EncodeError::NotInVersion311 {
-                    packet: "CONNECT",
-                    field: "properties",
-                },
-                EncodeError::NullCharacter { field: "user name" },
-                EncodeError::NoFilters,
-                EncodeError::Unsupported {
-                    detail: "an empty password (leave it out instead)",
-                },
-                EncodeError::ProtocolViolation {
-                    detail: "no local cannot be set on a shared subscription",
-                },
-            ]
-            .map(CommandError::Encode),
-        );
+        errors.extend(every_encode_error().into_iter().map(CommandError::Encode));
         errors
+    }
+
+    /// Every encoding error with each of the codec's phrases it can carry.
+    fn every_encode_error() -> Vec<EncodeError> {
+        let mut errors = vec![
+            EncodeError::InvalidTopic(TopicError::NullCharacter),
+            EncodeError::InvalidFilter(TopicError::InvalidSharedSubscription),
+            EncodeError::PacketTooLarge {
+                size: 300_000_000,
+                maximum: mqtt_core::codec::MAX_PACKET_SIZE,
+            },
+            EncodeError::InvalidReasonCode {
+                packet: "PUBACK",
+                code: ReasonCode(0x01),
+            },
+            EncodeError::NoFilters,
+        ];
+        for &field in StringField::ALL {
+            errors.push(EncodeError::StringTooLong { field, len: 70_000 });
+            errors.push(EncodeError::NullCharacter { field });
+        }
+        for &name in PropertyName::ALL {
+            for &detail in PropertyRule::ALL {
+                errors.push(EncodeError::InvalidProperty { name, detail });
+            }
+        }
+        for &field in Version5Field::ALL {
+            errors.push(EncodeError::NotInVersion311 {
+                packet: "CONNECT",
+                field,
+            });
+        }
+        for &detail in EncoderLimit::ALL {
+            errors.push(EncodeError::Unsupported { detail });
+        }
+        for &detail in Disallowed::ALL {
+            errors.push(EncodeError::ProtocolViolation { detail });
+        }
+        errors
+    }
+
+    /// Every decoding error with each of the codec's phrases it can carry.
+    fn every_decode_error() -> Vec<DecodeError> {
+        let mut errors = vec![
+            DecodeError::InvalidTopic {
+                packet: "PUBLISH",
+                error: TopicError::TooLong { len: 70_000 },
+            },
+            DecodeError::PacketTooLarge {
+                size: 2_000_000,
+                maximum: 1_000_000,
+            },
+            DecodeError::NotFromServer { packet: "CONNECT" },
+        ];
+        for &detail in Malformation::ALL {
+            for packet in [Some("PUBLISH"), None] {
+                errors.push(DecodeError::Malformed { packet, detail });
+            }
+        }
+        for &detail in ProtocolFault::ALL {
+            errors.push(DecodeError::ProtocolError {
+                packet: "CONNACK",
+                detail,
+            });
+        }
+        errors
+    }
+
+    /// The English words of every phrase the codec's errors carry.
+    fn codec_phrases() -> Vec<String> {
+        fn words<T: ToString>(all: &[T]) -> impl Iterator<Item = String> + '_ {
+            all.iter().map(ToString::to_string)
+        }
+        words(StringField::ALL)
+            .chain(words(PropertyName::ALL))
+            .chain(words(PropertyRule::ALL))
+            .chain(words(Version5Field::ALL))
+            .chain(words(EncoderLimit::ALL))
+            .chain(words(Disallowed::ALL))
+            .chain(words(Malformation::ALL))
+            .chain(words(ProtocolFault::ALL))
+            .collect()
     }
 
     fn every_connection_error() -> Vec<ConnectionError> {
@@ -684,56 +853,37 @@ mod tests {
             PacketIdUse::AtLeastOnce,
             PacketIdUse::ExactlyOnce,
         ];
-        let violations = [
-            DecodeError::Malformed {
-                packet: "PUBLISH",
-                detail: "the topic runs past the end",
-            }
-            .into(),
-            DecodeError::InvalidTopic {
-                packet: "PUBLISH",
-                error: TopicError::TooLong { len: 70_000 },
-            }
-            .into(),
-            DecodeError::ProtocolError {
-                packet: "CONNACK",
-                detail: "a property given twice",
-            }
-            .into(),
-            DecodeError::PacketTooLarge {
-                size: 2_000_000,
-                maximum: 1_000_000,
-            }
-            .into(),
-            DecodeError::NotFromServer { packet: "CONNECT" }.into(),
-            ProtocolViolation::ConnAckTwice,
-            ProtocolViolation::BeforeConnAck { packet: "PUBLISH" },
-            ProtocolViolation::SessionAfterCleanStart,
-            ProtocolViolation::UnknownPacketId {
-                packet: "PUBACK",
-                packet_id: id,
-            },
-            ProtocolViolation::PubCompBeforePubRec { packet_id: id },
-            ProtocolViolation::ResultCount {
-                packet: "SUBACK",
-                results: 2,
-                filters: 1,
-            },
-            ProtocolViolation::ReceiveMaximumExceeded { maximum: 10 },
-            ProtocolViolation::TopicAliasOutOfRange {
-                alias: 20,
-                maximum: 10,
-            },
-            ProtocolViolation::TopicAliasUnknown { alias: 3 },
-        ]
-        .into_iter()
-        .chain(
-            uses.map(|in_use_by| ProtocolViolation::WrongAcknowledgement {
-                packet: "PUBREC",
-                packet_id: id,
-                in_use_by,
-            }),
-        );
+        let violations = every_decode_error()
+            .into_iter()
+            .map(ProtocolViolation::from)
+            .chain([
+                ProtocolViolation::ConnAckTwice,
+                ProtocolViolation::BeforeConnAck { packet: "PUBLISH" },
+                ProtocolViolation::SessionAfterCleanStart,
+                ProtocolViolation::UnknownPacketId {
+                    packet: "PUBACK",
+                    packet_id: id,
+                },
+                ProtocolViolation::PubCompBeforePubRec { packet_id: id },
+                ProtocolViolation::ResultCount {
+                    packet: "SUBACK",
+                    results: 2,
+                    filters: 1,
+                },
+                ProtocolViolation::ReceiveMaximumExceeded { maximum: 10 },
+                ProtocolViolation::TopicAliasOutOfRange {
+                    alias: 20,
+                    maximum: 10,
+                },
+                ProtocolViolation::TopicAliasUnknown { alias: 3 },
+            ])
+            .chain(
+                uses.map(|in_use_by| ProtocolViolation::WrongAcknowledgement {
+                    packet: "PUBREC",
+                    packet_id: id,
+                    in_use_by,
+                }),
+            );
         errors.extend(violations.map(ConnectionError::Protocol));
         for error in every_command_error() {
             errors.push(ConnectionError::InvalidOptions(error.clone()));
@@ -797,6 +947,26 @@ mod tests {
     }
 
     #[test]
+    fn no_english_phrase_of_the_codec_reaches_a_chinese_sentence() {
+        let chinese = I18n {
+            locale: Locale::ZhCn,
+        };
+        let phrases = codec_phrases();
+        let connections = every_connection_error();
+        let commands = every_command_error();
+        let sentences = connections
+            .iter()
+            .map(connection_error)
+            .chain(commands.iter().map(command_error_sentence));
+        for text in sentences {
+            let words = chinese.text(&text);
+            for phrase in &phrases {
+                assert!(!words.contains(phrase.as_str()), "{phrase:?} in {words}");
+            }
+        }
+    }
+
+    #[test]
     fn a_few_sentences_exactly() {
         let lost = ConnectionError::Transport(TransportError::Unreachable {
             url: "ws://b:9001".into(),
@@ -820,7 +990,7 @@ mod tests {
         assert_eq!(
             english(&command_error_sentence(&CommandError::Encode(
                 EncodeError::ProtocolViolation {
-                    detail: "no local cannot be set on a shared subscription"
+                    detail: Disallowed::NoLocalOnSharedSubscription
                 }
             ))),
             "No local cannot be set on a shared subscription"
@@ -840,6 +1010,26 @@ mod tests {
                 maximum: QoS::AtLeastOnce,
             })),
             "服务器最高只接受 QoS 1，不接受 QoS 2"
+        );
+        // Natively a number is not grouped (the browser's Intl groups it).
+        assert_eq!(
+            chinese.text(&command_error_sentence(&CommandError::Encode(
+                EncodeError::StringTooLong {
+                    field: StringField::UserPropertyValue,
+                    len: 1_199_998,
+                }
+            ))),
+            "用户属性值长 1199998 字节，超过了 MQTT 允许的 65535 字节"
+        );
+        assert_eq!(
+            chinese.text(&connection_error(&ConnectionError::Protocol(
+                DecodeError::Malformed {
+                    packet: None,
+                    detail: Malformation::RemainingLengthTooLong,
+                }
+                .into()
+            ))),
+            "收到的报文格式错误：剩余长度超过了四个字节"
         );
     }
 }

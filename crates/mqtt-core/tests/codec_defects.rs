@@ -240,6 +240,18 @@ fn remaining_length_of_five_bytes_is_malformed() {
         .feed(&[0x30, 0x80, 0x80, 0x80, 0x80, 0x01])
         .expect_err("five length bytes");
     assert_eq!(error.reason_code(), ReasonCode::MALFORMED_PACKET);
+    // Before its type is known, a packet has no name: the words call it "incoming".
+    assert_eq!(
+        error,
+        DecodeError::Malformed {
+            packet: None,
+            detail: codec::Malformation::RemainingLengthTooLong,
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "malformed incoming packet: the remaining length is longer than four bytes"
+    );
 }
 
 #[test]
@@ -299,6 +311,41 @@ fn password_without_user_name_is_refused_in_v311() {
         Err(EncodeError::ProtocolViolation { .. })
     ));
     assert!(encode(&connect, ProtocolVersion::V5, None).is_ok());
+}
+
+#[test]
+fn will_properties_are_refused_in_v311_in_the_will_s_words() {
+    let connect = Packet::Connect(Connect {
+        version: ProtocolVersion::V311,
+        client_id: "c".into(),
+        keep_alive: 30,
+        clean_start: true,
+        username: None,
+        password: None,
+        will: Some(Will {
+            topic: "w".into(),
+            payload: Bytes::from_static(b"x"),
+            qos: QoS::AtMostOnce,
+            retain: false,
+            properties: WillProperties {
+                delay_interval: Some(1),
+                ..WillProperties::default()
+            },
+        }),
+        properties: ConnectProperties::default(),
+    });
+    let error = encode(&connect, ProtocolVersion::V311, None).expect_err("will properties");
+    assert_eq!(
+        error,
+        EncodeError::NotInVersion311 {
+            packet: "CONNECT",
+            field: codec::Version5Field::WillProperties,
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the will properties only exists in MQTT 5, not in MQTT 3.1.1"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use core::num::NonZeroU16;
 use bytes::Bytes;
 use mqttbytes_ng::{v4, v5, FixedHeader, QoS as LibQoS};
 
-use super::{check, codes, DecodeError, FrameHeader};
+use super::{check, codes, DecodeError, FrameHeader, Malformation, ProtocolFault};
 use crate::packet::*;
 
 /// Decodes one whole frame (fixed header included, as the library expects); without
@@ -64,21 +64,18 @@ const CONNECT_FLAGS_OFFSET: usize = 2 + 4 + 1;
 impl Converter {
     /// The library refused a frame the structural check accepted: one of its own limits.
     fn library(self, _error: mqttbytes_ng::Error) -> DecodeError {
-        DecodeError::Malformed {
-            packet: self.packet,
-            detail: "the packet reader rejected one of its fields",
-        }
+        self.malformed(Malformation::RejectedByReader)
     }
 
-    fn malformed(self, detail: &'static str) -> DecodeError {
+    fn malformed(self, detail: Malformation) -> DecodeError {
         DecodeError::Malformed {
-            packet: self.packet,
+            packet: Some(self.packet),
             detail,
         }
     }
 
     fn packet_id(self, id: u16) -> Result<PacketId, DecodeError> {
-        NonZeroU16::new(id).ok_or_else(|| self.malformed("the packet identifier is zero"))
+        NonZeroU16::new(id).ok_or_else(|| self.malformed(Malformation::PacketIdZero))
     }
 
     fn delivery(self, qos: LibQoS, id: u16) -> Result<Delivery, DecodeError> {
@@ -92,7 +89,7 @@ impl Converter {
     fn utf8(self, bytes: Bytes) -> Result<String, DecodeError> {
         match core::str::from_utf8(&bytes) {
             Ok(text) => Ok(String::from(text)),
-            Err(_) => Err(self.malformed("a string is not valid UTF-8")),
+            Err(_) => Err(self.malformed(Malformation::StringNotUtf8)),
         }
     }
 
@@ -205,7 +202,7 @@ impl Converter {
                 reason: ReasonCode::NORMAL_DISCONNECTION,
                 properties: DisconnectProperties::default(),
             }),
-            _ => return Err(self.malformed("the packet type is reserved")),
+            _ => return Err(self.malformed(Malformation::ReservedPacketType)),
         })
     }
 
@@ -428,16 +425,16 @@ impl Converter {
             15 => {
                 return Err(DecodeError::ProtocolError {
                     packet: self.packet,
-                    detail:
-                        "the server started an authentication exchange this client never asked for",
+                    detail: ProtocolFault::UnrequestedAuthentication,
                 })
             }
-            _ => return Err(self.malformed("the packet type is reserved")),
+            _ => return Err(self.malformed(Malformation::ReservedPacketType)),
         })
     }
 
     fn subscription_identifier(self, id: usize) -> Result<u32, DecodeError> {
-        u32::try_from(id).map_err(|_| self.malformed("a subscription identifier is out of range"))
+        u32::try_from(id)
+            .map_err(|_| self.malformed(Malformation::SubscriptionIdentifierOutOfRange))
     }
 
     fn publish_properties(

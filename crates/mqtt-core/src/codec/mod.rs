@@ -10,6 +10,7 @@
 mod check;
 mod codes;
 mod decode;
+mod detail;
 mod encode;
 
 use core::fmt;
@@ -19,6 +20,10 @@ use bytes::BytesMut;
 use crate::packet::{Packet, ProtocolVersion, ReasonCode};
 use crate::topic::TopicError;
 
+pub use detail::{
+    Disallowed, EncoderLimit, Malformation, PropertyName, PropertyRule, ProtocolFault, StringField,
+    Version5Field,
+};
 pub use encode::encode;
 
 /// The largest packet MQTT can carry: one type byte, four length bytes, the remaining length.
@@ -27,10 +32,11 @@ pub const MAX_PACKET_SIZE: u32 = 268_435_460;
 /// Why received bytes are not an acceptable packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
-    /// The bytes break the MQTT encoding rules.
+    /// The bytes break the MQTT encoding rules. `packet` is `None` while the packet's type
+    /// is not known (a broken length prefix, a reserved type): an "incoming" packet.
     Malformed {
-        packet: &'static str,
-        detail: &'static str,
+        packet: Option<&'static str>,
+        detail: Malformation,
     },
     /// A topic name or topic filter breaks the topic rules.
     InvalidTopic {
@@ -41,7 +47,7 @@ pub enum DecodeError {
     /// alias, an authentication exchange this client never asked for).
     ProtocolError {
         packet: &'static str,
-        detail: &'static str,
+        detail: ProtocolFault,
     },
     /// The length prefix announces a packet larger than this side accepts.
     PacketTooLarge { size: usize, maximum: u32 },
@@ -69,6 +75,7 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::Malformed { packet, detail } => {
+                let packet = packet.unwrap_or("incoming");
                 write!(f, "malformed {packet} packet: {detail}")
             }
             DecodeError::InvalidTopic { packet, error } => {
@@ -96,13 +103,13 @@ pub enum EncodeError {
     /// A topic filter (SUBSCRIBE, UNSUBSCRIBE) breaks the topic rules.
     InvalidFilter(TopicError),
     /// A string or binary field is longer than its 16-bit length prefix can say.
-    StringTooLong { field: &'static str, len: usize },
+    StringTooLong { field: StringField, len: usize },
     /// The packet is larger than the peer accepts, or than MQTT can carry.
     PacketTooLarge { size: usize, maximum: u32 },
     /// A property value the protocol forbids (a zero topic alias, a zero receive maximum, ...).
     InvalidProperty {
-        name: &'static str,
-        detail: &'static str,
+        name: PropertyName,
+        detail: PropertyRule,
     },
     /// The reason code is not one this packet type can carry.
     InvalidReasonCode {
@@ -112,16 +119,16 @@ pub enum EncodeError {
     /// A field or property that only exists in MQTT 5 was given for a 3.1.1 packet.
     NotInVersion311 {
         packet: &'static str,
-        field: &'static str,
+        field: Version5Field,
     },
     /// SUBSCRIBE and UNSUBSCRIBE need at least one filter.
     NoFilters,
     /// A string contains U+0000, which MQTT strings cannot carry (MQTT-1.5.4-2).
-    NullCharacter { field: &'static str },
+    NullCharacter { field: StringField },
     /// A valid packet the underlying encoder cannot produce (see `detail`).
-    Unsupported { detail: &'static str },
+    Unsupported { detail: EncoderLimit },
     /// Not allowed by the protocol for this packet (e.g. no local on a shared subscription).
-    ProtocolViolation { detail: &'static str },
+    ProtocolViolation { detail: Disallowed },
 }
 
 impl fmt::Display for EncodeError {
@@ -145,6 +152,11 @@ impl fmt::Display for EncodeError {
                 "reason code 0x{:02X} cannot be sent in a {packet} packet",
                 code.0
             ),
+            // The will's properties are named by the will, not by the CONNECT that carries it.
+            EncodeError::NotInVersion311 {
+                field: field @ Version5Field::WillProperties,
+                ..
+            } => write!(f, "the {field} only exists in MQTT 5, not in MQTT 3.1.1"),
             EncodeError::NotInVersion311 { packet, field } => write!(
                 f,
                 "the {packet} {field} only exists in MQTT 5, not in MQTT 3.1.1"
@@ -156,7 +168,7 @@ impl fmt::Display for EncodeError {
             EncodeError::Unsupported { detail } => {
                 write!(f, "this packet cannot be sent: {detail}")
             }
-            EncodeError::ProtocolViolation { detail } => f.write_str(detail),
+            EncodeError::ProtocolViolation { detail } => write!(f, "{detail}"),
         }
     }
 }
@@ -298,8 +310,8 @@ fn parse_fixed_header(
             // MQTT 5 requires the shortest encoding (MQTT-1.5.5-1); 3.1.1 does not say so.
             if index > 0 && byte == 0 && version == ProtocolVersion::V5 {
                 return Err(DecodeError::Malformed {
-                    packet: "incoming",
-                    detail: "the remaining length is not in its shortest form",
+                    packet: None,
+                    detail: Malformation::RemainingLengthNotShortest,
                 });
             }
             return Ok(Some(FrameHeader {
@@ -310,7 +322,7 @@ fn parse_fixed_header(
         }
     }
     Err(DecodeError::Malformed {
-        packet: "incoming",
-        detail: "the remaining length is longer than four bytes",
+        packet: None,
+        detail: Malformation::RemainingLengthTooLong,
     })
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use crate::packet::{ProtocolVersion, PublishProperties};
 use crate::topic::{validate_topic_filter, validate_topic_name};
 
-use super::DecodeError;
+use super::{DecodeError, Malformation, ProtocolFault};
 
 mod reader;
 use reader::Reader;
@@ -157,8 +157,8 @@ pub(super) fn packet_name(
         3 => {
             if flags & 0b0110 == 0b0110 {
                 return Err(DecodeError::Malformed {
-                    packet: "PUBLISH",
-                    detail: "the QoS bits say 3, which does not exist",
+                    packet: Some("PUBLISH"),
+                    detail: Malformation::PublishQos3,
                 });
             }
             return Ok("PUBLISH");
@@ -177,15 +177,15 @@ pub(super) fn packet_name(
         15 if version == ProtocolVersion::V5 => ("AUTH", 0),
         _ => {
             return Err(DecodeError::Malformed {
-                packet: "incoming",
-                detail: "the packet type is reserved",
+                packet: None,
+                detail: Malformation::ReservedPacketType,
             })
         }
     };
     if flags != required_flags {
         return Err(DecodeError::Malformed {
-            packet: name,
-            detail: "the reserved flags of the fixed header are not as the protocol requires",
+            packet: Some(name),
+            detail: Malformation::ReservedFixedHeaderFlags,
         });
     }
     Ok(name)
@@ -264,7 +264,7 @@ pub(super) fn publish_properties(body: &[u8], qos: u8) -> Result<PublishProperti
                 let name = r.string()?.into();
                 properties.user_properties.push((name, r.string()?.into()));
             }
-            _ => return Err(r.malformed("a property this packet type cannot carry")),
+            _ => return Err(r.malformed(Malformation::PropertyNotAllowed)),
         }
     }
     Ok(properties)
@@ -272,11 +272,11 @@ pub(super) fn publish_properties(body: &[u8], qos: u8) -> Result<PublishProperti
 
 fn connect(r: &mut Reader) -> Result<(), DecodeError> {
     if r.string()? != "MQTT" {
-        return Err(r.malformed("the protocol name is not MQTT"));
+        return Err(r.malformed(Malformation::ProtocolNameNotMqtt));
     }
     let level = r.u8()?;
     if level != if r.v5 { 5 } else { 4 } {
-        return Err(r.malformed("the protocol level is not the version in use"));
+        return Err(r.malformed(Malformation::ProtocolLevelMismatch));
     }
     let flags = r.u8()?;
     let has_will = flags & 0x04 != 0;
@@ -284,13 +284,13 @@ fn connect(r: &mut Reader) -> Result<(), DecodeError> {
     let has_username = flags & 0x80 != 0;
     let has_password = flags & 0x40 != 0;
     if flags & 0x01 != 0 {
-        return Err(r.malformed("the reserved connect flag is set"));
+        return Err(r.malformed(Malformation::ReservedConnectFlag));
     }
     if will_qos == 3 || (!has_will && flags & 0b0011_1000 != 0) {
-        return Err(r.malformed("the will QoS and retain flags do not fit the will flag"));
+        return Err(r.malformed(Malformation::WillFlagsMismatch));
     }
     if !r.v5 && has_password && !has_username {
-        return Err(r.malformed("a password without a user name"));
+        return Err(r.malformed(Malformation::PasswordWithoutUserName));
     }
     r.u16()?;
     if r.v5 {
@@ -315,14 +315,14 @@ fn connect(r: &mut Reader) -> Result<(), DecodeError> {
 
 fn connack(r: &mut Reader) -> Result<(), DecodeError> {
     if r.u8()? & 0xFE != 0 {
-        return Err(r.malformed("reserved acknowledge flags are set"));
+        return Err(r.malformed(Malformation::ReservedAcknowledgeFlags));
     }
     let code = r.u8()?;
     if r.v5 {
         r.reason_code_in(code, CONNACK_CODES)?;
         r.properties(CONNACK_PROPERTIES)?;
     } else if code > 5 {
-        return Err(r.malformed("the return code is not one MQTT 3.1.1 defines"));
+        return Err(r.malformed(Malformation::ReturnCodeNotInVersion311));
     }
     Ok(())
 }
@@ -341,7 +341,7 @@ fn publish(r: &mut Reader, qos: u8) -> Result<(), DecodeError> {
     if topic.is_empty() && r.v5 {
         // An empty topic stands for the one the topic alias was set to (MQTT-3.3.2-8).
         if properties & set(&[id::TOPIC_ALIAS]) == 0 {
-            return Err(r.protocol_error("the topic is empty and there is no topic alias"));
+            return Err(r.protocol_error(ProtocolFault::EmptyTopicWithoutAlias));
         }
         return Ok(());
     }
@@ -380,7 +380,7 @@ fn subscribe(r: &mut Reader) -> Result<(), DecodeError> {
         r.properties(SUBSCRIBE_PROPERTIES)?;
     }
     if r.rest.is_empty() {
-        return Err(r.protocol_error("there is no topic filter"));
+        return Err(r.protocol_error(ProtocolFault::NoTopicFilter));
     }
     while !r.rest.is_empty() {
         let filter = r.string()?;
@@ -388,16 +388,16 @@ fn subscribe(r: &mut Reader) -> Result<(), DecodeError> {
         let options = r.u8()?;
         let reserved = if r.v5 { 0b1100_0000 } else { 0b1111_1100 };
         if options & reserved != 0 {
-            return Err(r.malformed("reserved subscription option bits are set"));
+            return Err(r.malformed(Malformation::ReservedSubscriptionOptions));
         }
         if options & 0b11 == 3 {
-            return Err(r.malformed("a subscription asks for QoS 3, which does not exist"));
+            return Err(r.malformed(Malformation::SubscriptionQos3));
         }
         if (options >> 4) & 0b11 == 3 {
-            return Err(r.protocol_error("retain handling 3 does not exist"));
+            return Err(r.protocol_error(ProtocolFault::RetainHandling3));
         }
         if options & 0b100 != 0 && filter.starts_with("$share/") {
-            return Err(r.protocol_error("no local is set on a shared subscription"));
+            return Err(r.protocol_error(ProtocolFault::NoLocalOnSharedSubscription));
         }
     }
     Ok(())
@@ -420,7 +420,7 @@ fn unsubscribe(r: &mut Reader) -> Result<(), DecodeError> {
         r.properties(UNSUBSCRIBE_PROPERTIES)?;
     }
     if r.rest.is_empty() {
-        return Err(r.protocol_error("there is no topic filter"));
+        return Err(r.protocol_error(ProtocolFault::NoTopicFilter));
     }
     while !r.rest.is_empty() {
         let filter = r.string()?;
@@ -441,7 +441,7 @@ fn unsuback(r: &mut Reader) -> Result<(), DecodeError> {
 /// The SUBACK and UNSUBACK payload: one reason code per filter, at least one.
 fn reason_code_list(r: &mut Reader, codes: &[u8]) -> Result<(), DecodeError> {
     if r.rest.is_empty() {
-        return Err(r.protocol_error("there is no reason code"));
+        return Err(r.protocol_error(ProtocolFault::NoReasonCode));
     }
     while !r.rest.is_empty() {
         let code = r.u8()?;

@@ -10,14 +10,14 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(super) fn malformed(&self, detail: &'static str) -> DecodeError {
+    pub(super) fn malformed(&self, detail: Malformation) -> DecodeError {
         DecodeError::Malformed {
-            packet: self.packet,
+            packet: Some(self.packet),
             detail,
         }
     }
 
-    pub(super) fn protocol_error(&self, detail: &'static str) -> DecodeError {
+    pub(super) fn protocol_error(&self, detail: ProtocolFault) -> DecodeError {
         DecodeError::ProtocolError {
             packet: self.packet,
             detail,
@@ -35,7 +35,7 @@ impl<'a> Reader<'a> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(self.malformed("bytes are left over after the end of the packet's content"))
+            Err(self.malformed(Malformation::BytesLeftOver))
         }
     }
 
@@ -45,27 +45,27 @@ impl<'a> Reader<'a> {
                 self.rest = rest;
                 Ok(taken)
             }
-            _ => Err(self.malformed("a field runs past the end of the packet")),
+            _ => Err(self.malformed(Malformation::FieldPastEnd)),
         }
     }
 
     pub(super) fn u8(&mut self) -> Result<u8, DecodeError> {
         let [byte] = self.take(1)? else {
-            return Err(self.malformed("a field runs past the end of the packet"));
+            return Err(self.malformed(Malformation::FieldPastEnd));
         };
         Ok(*byte)
     }
 
     pub(super) fn u16(&mut self) -> Result<u16, DecodeError> {
         let &[high, low] = self.take(2)? else {
-            return Err(self.malformed("a field runs past the end of the packet"));
+            return Err(self.malformed(Malformation::FieldPastEnd));
         };
         Ok(u16::from_be_bytes([high, low]))
     }
 
     pub(super) fn u32(&mut self) -> Result<u32, DecodeError> {
         let &[a, b, c, d] = self.take(4)? else {
-            return Err(self.malformed("a field runs past the end of the packet"));
+            return Err(self.malformed(Malformation::FieldPastEnd));
         };
         Ok(u32::from_be_bytes([a, b, c, d]))
     }
@@ -78,19 +78,17 @@ impl<'a> Reader<'a> {
             value |= u32::from(byte & 0x7F) << (7 * index);
             if byte & 0x80 == 0 {
                 if index > 0 && byte == 0 {
-                    return Err(
-                        self.malformed("a variable byte integer is not in its shortest form")
-                    );
+                    return Err(self.malformed(Malformation::VarintNotShortest));
                 }
                 return Ok(value);
             }
         }
-        Err(self.malformed("a variable byte integer is longer than four bytes"))
+        Err(self.malformed(Malformation::VarintTooLong))
     }
 
     pub(super) fn packet_id(&mut self) -> Result<u16, DecodeError> {
         match self.u16()? {
-            0 => Err(self.malformed("the packet identifier is zero")),
+            0 => Err(self.malformed(Malformation::PacketIdZero)),
             id => Ok(id),
         }
     }
@@ -103,10 +101,10 @@ impl<'a> Reader<'a> {
     /// A UTF-8 string without U+0000 (MQTT-1.5.4-1, MQTT-1.5.4-2).
     pub(super) fn string(&mut self) -> Result<&'a str, DecodeError> {
         let bytes = self.binary()?;
-        let text = core::str::from_utf8(bytes)
-            .map_err(|_| self.malformed("a string is not valid UTF-8"))?;
+        let text =
+            core::str::from_utf8(bytes).map_err(|_| self.malformed(Malformation::StringNotUtf8))?;
         if bytes.contains(&0) {
-            return Err(self.malformed("a string contains the null character U+0000"));
+            return Err(self.malformed(Malformation::StringNullCharacter));
         }
         Ok(text)
     }
@@ -120,7 +118,7 @@ impl<'a> Reader<'a> {
         if allowed.contains(&code) {
             Ok(())
         } else {
-            Err(self.malformed("the reason code is not one this packet can carry"))
+            Err(self.malformed(Malformation::ReasonCodeNotAllowed))
         }
     }
 
@@ -141,12 +139,12 @@ impl<'a> Reader<'a> {
             let identifier = r.u8()?;
             let bit = 1u64.checked_shl(u32::from(identifier)).unwrap_or(0);
             if bit == 0 || allowed & bit == 0 {
-                return Err(r.malformed("a property this packet type cannot carry"));
+                return Err(r.malformed(Malformation::PropertyNotAllowed));
             }
             let repeatable = identifier == id::USER_PROPERTY
                 || (identifier == id::SUBSCRIPTION_IDENTIFIER && self.packet == "PUBLISH");
             if seen & bit != 0 && !repeatable {
-                return Err(r.protocol_error("a property appears more than once"));
+                return Err(r.protocol_error(ProtocolFault::PropertyRepeated));
             }
             seen |= bit;
             r.property_value(identifier)?;
@@ -165,7 +163,7 @@ impl<'a> Reader<'a> {
             | id::SUBSCRIPTION_IDENTIFIER_AVAILABLE
             | id::SHARED_SUBSCRIPTION_AVAILABLE => {
                 if self.u8()? > 1 {
-                    return Err(self.protocol_error("a property that must be 0 or 1 is not"));
+                    return Err(self.protocol_error(ProtocolFault::PropertyNotZeroOrOne));
                 }
             }
             id::SERVER_KEEP_ALIVE | id::TOPIC_ALIAS_MAXIMUM => {
@@ -173,7 +171,7 @@ impl<'a> Reader<'a> {
             }
             id::RECEIVE_MAXIMUM | id::TOPIC_ALIAS => {
                 if self.u16()? == 0 {
-                    return Err(self.protocol_error("a property that cannot be zero is zero"));
+                    return Err(self.protocol_error(ProtocolFault::PropertyZero));
                 }
             }
             id::MESSAGE_EXPIRY_INTERVAL | id::SESSION_EXPIRY_INTERVAL | id::WILL_DELAY_INTERVAL => {
@@ -181,12 +179,12 @@ impl<'a> Reader<'a> {
             }
             id::MAXIMUM_PACKET_SIZE => {
                 if self.u32()? == 0 {
-                    return Err(self.protocol_error("the maximum packet size is zero"));
+                    return Err(self.protocol_error(ProtocolFault::MaximumPacketSizeZero));
                 }
             }
             id::SUBSCRIPTION_IDENTIFIER => {
                 if self.varint()? == 0 {
-                    return Err(self.protocol_error("a subscription identifier is zero"));
+                    return Err(self.protocol_error(ProtocolFault::SubscriptionIdentifierZero));
                 }
             }
             id::RESPONSE_TOPIC => self.topic_name()?,
@@ -205,7 +203,7 @@ impl<'a> Reader<'a> {
                 self.string()?;
                 self.string()?;
             }
-            _ => return Err(self.malformed("a property this packet type cannot carry")),
+            _ => return Err(self.malformed(Malformation::PropertyNotAllowed)),
         }
         Ok(())
     }

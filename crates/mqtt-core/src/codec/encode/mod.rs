@@ -10,7 +10,10 @@ use alloc::{string::String, vec, vec::Vec};
 use bytes::{Bytes, BytesMut};
 use mqttbytes_ng::{v4, v5, QoS as LibQoS};
 
-use super::{codes, EncodeError, MAX_PACKET_SIZE};
+use super::{
+    codes, Disallowed, EncodeError, EncoderLimit, PropertyName, PropertyRule, StringField,
+    Version5Field, MAX_PACKET_SIZE,
+};
 use crate::packet::*;
 use crate::topic::{validate_topic_filter, validate_topic_name};
 
@@ -99,12 +102,12 @@ fn write(packet: &impl LibPacket, maximum: u32) -> Result<Vec<u8>, EncodeError> 
     match packet.write(&mut buffer) {
         Ok(written) if written == buffer.len() && written == size => Ok(buffer.into()),
         _ => Err(EncodeError::Unsupported {
-            detail: "the encoder did not produce a complete packet",
+            detail: EncoderLimit::IncompletePacket,
         }),
     }
 }
 
-fn string(field: &'static str, text: &str) -> Result<(), EncodeError> {
+fn string(field: StringField, text: &str) -> Result<(), EncodeError> {
     if text.len() > MAX_FIELD_LEN {
         return Err(EncodeError::StringTooLong {
             field,
@@ -117,11 +120,11 @@ fn string(field: &'static str, text: &str) -> Result<(), EncodeError> {
     Ok(())
 }
 
-fn optional_string(field: &'static str, text: &Option<String>) -> Result<(), EncodeError> {
+fn optional_string(field: StringField, text: &Option<String>) -> Result<(), EncodeError> {
     text.as_deref().map_or(Ok(()), |text| string(field, text))
 }
 
-fn binary(field: &'static str, bytes: &[u8]) -> Result<(), EncodeError> {
+fn binary(field: StringField, bytes: &[u8]) -> Result<(), EncodeError> {
     if bytes.len() > MAX_FIELD_LEN {
         return Err(EncodeError::StringTooLong {
             field,
@@ -133,8 +136,8 @@ fn binary(field: &'static str, bytes: &[u8]) -> Result<(), EncodeError> {
 
 fn user_properties(properties: &UserProperties) -> Result<(), EncodeError> {
     for (name, value) in properties {
-        string("user property name", name)?;
-        string("user property value", value)?;
+        string(StringField::UserPropertyName, name)?;
+        string(StringField::UserPropertyValue, value)?;
     }
     Ok(())
 }
@@ -147,16 +150,16 @@ fn topic_filter(filter: &str) -> Result<(), EncodeError> {
     validate_topic_filter(filter).map_err(EncodeError::InvalidFilter)
 }
 
-fn invalid_property(name: &'static str, detail: &'static str) -> EncodeError {
+fn invalid_property(name: PropertyName, detail: PropertyRule) -> EncodeError {
     EncodeError::InvalidProperty { name, detail }
 }
 
 fn non_zero<T: Default + PartialEq>(
-    name: &'static str,
+    name: PropertyName,
     value: Option<T>,
 ) -> Result<(), EncodeError> {
     if value == Some(T::default()) {
-        return Err(invalid_property(name, "it cannot be zero"));
+        return Err(invalid_property(name, PropertyRule::NotZero));
     }
     Ok(())
 }
@@ -164,8 +167,8 @@ fn non_zero<T: Default + PartialEq>(
 fn payload_format(value: Option<u8>) -> Result<(), EncodeError> {
     if value.is_some_and(|value| value > 1) {
         return Err(invalid_property(
-            "payload format indicator",
-            "it must be 0 or 1",
+            PropertyName::PayloadFormatIndicator,
+            PropertyRule::ZeroOrOne,
         ));
     }
     Ok(())
@@ -174,8 +177,8 @@ fn payload_format(value: Option<u8>) -> Result<(), EncodeError> {
 fn subscription_identifier(id: u32) -> Result<usize, EncodeError> {
     if id == 0 || id > MAX_SUBSCRIPTION_IDENTIFIER {
         return Err(invalid_property(
-            "subscription identifier",
-            "it must be between 1 and 268,435,455",
+            PropertyName::SubscriptionIdentifier,
+            PropertyRule::SubscriptionIdentifierRange,
         ));
     }
     Ok(id as usize)
@@ -185,18 +188,18 @@ fn subscription_identifier(id: u32) -> Result<usize, EncodeError> {
 /// only carries UTF-8 passwords.
 fn credentials(connect: &Connect) -> Result<Option<(String, String)>, EncodeError> {
     if let Some(username) = &connect.username {
-        string("user name", username)?;
+        string(StringField::UserName, username)?;
         if username.is_empty() {
             return Err(EncodeError::Unsupported {
-                detail: "an empty user name (leave it out instead)",
+                detail: EncoderLimit::EmptyUserName,
             });
         }
     }
     if let Some(password) = &connect.password {
-        binary("password", password)?;
+        binary(StringField::Password, password)?;
         if password.is_empty() {
             return Err(EncodeError::Unsupported {
-                detail: "an empty password (leave it out instead)",
+                detail: EncoderLimit::EmptyPassword,
             });
         }
     }
@@ -207,7 +210,7 @@ fn credentials(connect: &Connect) -> Result<Option<(String, String)>, EncodeErro
         match &connect.password {
             Some(password) => String::from(core::str::from_utf8(password).map_err(|_| {
                 EncodeError::Unsupported {
-                    detail: "a password that is not UTF-8 text",
+                    detail: EncoderLimit::PasswordNotUtf8,
                 }
             })?),
             None => String::new(),

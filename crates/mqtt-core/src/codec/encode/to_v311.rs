@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn not_in_311(packet: &'static str, field: &'static str) -> EncodeError {
+fn not_in_311(packet: &'static str, field: Version5Field) -> EncodeError {
     EncodeError::NotInVersion311 { packet, field }
 }
 
@@ -11,7 +11,7 @@ fn no_properties<T: Default + PartialEq>(
     properties: &T,
 ) -> Result<(), EncodeError> {
     if *properties != T::default() {
-        return Err(not_in_311(packet, "properties"));
+        return Err(not_in_311(packet, Version5Field::Properties));
     }
     Ok(())
 }
@@ -19,7 +19,7 @@ fn no_properties<T: Default + PartialEq>(
 /// An acknowledgement in 3.1.1 is its packet id alone.
 fn ack(packet: &'static str, ack: &Ack) -> Result<u16, EncodeError> {
     if ack.reason != ReasonCode::SUCCESS {
-        return Err(not_in_311(packet, "reason code"));
+        return Err(not_in_311(packet, Version5Field::ReasonCode));
     }
     no_properties(packet, &ack.properties)?;
     Ok(ack.packet_id.get())
@@ -67,7 +67,7 @@ pub(super) fn packet(packet: &Packet) -> Result<v4::Packet, EncodeError> {
                     || options.retain_as_published
                     || options.retain_handling != RetainHandling::SendAtSubscribe
                 {
-                    return Err(not_in_311("SUBSCRIBE", "subscription options"));
+                    return Err(not_in_311("SUBSCRIBE", Version5Field::SubscriptionOptions));
                 }
                 filters.push(v4::SubscribeFilter::new(
                     filter.filter.clone(),
@@ -109,7 +109,7 @@ pub(super) fn packet(packet: &Packet) -> Result<v4::Packet, EncodeError> {
         Packet::UnsubAck(unsuback) => {
             no_properties("UNSUBACK", &unsuback.properties)?;
             if !unsuback.reason_codes.is_empty() {
-                return Err(not_in_311("UNSUBACK", "reason codes"));
+                return Err(not_in_311("UNSUBACK", Version5Field::ReasonCodes));
             }
             v4::Packet::UnsubAck(v4::UnsubAck::new(unsuback.packet_id.get()))
         }
@@ -118,7 +118,7 @@ pub(super) fn packet(packet: &Packet) -> Result<v4::Packet, EncodeError> {
         Packet::Disconnect(disconnect) => {
             no_properties("DISCONNECT", &disconnect.properties)?;
             if disconnect.reason != ReasonCode::NORMAL_DISCONNECTION {
-                return Err(not_in_311("DISCONNECT", "reason code"));
+                return Err(not_in_311("DISCONNECT", Version5Field::ReasonCode));
             }
             v4::Packet::Disconnect
         }
@@ -127,18 +127,20 @@ pub(super) fn packet(packet: &Packet) -> Result<v4::Packet, EncodeError> {
 
 fn connect(connect: &Connect) -> Result<v4::Connect, EncodeError> {
     no_properties("CONNECT", &connect.properties)?;
-    string("client identifier", &connect.client_id)?;
+    string(StringField::ClientIdentifier, &connect.client_id)?;
     if connect.password.is_some() && connect.username.is_none() {
         return Err(EncodeError::ProtocolViolation {
-            detail: "MQTT 3.1.1 does not allow a password without a user name",
+            detail: Disallowed::PasswordWithoutUserName,
         });
     }
     let login = credentials(connect)?.map(|(username, password)| v4::Login { username, password });
     let last_will = match &connect.will {
         Some(will) => {
-            no_properties("will", &will.properties)?;
+            if will.properties != WillProperties::default() {
+                return Err(not_in_311("CONNECT", Version5Field::WillProperties));
+            }
             topic_name(&will.topic)?;
-            binary("will payload", &will.payload)?;
+            binary(StringField::WillPayload, &will.payload)?;
             Some(v4::LastWill {
                 topic: will.topic.clone(),
                 message: will.payload.clone(),

@@ -16,7 +16,7 @@ fn reason<T>(
 fn ack_properties(
     properties: &AckProperties,
 ) -> Result<Option<(Option<String>, UserProperties)>, EncodeError> {
-    optional_string("reason string", &properties.reason_string)?;
+    optional_string(StringField::ReasonString, &properties.reason_string)?;
     user_properties(&properties.user_properties)?;
     if *properties == AckProperties::default() {
         return Ok(None);
@@ -145,8 +145,8 @@ pub(super) fn packet(packet: &Packet) -> Result<lib::Packet, EncodeError> {
         Packet::PingResp => lib::Packet::PingResp(lib::PingResp),
         Packet::Disconnect(disconnect) => {
             let properties = &disconnect.properties;
-            optional_string("reason string", &properties.reason_string)?;
-            optional_string("server reference", &properties.server_reference)?;
+            optional_string(StringField::ReasonString, &properties.reason_string)?;
+            optional_string(StringField::ServerReference, &properties.server_reference)?;
             user_properties(&properties.user_properties)?;
             lib::Packet::Disconnect(lib::Disconnect {
                 reason_code: reason("DISCONNECT", disconnect.reason, codes::disconnect_reason)?,
@@ -189,14 +189,14 @@ fn publish_properties(
     properties: &PublishProperties,
 ) -> Result<lib::PublishProperties, EncodeError> {
     payload_format(properties.payload_format_indicator)?;
-    non_zero("topic alias", properties.topic_alias)?;
+    non_zero(PropertyName::TopicAlias, properties.topic_alias)?;
     if let Some(topic) = &properties.response_topic {
         topic_name(topic)?;
     }
     if let Some(data) = &properties.correlation_data {
-        binary("correlation data", data)?;
+        binary(StringField::CorrelationData, data)?;
     }
-    optional_string("content type", &properties.content_type)?;
+    optional_string(StringField::ContentType, &properties.content_type)?;
     user_properties(&properties.user_properties)?;
     Ok(lib::PublishProperties {
         payload_format_indicator: properties.payload_format_indicator,
@@ -224,7 +224,7 @@ fn subscribe(subscribe: &Subscribe) -> Result<lib::Subscribe, EncodeError> {
         let options = filter.options;
         if options.no_local && filter.filter.starts_with("$share/") {
             return Err(EncodeError::ProtocolViolation {
-                detail: "no local cannot be set on a shared subscription",
+                detail: Disallowed::NoLocalOnSharedSubscription,
             });
         }
         filters.push(lib::Filter {
@@ -258,15 +258,18 @@ fn subscribe(subscribe: &Subscribe) -> Result<lib::Subscribe, EncodeError> {
 }
 
 fn connect(connect: &Connect) -> Result<lib::Packet, EncodeError> {
-    string("client identifier", &connect.client_id)?;
+    string(StringField::ClientIdentifier, &connect.client_id)?;
     let login = credentials(connect)?.map(|(username, password)| lib::Login { username, password });
     let will = match &connect.will {
         Some(will) => Some(self::will(will)?),
         None => None,
     };
     let properties = &connect.properties;
-    non_zero("receive maximum", properties.receive_maximum)?;
-    non_zero("maximum packet size", properties.maximum_packet_size)?;
+    non_zero(PropertyName::ReceiveMaximum, properties.receive_maximum)?;
+    non_zero(
+        PropertyName::MaximumPacketSize,
+        properties.maximum_packet_size,
+    )?;
     user_properties(&properties.user_properties)?;
     let properties =
         (*properties != ConnectProperties::default()).then(|| lib::ConnectProperties {
@@ -294,15 +297,15 @@ fn connect(connect: &Connect) -> Result<lib::Packet, EncodeError> {
 
 fn will(will: &Will) -> Result<lib::LastWill, EncodeError> {
     topic_name(&will.topic)?;
-    binary("will payload", &will.payload)?;
+    binary(StringField::WillPayload, &will.payload)?;
     let properties = &will.properties;
     payload_format(properties.payload_format_indicator)?;
-    optional_string("content type", &properties.content_type)?;
+    optional_string(StringField::ContentType, &properties.content_type)?;
     if let Some(topic) = &properties.response_topic {
         topic_name(topic)?;
     }
     if let Some(data) = &properties.correlation_data {
-        binary("correlation data", data)?;
+        binary(StringField::CorrelationData, data)?;
     }
     user_properties(&properties.user_properties)?;
     Ok(lib::LastWill {
@@ -325,18 +328,27 @@ fn will(will: &Will) -> Result<lib::LastWill, EncodeError> {
 fn connack_properties(
     properties: &ConnAckProperties,
 ) -> Result<Option<lib::ConnAckProperties>, EncodeError> {
-    non_zero("receive maximum", properties.receive_maximum)?;
-    non_zero("maximum packet size", properties.maximum_packet_size)?;
+    non_zero(PropertyName::ReceiveMaximum, properties.receive_maximum)?;
+    non_zero(
+        PropertyName::MaximumPacketSize,
+        properties.maximum_packet_size,
+    )?;
     if properties.maximum_qos == Some(QoS::ExactlyOnce) {
-        return Err(invalid_property("maximum QoS", "it must be 0 or 1"));
+        return Err(invalid_property(
+            PropertyName::MaximumQos,
+            PropertyRule::ZeroOrOne,
+        ));
     }
     optional_string(
-        "assigned client identifier",
+        StringField::AssignedClientIdentifier,
         &properties.assigned_client_identifier,
     )?;
-    optional_string("reason string", &properties.reason_string)?;
-    optional_string("response information", &properties.response_information)?;
-    optional_string("server reference", &properties.server_reference)?;
+    optional_string(StringField::ReasonString, &properties.reason_string)?;
+    optional_string(
+        StringField::ResponseInformation,
+        &properties.response_information,
+    )?;
+    optional_string(StringField::ServerReference, &properties.server_reference)?;
     user_properties(&properties.user_properties)?;
     if *properties == ConnAckProperties::default() {
         return Ok(None);
