@@ -46,36 +46,12 @@ pub fn reason_code(code: ReasonCode, context: ReasonContext) -> Text {
             C::PubRel | C::PubComp => Key::ReasonCompleted,
             C::Disconnect => Key::ReasonNormalDisconnection,
         },
-        ReasonCode::GRANTED_QOS_1 => match context {
-            C::SubAck => Key::ReasonGrantedQos1,
-            C::ConnAck
-            | C::UnsubAck
-            | C::PubAck
-            | C::PubRec
-            | C::PubRel
-            | C::PubComp
-            | C::Disconnect => return unknown(),
-        },
-        ReasonCode::GRANTED_QOS_2 => match context {
-            C::SubAck => Key::ReasonGrantedQos2,
-            C::ConnAck
-            | C::UnsubAck
-            | C::PubAck
-            | C::PubRec
-            | C::PubRel
-            | C::PubComp
-            | C::Disconnect => return unknown(),
-        },
-        ReasonCode::DISCONNECT_WITH_WILL_MESSAGE => match context {
-            C::Disconnect => Key::ReasonDisconnectWithWill,
-            C::ConnAck
-            | C::SubAck
-            | C::UnsubAck
-            | C::PubAck
-            | C::PubRec
-            | C::PubRel
-            | C::PubComp => return unknown(),
-        },
+        // These three mean something in one packet only; elsewhere they are unknown.
+        ReasonCode::GRANTED_QOS_1 if context == C::SubAck => Key::ReasonGrantedQos1,
+        ReasonCode::GRANTED_QOS_2 if context == C::SubAck => Key::ReasonGrantedQos2,
+        ReasonCode::DISCONNECT_WITH_WILL_MESSAGE if context == C::Disconnect => {
+            Key::ReasonDisconnectWithWill
+        }
         ReasonCode::NO_MATCHING_SUBSCRIBERS => Key::ReasonNoMatchingSubscribers,
         ReasonCode::NO_SUBSCRIPTION_EXISTED => Key::ReasonNoSubscriptionExisted,
         ReasonCode::CONTINUE_AUTHENTICATION => Key::ReasonContinueAuthentication,
