@@ -294,18 +294,23 @@ fn many_packets_in_one_buffer_decode_iteratively() {
     assert!(results.iter().all(|result| *result == Ok(Packet::PingResp)));
 }
 
-#[test]
-fn password_without_user_name_is_refused_in_v311() {
-    let connect = Packet::Connect(Connect {
+/// A version 3.1.1 CONNECT without a user name.
+fn anonymous_connect(password: Option<Bytes>, will: Option<Will>) -> Packet {
+    Packet::Connect(Connect {
         version: ProtocolVersion::V311,
         client_id: "c".into(),
         keep_alive: 30,
         clean_start: true,
         username: None,
-        password: Some(Bytes::from_static(b"secret")),
-        will: None,
+        password,
+        will,
         properties: ConnectProperties::default(),
-    });
+    })
+}
+
+#[test]
+fn password_without_user_name_is_refused_in_v311() {
+    let connect = anonymous_connect(Some(Bytes::from_static(b"secret")), None);
     assert!(matches!(
         encode(&connect, ProtocolVersion::V311, None),
         Err(EncodeError::ProtocolViolation { .. })
@@ -315,25 +320,17 @@ fn password_without_user_name_is_refused_in_v311() {
 
 #[test]
 fn will_properties_are_refused_in_v311_in_the_will_s_words() {
-    let connect = Packet::Connect(Connect {
-        version: ProtocolVersion::V311,
-        client_id: "c".into(),
-        keep_alive: 30,
-        clean_start: true,
-        username: None,
-        password: None,
-        will: Some(Will {
-            topic: "w".into(),
-            payload: Bytes::from_static(b"x"),
-            qos: QoS::AtMostOnce,
-            retain: false,
-            properties: WillProperties {
-                delay_interval: Some(1),
-                ..WillProperties::default()
-            },
-        }),
-        properties: ConnectProperties::default(),
-    });
+    let will = Will {
+        topic: "w".into(),
+        payload: Bytes::from_static(b"x"),
+        qos: QoS::AtMostOnce,
+        retain: false,
+        properties: WillProperties {
+            delay_interval: Some(1),
+            ..WillProperties::default()
+        },
+    };
+    let connect = anonymous_connect(None, Some(will));
     let error = encode(&connect, ProtocolVersion::V311, None).expect_err("will properties");
     assert_eq!(
         error,
