@@ -18,6 +18,7 @@ pub mod payload;
 pub mod periodic;
 pub mod profile;
 pub mod publish;
+pub mod request;
 pub mod settings;
 pub mod state;
 pub mod storage;

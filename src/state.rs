@@ -249,6 +249,8 @@ pub struct State {
     /// Show only messages matching this subscription.
     pub filter: Option<u32>,
     pub search: String,
+    /// Request/response (version 5): the requests sent and what became of them.
+    pub requests: crate::request::Requests,
 }
 
 impl Default for State {
@@ -274,6 +276,7 @@ impl Default for State {
             selected_topic: None,
             filter: None,
             search: String::new(),
+            requests: crate::request::Requests::default(),
         }
     }
 }
@@ -320,6 +323,7 @@ pub enum Action {
     Search(String),
     Rate(u32),
     Periodic(Option<u64>),
+    Request(crate::request::RequestAction),
 }
 
 impl Reducible for State {
@@ -488,6 +492,7 @@ impl State {
             Action::Search(search) => self.search = search,
             Action::Rate(rate) => self.rate = rate,
             Action::Periodic(sent) => self.periodic_sent = sent,
+            Action::Request(action) => self.requests.apply(action),
         }
     }
 
@@ -541,6 +546,7 @@ impl State {
         let mut recorded = Vec::with_capacity(batch.len());
         for mut message in batch {
             self.received_total += 1;
+            self.requests.pair(&message);
             // Every matching subscription counts the message; the first in the list colours it.
             let mut first: Option<usize> = None;
             let subscriptions = &mut self.subscriptions;

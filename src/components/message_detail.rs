@@ -17,6 +17,8 @@ pub struct MessageDetailProps {
     /// Publish an empty retained message to this topic.
     pub onclearretained: Callback<String>,
     pub onclose: Callback<()>,
+    /// Publish a reply to the message's Response Topic (request/response, version 5).
+    pub onreply: Callback<mqtt_core::OutgoingMessage, Result<(), Text>>,
 }
 
 fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
@@ -174,6 +176,10 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                 </p>
             }
             { property_list(i18n, message) }
+            if message.properties.response_topic.is_some() {
+                <super::reply_form::ReplyForm ids={props.ids.clone()} message={message.clone()}
+                    onreply={props.onreply.clone()} />
+            }
         </section>
     }
 }

@@ -1,6 +1,7 @@
 use mqtt_core::{OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
+use super::request_mode::{request_fields, RequestSettings};
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
@@ -23,6 +24,10 @@ pub struct PublishFormProps {
     /// Asks the form to publish (a keyboard shortcut); changes each time.
     #[prop_or_default]
     pub trigger: u32,
+    /// Sends the message as a request (version 5's request mode), with the mode's fields.
+    pub onrequest: Callback<(OutgoingMessage, RequestSettings), Result<(), Text>>,
+    /// The tab's response topic token, shown under the request mode's fields.
+    pub request_token: AttrValue,
 }
 
 #[component]
@@ -31,6 +36,8 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let draft = use_state(PublishDraft::default);
     let error = use_state(|| None::<(DraftField, Text)>);
     let interval = use_state(|| "1000".to_owned());
+    let request = use_state(RequestSettings::default);
+    let request_mode = request.enabled && props.version == ProtocolVersion::V5;
     {
         let draft = draft.clone();
         use_effect_with(props.load.clone(), move |load| {
@@ -63,12 +70,17 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let draft = draft.clone();
         let error = error.clone();
         let onpublish = props.onpublish.clone();
+        let onrequest = props.onrequest.clone();
+        let request = request.clone();
         let version = props.version;
         Callback::from(move |()| {
-            let result = draft.build(version).and_then(|message| {
-                onpublish
+            let result = draft.build(version).and_then(|message| match request_mode {
+                true => onrequest
+                    .emit((message, (*request).clone()))
+                    .map_err(|e| (DraftField::Properties, e)),
+                false => onpublish
                     .emit(message)
-                    .map_err(|e| (DraftField::Payload, e))
+                    .map_err(|e| (DraftField::Payload, e)),
             });
             error.set(result.err());
         })
@@ -204,12 +216,18 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                             })} />
                     </div>
                 </details>
+                { request_fields(i18n, &id, &request, &props.request_token, {
+                    let request = request.clone();
+                    Callback::from(move |next| request.set(next))
+                }) }
             }
             if let Some(words) = error_for(DraftField::Properties) {
                 <p class="error" role="alert">{ words.to_owned() }</p>
             }
             <div class="buttons">
-                <button type="submit" class="primary">{ i18n.t(Key::Publish) }</button>
+                <button type="submit" class="primary">
+                    { i18n.t(if request_mode { Key::RequestSend } else { Key::Publish }) }
+                </button>
             </div>
             <fieldset class="periodic">
                 <legend>{ i18n.t(Key::PeriodicPublish) }</legend>

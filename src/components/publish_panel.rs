@@ -1,9 +1,11 @@
 //! The Publish panel: the form, periodic publishing and the sent history, which it records.
 
-use mqtt_core::{ConnectionState, OutgoingMessage};
+use mqtt_core::{ConnectionState, OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
 use super::publish_form::PublishForm;
+use super::request_list::RequestList;
+use super::request_mode::use_requests;
 use super::sent_list::SentList;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::driver::Driver;
@@ -66,12 +68,17 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             }
         })
     };
+    let (onrequest, request_token) = use_requests(driver, state);
     html! {
         <section class="panel publish" aria-label={i18n.t(Key::Publish)}>
             <h2>{ i18n.t(Key::Publish) }</h2>
             <PublishForm ids={props.ids.clone()} version={state.version}
                 periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
-                {onstopperiodic} load={(*load).clone()} trigger={props.trigger} />
+                {onstopperiodic} load={(*load).clone()} trigger={props.trigger}
+                {onrequest} {request_token} />
+            if state.version == ProtocolVersion::V5 {
+                <RequestList requests={state.requests.clone()} dispatcher={state.dispatcher()} />
+            }
             <SentList sent={state.sent.clone()} {onresend} {onedit} />
         </section>
     }

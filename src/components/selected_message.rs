@@ -46,8 +46,13 @@ pub fn SelectedMessage(props: &SelectedMessageProps) -> Html {
         let state = props.state.clone();
         Callback::from(move |()| state.dispatch(Action::Select(None)))
     };
+    let onreply = {
+        let driver = props.driver.clone();
+        let dispatcher = props.state.dispatcher();
+        Callback::from(move |reply: OutgoingMessage| publish_recorded(&driver, &dispatcher, reply))
+    };
     html! {
         <MessageDetail ids={props.ids.clone()} message={props.message.clone()} {onclearretained}
-            {onclose} />
+            {onclose} {onreply} />
     }
 }
