@@ -61,6 +61,8 @@ async fn request_mode(app: &Mounted, prefix: &str, timeout_ms: &str) {
     app.wait_field("Publish", "Response topic prefix").await;
     app.fill("Publish", "Response topic prefix", prefix);
     app.fill("Publish", "Timeout (ms)", timeout_ms);
+    app.wait_text("Publish", &format!("Replies come to {prefix}/"))
+        .await;
 }
 
 fn send_request(app: &Mounted, topic: &str, payload: &str) {
@@ -84,12 +86,14 @@ async fn replies_pair_with_their_requests_and_an_unanswered_request_times_out() 
         assert_eq!(app.errors("Publish"), "", "request {n} refused");
     }
     // The response topic was subscribed to automatically, in the tab's list.
+    let subscriptions = app
+        .section("Subscriptions")
+        .text_content()
+        .unwrap_or_default();
     assert!(
-        app.section("Subscriptions")
-            .text_content()
-            .unwrap_or_default()
-            .contains(&prefix),
-        "the response topic is in the subscription list"
+        subscriptions.contains(&prefix),
+        "the response topic is in the subscription list: {subscriptions:?}; requests {:?}",
+        requests(&app)
     );
     wait_until("every request paired with its reply", || {
         (1..=COUNT).all(|n| request(&app, n).contains("Reply after"))
@@ -111,6 +115,7 @@ async fn replies_pair_with_their_requests_and_an_unanswered_request_times_out() 
 
     // Nobody answers here: marked as timed out, while the others stay replied.
     app.fill("Publish", "Timeout (ms)", "400");
+    settle(50).await;
     send_request(&app, &unique("nobody"), "anyone?");
     wait_until("the unanswered request to time out", || {
         request(&app, COUNT + 1).contains("No reply within 400 ms")
@@ -138,9 +143,10 @@ async fn reply_answers_a_received_request_with_its_correlation_data() {
         .row_element("what time is it?")
         .expect("row")
         .click();
-    answerer
-        .wait_field("Message details", "Reply payload")
-        .await;
+    wait_until("the request's details", || {
+        answerer.text(".detail").contains("what time is it?")
+    })
+    .await;
     answerer.fill("Message details", "Reply payload", "time to test");
     answerer.click("Message details", "Reply");
     answerer.wait_text("Message details", "Reply sent to").await;

@@ -1,7 +1,7 @@
 use mqtt_core::{OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
-use super::request_mode::{request_fields, RequestSettings};
+use super::request_mode::{request_fields, RequestSettings, SendRequest};
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
@@ -25,7 +25,7 @@ pub struct PublishFormProps {
     #[prop_or_default]
     pub trigger: u32,
     /// Sends the message as a request (version 5's request mode), with the mode's fields.
-    pub onrequest: Callback<(OutgoingMessage, RequestSettings), Result<(), Text>>,
+    pub onrequest: SendRequest,
     /// The tab's response topic token, shown under the request mode's fields.
     pub request_token: AttrValue,
 }
@@ -36,7 +36,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let draft = use_state(PublishDraft::default);
     let error = use_state(|| None::<(DraftField, Text)>);
     let interval = use_state(|| "1000".to_owned());
-    let request = use_state(RequestSettings::default);
+    let request = use_reducer(RequestSettings::default);
     let request_mode = request.enabled && props.version == ProtocolVersion::V5;
     {
         let draft = draft.clone();
@@ -217,8 +217,8 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                     </div>
                 </details>
                 { request_fields(i18n, &id, &request, &props.request_token, {
-                    let request = request.clone();
-                    Callback::from(move |next| request.set(next))
+                    let dispatcher = request.dispatcher();
+                    Callback::from(move |edit| dispatcher.dispatch(edit))
                 }) }
             }
             if let Some(words) = error_for(DraftField::Properties) {

@@ -40,6 +40,28 @@ impl Default for RequestSettings {
     }
 }
 
+/// One edit of the request mode's fields, applied to their latest values (a reducer, so that
+/// edits between two renders all count).
+pub enum RequestEdit {
+    Enabled(bool),
+    Prefix(String),
+    Timeout(String),
+}
+
+impl Reducible for RequestSettings {
+    type Action = RequestEdit;
+
+    fn reduce(self: Rc<Self>, edit: RequestEdit) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        match edit {
+            RequestEdit::Enabled(enabled) => next.enabled = enabled,
+            RequestEdit::Prefix(prefix) => next.prefix = prefix,
+            RequestEdit::Timeout(timeout) => next.timeout = timeout,
+        }
+        Rc::new(next)
+    }
+}
+
 impl RequestSettings {
     /// The timeout in milliseconds, or why it is not one.
     pub fn timeout_ms(&self) -> Result<u32, Text> {
@@ -65,36 +87,19 @@ pub fn request_fields(
     id: &dyn Fn(&str) -> String,
     settings: &RequestSettings,
     token: &str,
-    onchange: Callback<RequestSettings>,
+    onedit: Callback<RequestEdit>,
 ) -> Html {
-    let change = |f: fn(&mut RequestSettings, String)| {
-        let settings = settings.clone();
-        let onchange = onchange.clone();
-        Callback::from(move |value: String| {
-            let mut next = settings.clone();
-            f(&mut next, value);
-            onchange.emit(next);
-        })
-    };
-    let toggle = {
-        let settings = settings.clone();
-        let onchange = onchange.clone();
-        Callback::from(move |enabled: bool| {
-            onchange.emit(RequestSettings {
-                enabled,
-                ..settings.clone()
-            })
-        })
-    };
+    let change = |edit: fn(String) -> RequestEdit| onedit.reform(edit);
+    let toggle = onedit.reform(RequestEdit::Enabled);
     html! {
         <fieldset class="request-mode">
             { checkbox(&id("request-mode"), i18n.t(Key::RequestMode), settings.enabled, toggle) }
             if settings.enabled {
                 <div class="row">
                     { text_input(&id("request-prefix"), i18n.t(Key::RequestPrefix), &settings.prefix,
-                        change(|s, v| s.prefix = v), None) }
+                        change(RequestEdit::Prefix), None) }
                     { text_input(&id("request-timeout"), i18n.t(Key::RequestTimeout), &settings.timeout,
-                        change(|s, v| s.timeout = v), None) }
+                        change(RequestEdit::Timeout), None) }
                 </div>
                 <p class="note">{ i18n.text(&Text::new(Key::RequestRepliesTo)
                     .with("topic", response_topic(&settings.prefix, token))) }</p>
@@ -103,18 +108,15 @@ pub fn request_fields(
     }
 }
 
+/// Sends a message as a request with the request mode's fields; the error is why not.
+pub type SendRequest = Callback<(OutgoingMessage, RequestSettings), Result<(), Text>>;
+
 /// Sends requests for the publish form, and the tab's token (its response topic's last level).
 /// Each request subscribes to the response topic first if the tab's list does not hold it yet
 /// (the core sends the SUBSCRIBE before the PUBLISH), then publishes the message with that
 /// Response Topic and Correlation Data made of the token and the request's number.
 #[hook]
-pub fn use_requests(
-    driver: &Driver,
-    state: &UseReducerHandle<State>,
-) -> (
-    Callback<(OutgoingMessage, RequestSettings), Result<(), Text>>,
-    AttrValue,
-) {
+pub fn use_requests(driver: &Driver, state: &UseReducerHandle<State>) -> (SendRequest, AttrValue) {
     let token = use_memo((), |()| AttrValue::from(random_token()));
     // Numbers are counted here, not read from a rendered state, so that two requests between
     // renders never share correlation data.
@@ -157,7 +159,7 @@ pub fn use_requests(
             },
         )
     };
-    ((send), (*token).clone())
+    (send, (*token).clone())
 }
 
 #[cfg(test)]

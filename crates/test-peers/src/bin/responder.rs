@@ -65,18 +65,18 @@ fn main() -> ExitCode {
         eprintln!("responder: cannot subscribe: {error}");
         return ExitCode::FAILURE;
     }
-    let mut announced = false;
+    // Each request is answered as soon as it is in, not at the end of a wait.
     loop {
-        let mut answers = Vec::new();
-        driver.run_for(Duration::from_millis(200), |event| match event {
-            Event::Subscribed { .. } if !announced => {
-                announced = true;
+        let event = driver.take_event(Duration::from_secs(1), |_| true);
+        let message = match event {
+            Ok(Event::Subscribed { .. }) => {
                 println!("subscribed");
+                continue;
             }
-            Event::Message(request) => answers.extend(answer(request)),
-            _ => {}
-        });
-        for message in answers {
+            Ok(Event::Message(request)) => answer(&request),
+            _ => None,
+        };
+        if let Some(message) = message {
             let topic = message.topic.clone();
             match driver.command(|client, now| client.publish(now, message)) {
                 Ok(_) => println!("answered on {topic}"),
