@@ -1,8 +1,10 @@
-//! The Publish panel: the form, periodic publishing and the sent history, which it records.
+//! The Publish panel: the form, periodic publishing, the load test and the sent history, which
+//! it records.
 
 use mqtt_core::{ConnectionState, OutgoingMessage};
 use yew::prelude::*;
 
+use super::load_test::LoadTest;
 use super::publish_form::PublishForm;
 use super::sent_list::SentList;
 use crate::clock::{log_now, wall_clock_millis};
@@ -72,6 +74,9 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             <PublishForm ids={props.ids.clone()} version={state.version}
                 periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
                 {onstopperiodic} load={(*load).clone()} trigger={props.trigger} />
+            <LoadTest ids={props.ids.clone()} driver={driver.clone()}
+                connected={matches!(state.connection, ConnectionState::Connected { .. })}
+                periodic_running={state.periodic_sent.is_some()} />
             <SentList sent={state.sent.clone()} {onresend} {onedit} />
         </section>
     }
