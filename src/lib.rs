@@ -13,6 +13,7 @@ pub mod export;
 pub mod i18n;
 pub mod json;
 pub mod json_path;
+pub mod load;
 pub mod number;
 pub mod payload;
 pub mod periodic;

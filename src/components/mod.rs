@@ -5,6 +5,7 @@ pub mod connection_form;
 pub mod connection_summary;
 pub mod connection_view;
 pub mod language_picker;
+pub mod load_test;
 pub mod log_view;
 pub mod message_detail;
 pub mod message_list;

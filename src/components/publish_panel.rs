@@ -1,8 +1,10 @@
-//! The Publish panel: the form, periodic publishing and the sent history, which it records.
+//! The Publish panel: the form, periodic publishing, the load test and the sent history, which
+//! it records.
 
 use mqtt_core::{ConnectionState, OutgoingMessage, ProtocolVersion};
 use yew::prelude::*;
 
+use super::load_test::LoadTest;
 use super::publish_form::PublishForm;
 use super::request_list::RequestList;
 use super::request_mode::use_requests;
@@ -79,6 +81,9 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             if state.version == ProtocolVersion::V5 {
                 <RequestList requests={state.requests.clone()} dispatcher={state.dispatcher()} />
             }
+            <LoadTest ids={props.ids.clone()} driver={driver.clone()}
+                connected={matches!(state.connection, ConnectionState::Connected { .. })}
+                periodic_running={state.periodic_sent.is_some()} />
             <SentList sent={state.sent.clone()} {onresend} {onedit} />
         </section>
     }

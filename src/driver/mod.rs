@@ -26,6 +26,7 @@
 
 mod inbox;
 mod translate;
+mod watch;
 mod worker;
 
 use std::cell::RefCell;
@@ -46,6 +47,7 @@ use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
+pub use watch::Outcomes;
 use worker::{Channel, FromWorker, Io};
 
 /// Flush incoming messages at least this often when animation frames do not run.
@@ -84,6 +86,8 @@ struct Inner {
     worker_waiting: bool,
     /// The running ticker: its interval and whom it tells.
     ticker: Option<(u32, Callback<()>)>,
+    /// Publishes whose outcomes go to a watcher instead of the reducer (the load tool).
+    watch: watch::Watch,
 }
 
 fn page_hidden() -> bool {
@@ -132,6 +136,7 @@ impl Driver {
                 rate_armed: false,
                 worker_waiting: false,
                 ticker: None,
+                watch: watch::Watch::default(),
             })
         });
         Driver(inner)
@@ -149,7 +154,8 @@ impl Driver {
             inner.worker_waiting = false;
             inner.io.ready();
         }
-        let waiting = !inner.outbox.is_empty() || !inner.ticks.is_empty();
+        let waiting =
+            !inner.outbox.is_empty() || !inner.ticks.is_empty() || inner.watch.is_waiting();
         if waiting && !inner.outbox_scheduled {
             inner.outbox_scheduled = true;
             let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&inner.on_outbox);
@@ -168,6 +174,7 @@ impl Driver {
         state.outbox_scheduled = false;
         let outbox = std::mem::take(&mut state.outbox);
         let ticks = std::mem::take(&mut state.ticks);
+        let watched = state.watch.take();
         let dispatch = state.dispatch.clone();
         drop(state);
         let mut reduced_in = None;
@@ -179,6 +186,9 @@ impl Driver {
             } else {
                 dispatch.emit(action);
             }
+        }
+        if let Some((watcher, outcomes)) = watched {
+            watcher.emit(outcomes);
         }
         for on_tick in ticks {
             on_tick.emit(());
@@ -302,6 +312,25 @@ impl Driver {
                 .map_err(|error| command_error_sentence(&error))
         })
         .unwrap_or_else(|| Err(reentered()))
+    }
+
+    /// Publishes like `publish`, but tells its outcome to the watcher set by `watch_publishes`
+    /// (with the others of the same turn) instead of the reducer.
+    pub fn publish_watched(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            let id = client
+                .publish(now(), message)
+                .map_err(|error| command_error_sentence(&error))?;
+            inner.watch.add(id);
+            Ok(id)
+        })
+        .unwrap_or_else(|| Err(reentered()))
+    }
+
+    /// Who hears the outcomes of `publish_watched`; `None` ends the watch.
+    pub fn watch_publishes(&self, watcher: Option<Callback<Outcomes>>) {
+        self.with(|inner| inner.watch.set(watcher));
     }
 
     /// Calls `on_tick` every `interval_ms` (on the worker's clock, which hidden tabs do not
@@ -504,6 +533,9 @@ impl Inner {
     }
 
     fn on_event(&mut self, event: Event) {
+        let Some(event) = self.watch.claim(event) else {
+            return;
+        };
         match event {
             Event::Message(publish) => return self.receive(publish),
             Event::StateChanged(_) => {
