@@ -18,6 +18,8 @@ pub mod payload;
 pub mod periodic;
 pub mod profile;
 pub mod publish;
+pub mod recording;
+pub mod replay;
 pub mod settings;
 pub mod state;
 pub mod storage;

@@ -15,6 +15,7 @@ pub mod payload_diff;
 pub mod profile_picker;
 pub mod publish_form;
 pub mod publish_panel;
+pub mod record_replay;
 pub mod selected_message;
 pub mod selected_topic;
 pub mod sent_list;

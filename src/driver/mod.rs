@@ -44,6 +44,7 @@ use yew::Callback;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
+use crate::recording::Recorder;
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
 use worker::{Channel, FromWorker, Io};
@@ -84,6 +85,10 @@ struct Inner {
     worker_waiting: bool,
     /// The running ticker: its interval and whom it tells.
     ticker: Option<(u32, Callback<()>)>,
+    /// The running recording, fed each batch as it goes to the reducer (`recording.rs`).
+    recorder: Option<Recorder>,
+    /// Told each publish's outcome, after the reducer (a replay counts its own).
+    publish_watch: Option<Callback<(PublishId, bool)>>,
 }
 
 fn page_hidden() -> bool {
@@ -132,6 +137,8 @@ impl Driver {
                 rate_armed: false,
                 worker_waiting: false,
                 ticker: None,
+                recorder: None,
+                publish_watch: None,
             })
         });
         Driver(inner)
@@ -169,9 +176,13 @@ impl Driver {
         let outbox = std::mem::take(&mut state.outbox);
         let ticks = std::mem::take(&mut state.ticks);
         let dispatch = state.dispatch.clone();
+        let watch = state.publish_watch.clone();
         drop(state);
         let mut reduced_in = None;
         for action in outbox {
+            if let (Action::PublishResult { id, result }, Some(watch)) = (&action, &watch) {
+                watch.emit((*id, result.is_ok()));
+            }
             if matches!(action, Action::Received(_)) {
                 let started = precise_now();
                 dispatch.emit(action);
@@ -297,9 +308,18 @@ impl Driver {
     pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
         self.with(|inner| {
             let client = inner.client.as_mut().ok_or_else(not_connected)?;
-            client
-                .publish(now(), message)
-                .map_err(|error| command_error_sentence(&error))
+            let id = match inner.recorder.as_mut() {
+                Some(recorder) => {
+                    let copy = recorder.include_sent.then(|| message.clone());
+                    let id = client.publish(now(), message);
+                    if let (Ok(_), Some(message)) = (&id, copy) {
+                        recorder.sent(&message, wall_clock_millis());
+                    }
+                    id
+                }
+                None => client.publish(now(), message),
+            };
+            id.map_err(|error| command_error_sentence(&error))
         })
         .unwrap_or_else(|| Err(reentered()))
     }
@@ -315,6 +335,36 @@ impl Driver {
 
     pub fn stop_ticker(&self) {
         self.with(Inner::stop_ticker);
+    }
+
+    /// Starts recording what arrives from now on (and what is published, with `include_sent`),
+    /// ending any recording already running.
+    pub fn start_recording(&self, include_sent: bool) {
+        self.with(|inner| {
+            let at = wall_clock_millis();
+            let iso: String = js_sys::Date::new(&JsValue::from(at as f64))
+                .to_iso_string()
+                .into();
+            let recorder = Recorder::new(&inner.url, at, &iso, include_sent);
+            inner.dispatch(Action::Recording(Some(recorder.progress())));
+            inner.recorder = Some(recorder);
+        });
+    }
+
+    /// Ends the recording: its file, with what waits for the next frame in it too.
+    pub fn stop_recording(&self) -> Option<web_sys::Blob> {
+        self.with(|inner| {
+            inner.flush_armed = true;
+            inner.flush();
+            inner.dispatch(Action::Recording(None));
+            inner.recorder.take()?.finish()
+        })
+        .flatten()
+    }
+
+    /// `watch` hears the outcome of every publish from now on (`None` to stop).
+    pub fn watch_publishes(&self, watch: Option<Callback<(PublishId, bool)>>) {
+        self.with(|inner| inner.publish_watch = watch);
     }
 
     pub fn set_history_limit(&self, limit: usize) {
@@ -556,7 +606,7 @@ impl Inner {
             self.cancel_frame();
             self.io.disarm(Channel::Flush);
             if let Some(batch) = self.inbox.take() {
-                self.dispatch(Action::Received(batch));
+                self.hand_over(batch);
             }
         }
     }
@@ -566,12 +616,22 @@ impl Inner {
         if std::mem::take(&mut self.flush_armed) {
             self.io.disarm(Channel::Flush);
             if let Some(batch) = self.inbox.take_frame() {
-                self.dispatch(Action::Received(batch));
+                self.hand_over(batch);
             }
             if self.inbox.is_waiting() {
                 self.arm_flush();
             }
         }
+    }
+
+    /// A batch goes to the reducer, recorded first if a recording runs.
+    fn hand_over(&mut self, batch: Vec<crate::state::Message>) {
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.received(&batch);
+            let progress = recorder.progress();
+            self.dispatch(Action::Recording(Some(progress)));
+        }
+        self.dispatch(Action::Received(batch));
     }
 
     fn rate_tick(&mut self) {
