@@ -622,7 +622,7 @@ mod tests {
         text.push_str("{\"t\":1,\"dir\":\"in\",\"topic\":\"b\"\n"); // line 3: cut short
         encode_line(&record(2, "c", b"3"), &mut text); // line 4
         text.push_str("{\"t\":3,\"dir\":\"in\",\"topic\":\"d\",\"qos\":3,\"retain\":false,\"payload\":\"\"}\n");
-        text.push_str("\n"); // blank lines are skipped
+        text.push('\n'); // blank lines are skipped
         text.push_str("{\"t\":4,\"dir\":\"in\",\"topic\":\"e\",\"qos\":0,\"retain\":false,\"payload\":\"@@\"}\n");
         text.push_str("{\"t\":5,\"dir\":\"sideways\",\"topic\":\"f\",\"qos\":0,\"retain\":false,\"payload\":\"\"}\n");
         text.push_str("{\"t\":6,\"dir\":\"in\",\"topic\":\"g\",\"qos\":0,\"retain\":false,\"payload\":\"\",\"props\":{\"userProperties\":[[\"k\"]]}}\n");
@@ -711,7 +711,7 @@ mod tests {
             Some("text/plain")
         );
         // An item without a time it can read is named; the others stay.
-        let loaded = load(&json, |t| (t != "1000").then(|| 7));
+        let loaded = load(&json, |t| (t != "1000").then_some(7));
         assert_eq!(loaded.records.len(), 1);
         assert_eq!(
             loaded.errors,
