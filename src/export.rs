@@ -91,9 +91,16 @@ pub fn export_csv(messages: &[Rc<Message>]) -> String {
 
 /// Offers `content` as a file download through a Blob object URL.
 pub fn download(file_name: &str, mime_type: &str, content: &str) {
+    download_blob(
+        file_name,
+        gloo::file::Blob::new_with_options(content, Some(mime_type)),
+    );
+}
+
+/// Offers `blob` as a file download through an object URL (a recording's parts, joined).
+pub fn download_blob(file_name: &str, blob: impl Into<gloo::file::Blob>) {
     use wasm_bindgen::JsCast;
-    let blob = gloo::file::Blob::new_with_options(content, Some(mime_type));
-    let url = gloo::file::ObjectUrl::from(blob);
+    let url = gloo::file::ObjectUrl::from(blob.into());
     let Some(anchor) = gloo::utils::document()
         .create_element("a")
         .ok()

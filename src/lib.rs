@@ -19,6 +19,8 @@ pub mod payload;
 pub mod periodic;
 pub mod profile;
 pub mod publish;
+pub mod recording;
+pub mod replay;
 pub mod request;
 pub mod settings;
 pub mod state;

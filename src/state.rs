@@ -240,6 +240,10 @@ pub struct State {
     pub sent: VecDeque<SentMessage>,
     /// Messages sent by the running periodic publish; `None` when it is stopped.
     pub periodic_sent: Option<u64>,
+    /// The running recording's count and size, and the last replay's progress (`recording.rs`,
+    /// `replay.rs`).
+    pub recording: Option<RecordingProgress>,
+    pub replay: Option<ReplayProgress>,
     pub log: VecDeque<LogEntry>,
     /// The message shown in detail; selecting a topic clears it, and the other way round.
     pub selected: Option<u64>,
@@ -270,6 +274,8 @@ impl Default for State {
             rate: 0,
             sent: VecDeque::new(),
             periodic_sent: None,
+            recording: None,
+            replay: None,
             log: VecDeque::new(),
             selected: None,
             topics: SharedIndex::default(),
@@ -324,6 +330,30 @@ pub enum Action {
     Rate(u32),
     Periodic(Option<u64>),
     Request(crate::request::RequestAction),
+    Recording(Option<RecordingProgress>),
+    Replay(Option<ReplayProgress>),
+}
+
+/// A running recording: messages written so far and the file's size in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordingProgress {
+    pub count: u64,
+    pub bytes: u64,
+}
+
+/// Where a replay is: the next message of its pass, the passes done, the counts, and the time
+/// left of the pass (`None` until it can be told).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplayProgress {
+    pub position: u64,
+    pub total: u64,
+    pub passes: u32,
+    pub sent: u64,
+    pub acknowledged: u64,
+    pub failed: u64,
+    pub left_ms: Option<u64>,
+    pub paused: bool,
+    pub finished: bool,
 }
 
 impl Reducible for State {
@@ -493,6 +523,8 @@ impl State {
             Action::Rate(rate) => self.rate = rate,
             Action::Periodic(sent) => self.periodic_sent = sent,
             Action::Request(action) => self.requests.apply(action),
+            Action::Recording(progress) => self.recording = progress,
+            Action::Replay(progress) => self.replay = progress,
         }
     }
 

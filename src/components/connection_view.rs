@@ -7,6 +7,7 @@ use super::log_view::LogView;
 use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
+use super::record_replay::RecordReplayPanel;
 use super::selected_message::SelectedMessage;
 use super::selected_topic::SelectedTopic;
 use super::share_panel::SharePanel;
@@ -262,6 +263,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             </section>
             <SubscriptionsPanel ids={ids.clone()} driver={driver.clone()}
                 state={state.clone()} focus={triggers.focus_subscribe} />
+            <RecordReplayPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()} />
         </>
     };
     let center = html! {

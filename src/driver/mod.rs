@@ -45,6 +45,7 @@ use yew::Callback;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
+use crate::recording::Recorder;
 use crate::state::{Action, LogLevel, SubscriptionRequest};
 use inbox::Inbox;
 pub use watch::Outcomes;
@@ -88,6 +89,8 @@ struct Inner {
     ticker: Option<(u32, Callback<()>)>,
     /// Publishes whose outcomes go to a watcher instead of the reducer (the load tool).
     watch: watch::Watch,
+    /// The running recording, fed each batch as it goes to the reducer (`recording.rs`).
+    recorder: Option<Recorder>,
 }
 
 fn page_hidden() -> bool {
@@ -137,6 +140,7 @@ impl Driver {
                 worker_waiting: false,
                 ticker: None,
                 watch: watch::Watch::default(),
+                recorder: None,
             })
         });
         Driver(inner)
@@ -305,23 +309,15 @@ impl Driver {
     /// Publishes now, or once connected while connecting; the id names its outcome in
     /// `Action::PublishResult`.
     pub fn publish(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
-        self.with(|inner| {
-            let client = inner.client.as_mut().ok_or_else(not_connected)?;
-            client
-                .publish(now(), message)
-                .map_err(|error| command_error_sentence(&error))
-        })
-        .unwrap_or_else(|| Err(reentered()))
+        self.with(|inner| inner.publish(message))
+            .unwrap_or_else(|| Err(reentered()))
     }
 
     /// Publishes like `publish`, but tells its outcome to the watcher set by `watch_publishes`
     /// (with the others of the same turn) instead of the reducer.
     pub fn publish_watched(&self, message: OutgoingMessage) -> Result<PublishId, Text> {
         self.with(|inner| {
-            let client = inner.client.as_mut().ok_or_else(not_connected)?;
-            let id = client
-                .publish(now(), message)
-                .map_err(|error| command_error_sentence(&error))?;
+            let id = inner.publish(message)?;
             inner.watch.add(id);
             Ok(id)
         })
@@ -344,6 +340,31 @@ impl Driver {
 
     pub fn stop_ticker(&self) {
         self.with(Inner::stop_ticker);
+    }
+
+    /// Starts recording what arrives from now on (and what is published, with `include_sent`),
+    /// ending any recording already running.
+    pub fn start_recording(&self, include_sent: bool) {
+        self.with(|inner| {
+            let at = wall_clock_millis();
+            let iso: String = js_sys::Date::new(&JsValue::from(at as f64))
+                .to_iso_string()
+                .into();
+            let recorder = Recorder::new(&inner.url, at, &iso, include_sent);
+            inner.dispatch(Action::Recording(Some(recorder.progress())));
+            inner.recorder = Some(recorder);
+        });
+    }
+
+    /// Ends the recording: its file, with what waits for the next frame in it too.
+    pub fn stop_recording(&self) -> Option<web_sys::Blob> {
+        self.with(|inner| {
+            inner.flush_armed = true;
+            inner.flush();
+            inner.dispatch(Action::Recording(None));
+            inner.recorder.take()?.finish()
+        })
+        .flatten()
     }
 
     pub fn set_history_limit(&self, limit: usize) {
@@ -391,6 +412,23 @@ fn reentered() -> Text {
 }
 
 impl Inner {
+    /// Publishes through the core, and into the recording if it keeps what is sent.
+    fn publish(&mut self, message: OutgoingMessage) -> Result<PublishId, Text> {
+        let client = self.client.as_mut().ok_or_else(not_connected)?;
+        let id = match self.recorder.as_mut() {
+            Some(recorder) => {
+                let copy = recorder.include_sent.then(|| message.clone());
+                let id = client.publish(now(), message);
+                if let (Ok(_), Some(message)) = (&id, copy) {
+                    recorder.sent(&message, wall_clock_millis());
+                }
+                id
+            }
+            None => client.publish(now(), message),
+        };
+        id.map_err(|error| command_error_sentence(&error))
+    }
+
     fn dispatch(&mut self, action: Action) {
         self.outbox.push(action);
     }
@@ -588,7 +626,7 @@ impl Inner {
             self.cancel_frame();
             self.io.disarm(Channel::Flush);
             if let Some(batch) = self.inbox.take() {
-                self.dispatch(Action::Received(batch));
+                self.hand_over(batch);
             }
         }
     }
@@ -598,12 +636,22 @@ impl Inner {
         if std::mem::take(&mut self.flush_armed) {
             self.io.disarm(Channel::Flush);
             if let Some(batch) = self.inbox.take_frame() {
-                self.dispatch(Action::Received(batch));
+                self.hand_over(batch);
             }
             if self.inbox.is_waiting() {
                 self.arm_flush();
             }
         }
+    }
+
+    /// A batch goes to the reducer, recorded first if a recording runs.
+    fn hand_over(&mut self, batch: Vec<crate::state::Message>) {
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.received(&batch);
+            let progress = recorder.progress();
+            self.dispatch(Action::Recording(Some(progress)));
+        }
+        self.dispatch(Action::Received(batch));
     }
 
     fn rate_tick(&mut self) {
