@@ -133,7 +133,7 @@ async fn open_load_test(app: &Mounted, topic: &str, count: &str, rate: &str, qos
         .and_then(|e| e.dyn_into().ok())
         .expect("the load test's summary");
     summary.click();
-    app.fill(SECTION, "Topic", topic);
+    app.fill(SECTION, "Load test topic", topic);
     app.fill(SECTION, "Payload template", "{\"n\":{n},\"ts\":{ts}}");
     app.fill(SECTION, "QoS", qos);
     app.fill(SECTION, "Messages", count);

@@ -254,7 +254,7 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
         <section class="load-test" aria-label={title}>
             <details>
                 <summary>{ title }</summary>
-                { text_input(&id("load-topic"), i18n.t(Key::PublishTopic), &topic, set(&topic), None) }
+                { text_input(&id("load-topic"), i18n.t(Key::LoadTopic), &topic, set(&topic), None) }
                 <div class="field payload">
                     <label for={id("load-payload")}>{ i18n.t(Key::LoadPayload) }</label>
                     <textarea id={id("load-payload")} rows="2" value={(*payload).clone()}
