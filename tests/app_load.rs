@@ -10,11 +10,10 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mqtt_core::{ClientOptions, ConnectionState, ProtocolVersion, QoS, RetainHandling};
+use mqtt_core::{ConnectionState, QoS, RetainHandling};
 use mqtt_web_client::driver::Driver;
-use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, Message, SubscriptionRequest};
-use support::{broker_url, clear_storage, mount, settle, unique, wait_until, Mounted};
+use support::{clear_storage, mount, settle, unique, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::HtmlElement;
@@ -51,14 +50,7 @@ impl Subscriber {
             })
         };
         driver.set_history_limit(1_000_000);
-        let settings = ConnectionSettings {
-            url: broker_url().into(),
-            version: ProtocolVersion::V5,
-            client_id: client_id.into(),
-            ..ConnectionSettings::default()
-        };
-        let options = ClientOptions::try_from(&settings).expect("valid settings");
-        driver.connect(&settings.url, options).expect("connect");
+        support::peer::connect_v5(&driver, client_id);
         wait_until("the subscriber to connect", || *connected.borrow()).await;
         let request = SubscriptionRequest {
             filter: filter.into(),

@@ -16,13 +16,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::sleep;
-use mqtt_core::{
-    Bytes, ClientOptions, ConnectionState, OutgoingMessage, ProtocolVersion, PublishProperties,
-    QoS, RetainHandling,
-};
+use mqtt_core::{Bytes, ConnectionState, OutgoingMessage, PublishProperties, QoS, RetainHandling};
 use mqtt_web_client::driver::Driver;
 use mqtt_web_client::recording::{encode_line, header_line, Direction, Record};
-use mqtt_web_client::settings::ConnectionSettings;
 use mqtt_web_client::state::{Action, Message, SubscriptionRequest};
 use support::{broker_url, clear_storage, mount, set_value, unique, Mounted};
 use wasm_bindgen::JsValue;
@@ -84,14 +80,7 @@ async fn peer(client_id: &str, filter: Option<&str>) -> (Driver, Rc<RefCell<Peer
     let observer = Rc::clone(&peer);
     let driver = Driver::new(move |action| observer.borrow_mut().observe(action));
     driver.set_history_limit(STREAM);
-    let settings = ConnectionSettings {
-        url: broker_url().into(),
-        version: ProtocolVersion::V5,
-        client_id: client_id.into(),
-        ..ConnectionSettings::default()
-    };
-    let options = ClientOptions::try_from(&settings).expect("valid settings");
-    driver.connect(&settings.url, options).expect("connect");
+    support::peer::connect_v5(&driver, client_id);
     wait_long("a peer to connect", || peer.borrow().connected).await;
     if let Some(filter) = filter {
         let request = SubscriptionRequest {

@@ -51,14 +51,7 @@ impl Peer {
             }
         });
         driver.set_history_limit(1_000_000);
-        let settings = ConnectionSettings {
-            url: broker_url().into(),
-            version: ProtocolVersion::V5,
-            client_id: client_id.into(),
-            ..ConnectionSettings::default()
-        };
-        let options = ClientOptions::try_from(&settings).expect("valid settings");
-        driver.connect(&settings.url, options).expect("connect");
+        connect_v5(&driver, client_id);
         wait_until("the peer to connect", || seen.borrow().connected).await;
         Peer { driver, seen }
     }
@@ -110,4 +103,16 @@ impl Peer {
         settle(50).await;
         self.driver.shutdown();
     }
+}
+
+/// Connects `driver` to the test broker with MQTT 5 as `client_id`.
+pub fn connect_v5(driver: &Driver, client_id: &str) {
+    let settings = ConnectionSettings {
+        url: broker_url().into(),
+        version: ProtocolVersion::V5,
+        client_id: client_id.into(),
+        ..ConnectionSettings::default()
+    };
+    let options = ClientOptions::try_from(&settings).expect("valid settings");
+    driver.connect(&settings.url, options).expect("connect");
 }
