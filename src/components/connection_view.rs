@@ -8,6 +8,7 @@ use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
 use super::record_replay::RecordReplayPanel;
+use super::secure_hint::SecureHintView;
 use super::selected_message::SelectedMessage;
 use super::selected_topic::SelectedTopic;
 use super::share_panel::SharePanel;
@@ -239,6 +240,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         <>
             <section class="panel connection" aria-label={i18n.t(Key::Connection)}>
                 <h2>{ i18n.t(Key::Connection) }</h2>
+                <SecureHintView hint={state.secure_hint.clone()} />
                 if *fold != Fold::Form {
                     <ConnectionSummary url={AttrValue::from(form_settings.url.clone())}
                         client_id={AttrValue::from(client_id)} version={state.version}
