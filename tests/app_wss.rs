@@ -5,8 +5,9 @@
 //! fails before it opens, the hint of what is most likely wrong: a certificate from a CA the
 //! browser does not trust and a closed port both give the "no secure answer" hint with the
 //! link to the origin (a page cannot tell them apart); the proxy at a wrong path gives the
-//! "wrong path" hint, without a link. The peers and the variables: scripts/test's
-//! `start_wss_peers`.
+//! "wrong path" hint, without a link; the test broker's plain ws:// port given as wss:// gives
+//! the first. The peers and the variables: scripts/test's `start_wss_peers` (and
+//! MQTT_TEST_WS_URL).
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -204,6 +205,14 @@ async fn an_untrusted_certificate_gets_the_hint_and_the_link() {
 #[wasm_bindgen_test]
 async fn a_closed_port_gets_the_same_hint_which_names_both() {
     shows_the_certificate_hint(closed_url()).await;
+}
+
+/// The test broker's plain WebSocket port given as wss://: the TLS handshake fails
+/// (`net::ERR_SSL_PROTOCOL_ERROR` in the console), and the probe too.
+#[wasm_bindgen_test]
+async fn a_plain_ws_port_given_as_wss_gets_the_same_hint() {
+    let url = support::broker_url().replacen("ws://", "wss://", 1);
+    shows_the_certificate_hint(&url).await;
 }
 
 #[wasm_bindgen_test]
