@@ -115,10 +115,10 @@ async fn connects_through_a_tls_proxy_at_its_path() {
     exchange_over(&format!("{}/mqtt", proxy_url()), "5.0").await;
 }
 
-/// The hint shown in the active tab (in the Connection section), if any.
+/// The hint shown in the active tab (under the status bar), if any.
 fn hint(app: &Mounted) -> Option<HtmlElement> {
     app.root
-        .query_selector(".connection-view:not([hidden]) section.connection .secure-hint")
+        .query_selector(".connection-view:not([hidden]) .workspace-bar .secure-hint")
         .ok()
         .flatten()
         .and_then(|element| element.dyn_into::<HtmlElement>().ok())

@@ -4,6 +4,8 @@
 // wss:// broker connects under the page's Content-Security-Policy; and a wss:// connection that
 // fails gets its hint, which needs the CSP to let the driver's probe fetch the broker's https
 // origin: the TLS proxy at a wrong path, and a listener whose CA the browser does not trust.
+// axe-core's WCAG 2.0/2.1 A and AA rules (as tests/a11y.mjs runs them) in the three states,
+// the last in the dark theme too.
 //
 //   node tests/https.mjs [dist]
 //
@@ -22,6 +24,20 @@ import { ROOT, fail, runTest, step } from './browser.mjs';
 
 const DIST = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const env = (name) => process.env[name] || fail(`${name} is not set: run scripts/test`);
+
+/// axe-core's WCAG A and AA rules on the page as it is; fails naming each violation.
+async function accessible(page, state) {
+  step(`running axe-core: ${state}`);
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.evaluate(fs.readFileSync(createRequire(path.join(ROOT, 'tools', 'package.json')).resolve('axe-core/axe.min.js'), 'utf8'));
+  }
+  const violations = await page.evaluate(async () => {
+    const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] };
+    const { violations } = await window.axe.run(document, options);
+    return violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  if (violations.length) fail(`${state}: ${violations.join('; ')}`);
+}
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
@@ -99,6 +115,7 @@ async function run(page, base) {
   const words = await error.textContent();
   if (!/mixed content/.test(words) || !words.includes('broker.example')) fail(`the URL's error is ${JSON.stringify(words)}, not the mixed-content refusal`);
   if (await connect.isEnabled()) fail('Connect is enabled for a ws:// URL on an https page');
+  await accessible(page, 'the mixed-content refusal');
 
   step('typing a loopback ws:// URL, which browsers allow');
   await url.fill('ws://127.0.0.1:9001');
@@ -125,6 +142,7 @@ async function run(page, base) {
     fail(`the wrong path's hint is ${JSON.stringify(pathHint)}`);
   }
   if ((await status.getAttribute('data-status')) === 'connected') fail('connected at a wrong path');
+  await accessible(page, "the wrong path's hint");
 
   step('connecting to the listener whose CA the browser does not trust');
   await attempt(env('MQTT_TEST_UNTRUSTED_WSS_URL'));
@@ -133,7 +151,11 @@ async function run(page, base) {
   const href = await hint.locator('a').getAttribute('href');
   const certHint = await hint.textContent();
   if (href !== origin || !certHint.includes('certificate')) fail(`the untrusted listener's hint is ${JSON.stringify(certHint)} linking ${href}`);
-  console.log('https: the mixed-content refusal, a wss connection and both hints on the https page');
+  await accessible(page, "the certificate's hint");
+  // The theme follows the system's by default.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await accessible(page, "the certificate's hint, dark");
+  console.log('https: the mixed-content refusal, a wss connection and both hints on the https page, 0 axe violations');
 }
 
 runTest('https', 120_000, main);

@@ -232,15 +232,18 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             })
         });
 
+    // The hint of a failed wss:// connection under the status, where it stays in view.
     let bar = html! {
-        <StatusBar connection={state.connection.clone()} server={state.server.clone()}
-            {last_error} />
+        <>
+            <StatusBar connection={state.connection.clone()} server={state.server.clone()}
+                {last_error} />
+            <SecureHintView hint={state.secure_hint.clone()} />
+        </>
     };
     let side = html! {
         <>
             <section class="panel connection" aria-label={i18n.t(Key::Connection)}>
                 <h2>{ i18n.t(Key::Connection) }</h2>
-                <SecureHintView hint={state.secure_hint.clone()} />
                 if *fold != Fold::Form {
                     <ConnectionSummary url={AttrValue::from(form_settings.url.clone())}
                         client_id={AttrValue::from(client_id)} version={state.version}

@@ -1,5 +1,5 @@
-//! What a failed `wss://` connection most likely ran into (`secure::SecureHint`), in the
-//! Connection section: the words, and for an untrusted certificate the link that opens the
+//! What a failed `wss://` connection most likely ran into (`secure::SecureHint`), under the
+//! status bar: the words, and for an untrusted certificate the link that opens the
 //! broker's https origin in a new tab, where the browser shows its verdict and lets the user
 //! accept the certificate.
 
