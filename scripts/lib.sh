@@ -5,8 +5,10 @@
 readonly WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Cargo.toml
 readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pinned rustc
 # fonts-wqy-microhei: a Chinese font, so that the browser tests' zh-CN screens (and their
-# screenshots) show glyphs, not boxes.
-readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei)
+# screenshots) show glyphs, not boxes. openssl and libnss3-tools (certutil): scripts/test-ca's
+# test CA and the NSS database through which the browser tests' Chromium trusts it.
+readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei
+    openssl libnss3-tools)
 readonly PAHO_REQUIREMENT='paho-mqtt<2'
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

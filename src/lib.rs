@@ -22,6 +22,7 @@ pub mod publish;
 pub mod recording;
 pub mod replay;
 pub mod request;
+pub mod secure;
 pub mod settings;
 pub mod state;
 pub mod storage;

@@ -255,6 +255,9 @@ pub struct State {
     pub search: String,
     /// Request/response (version 5): the requests sent and what became of them.
     pub requests: crate::request::Requests,
+    /// What a `wss://` connection that failed before it opened most likely ran into, found by
+    /// the driver's probe; gone on Connect and once connected.
+    pub secure_hint: Option<crate::secure::SecureHint>,
 }
 
 impl Default for State {
@@ -283,6 +286,7 @@ impl Default for State {
             filter: None,
             search: String::new(),
             requests: crate::request::Requests::default(),
+            secure_hint: None,
         }
     }
 }
@@ -332,6 +336,8 @@ pub enum Action {
     Request(crate::request::RequestAction),
     Recording(Option<RecordingProgress>),
     Replay(Option<ReplayProgress>),
+    /// The driver's finding on a failed `wss://` connection (`secure.rs`).
+    SecureHint(Option<crate::secure::SecureHint>),
 }
 
 /// A running recording: messages written so far and the file's size in bytes.
@@ -413,6 +419,7 @@ impl State {
             Action::Connect(version) => {
                 self.version = version;
                 self.clear_topics();
+                self.secure_hint = None;
             }
             Action::Connected {
                 session_present,
@@ -420,7 +427,9 @@ impl State {
             } => {
                 self.connection = ConnectionState::Connected { session_present };
                 self.server = Some(server);
+                self.secure_hint = None;
             }
+            Action::SecureHint(hint) => self.secure_hint = hint,
             Action::Log { at, level, text } => {
                 self.log.push_back(LogEntry { at, level, text });
                 if self.log.len() > LOG_LIMIT {

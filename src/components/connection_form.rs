@@ -7,7 +7,7 @@ use super::{checkbox, on_value, qos_select, text_input};
 use crate::settings::{
     generated_client_id, version_from_key, version_key, ConnectionSettings, PRESETS,
 };
-use crate::validate;
+use crate::{secure, validate};
 
 #[derive(Properties, PartialEq)]
 pub struct ConnectionFormProps {
@@ -119,9 +119,12 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
         })
     };
 
+    // A ws:// URL from an https page too: the browser would refuse it (mixed content).
     let url_error = validate::broker_url(&settings.url)
+        .map_err(|problem| problem.text())
+        .and_then(|()| secure::mixed_content(&secure::page_protocol(), &settings.url))
         .err()
-        .map(|problem| i18n.text(&problem.text()));
+        .map(|text| i18n.text(&text));
     let is_v5 = settings.version == ProtocolVersion::V5;
     let active = !matches!(props.connection, ConnectionState::Disconnected { .. });
     let connected = matches!(props.connection, ConnectionState::Connected { .. });

@@ -8,6 +8,7 @@ use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
 use super::record_replay::RecordReplayPanel;
+use super::secure_hint::SecureHintView;
 use super::selected_message::SelectedMessage;
 use super::selected_topic::SelectedTopic;
 use super::share_panel::SharePanel;
@@ -231,9 +232,13 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             })
         });
 
+    // The hint of a failed wss:// connection under the status, where it stays in view.
     let bar = html! {
-        <StatusBar connection={state.connection.clone()} server={state.server.clone()}
-            {last_error} />
+        <>
+            <StatusBar connection={state.connection.clone()} server={state.server.clone()}
+                {last_error} />
+            <SecureHintView hint={state.secure_hint.clone()} />
+        </>
     };
     let side = html! {
         <>

@@ -20,6 +20,7 @@ pub mod record_replay;
 pub mod reply_form;
 pub mod request_list;
 pub mod request_mode;
+pub mod secure_hint;
 pub mod selected_message;
 pub mod selected_topic;
 pub mod sent_list;

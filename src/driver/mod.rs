@@ -25,6 +25,7 @@
 //! its call before the events it led to (a QoS 0 publish is done at once).
 
 mod inbox;
+mod probe;
 mod translate;
 mod watch;
 mod worker;
@@ -91,6 +92,8 @@ struct Inner {
     watch: watch::Watch,
     /// The running recording, fed each batch as it goes to the reducer (`recording.rs`).
     recorder: Option<Recorder>,
+    /// The probe after a `wss://` socket failed before it opened (`probe.rs`).
+    probe: probe::Probe,
 }
 
 fn page_hidden() -> bool {
@@ -141,6 +144,7 @@ impl Driver {
                 ticker: None,
                 watch: watch::Watch::default(),
                 recorder: None,
+                probe: probe::Probe::default(),
             })
         });
         Driver(inner)
@@ -210,9 +214,12 @@ impl Driver {
         }
     }
 
-    /// Connects to `url` with `options`, ending any earlier connection of this tab first.
+    /// Connects to `url` with `options`, ending any earlier connection of this tab first; an
+    /// unencrypted URL from an https page is refused (`secure::mixed_content`).
     pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), Text> {
+        crate::secure::mixed_content(&crate::secure::page_protocol(), url)?;
         self.with(|inner| {
+            inner.probe.reset();
             // Say goodbye on the old connection; the old session must not reconnect behind the
             // new one's back.
             if let Some(client) = inner.client.as_mut() {
@@ -461,13 +468,28 @@ impl Inner {
         if kind == FromWorker::Bytes {
             self.worker_waiting = true;
         }
+        if kind == FromWorker::Probed {
+            let answered = message.get(2).as_bool().unwrap_or(false);
+            if let Some(action) = self.probe.answered(socket, &self.url, answered) {
+                self.dispatch(action);
+            }
+            return;
+        }
         let Some(client) = self.client.as_mut() else {
             return;
         };
+        if kind == FromWorker::Closed && client.transport() == Some(socket) {
+            // Closed before it opened, of which the browser says no more: a `wss://` socket's
+            // origin is asked over https.
+            if let Some(url) = self.probe.closed(socket, &self.url) {
+                self.io.probe(socket, &url);
+            }
+        }
         let error = match kind {
             // Not a socket's: `on_worker_message` handles ticks.
-            FromWorker::Tick => return,
+            FromWorker::Tick | FromWorker::Probed => return,
             FromWorker::Opened => {
+                self.probe.opened(socket);
                 client.handle_transport_open(now(), socket);
                 return;
             }

@@ -1,7 +1,9 @@
 // The driver's worker (src/driver/worker.rs owns it and documents the messages: `ToWorker`,
 // `FromWorker`). A batch of frames goes to the page only once it has handled the last one.
-const TIMER = 0, OPEN = 1, SEND = 2, CLOSE = 3, READY = 4, QUIT = 5;
-const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5;
+const TIMER = 0, OPEN = 1, SEND = 2, CLOSE = 3, READY = 4, QUIT = 5, PROBE = 6;
+const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5, PROBED = 6;
+// A probe that nothing answers (a port that swallows packets) counts as unanswered after this.
+const PROBE_TIMEOUT_MS = 10000;
 const timers = {};
 let socket = null, id = 0, frames = [], size = 0, ready = true;
 
@@ -103,5 +105,16 @@ onmessage = ({ data }) => {
       detach();
       close();
       break;
+    case PROBE: {
+      // Any answer, even an error page, is an opaque response; no TLS connection that the
+      // browser accepts (or nothing listening) rejects. Nothing of the answer is read.
+      const [, socket, url] = data;
+      // (A no-cors fetch must follow redirects: any other redirect mode rejects it outright.)
+      fetch(url, { mode: 'no-cors', credentials: 'omit', cache: 'no-store',
+                   signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
+        .then(() => true, () => false)
+        .then((answered) => postMessage([PROBED, socket, answered]));
+      break;
+    }
   }
 };

@@ -26,6 +26,8 @@ enum ToWorker {
     Ready = 4,
     /// `[Quit]`: after what was posted before it, close the socket and end the worker.
     Quit = 5,
+    /// `[Probe, socket, url]`: a no-cors fetch of `url` on behalf of `socket` (`probe.rs`).
+    Probe = 6,
 }
 
 /// What the worker tells the page.
@@ -44,6 +46,8 @@ pub(super) enum FromWorker {
     Closed = 4,
     /// `[Failed, socket, words]`: the browser refused to create the socket.
     Failed = 5,
+    /// `[Probed, socket, answered]`: whether the probe's fetch got any answer.
+    Probed = 6,
 }
 
 impl FromWorker {
@@ -55,6 +59,7 @@ impl FromWorker {
             FromWorker::Text,
             FromWorker::Closed,
             FromWorker::Failed,
+            FromWorker::Probed,
         ]
         .into_iter()
         .find(|m| *m as u32 == n)
@@ -176,6 +181,15 @@ impl Io {
         self.post(&Array::of2(
             &JsValue::from(ToWorker::Close as u32),
             &JsValue::from(socket.raw()),
+        ));
+    }
+
+    /// Fetches `url` (no-cors, nothing read) for `socket`; the answer is `FromWorker::Probed`.
+    pub(super) fn probe(&self, socket: TransportId, url: &str) {
+        self.post(&Array::of3(
+            &JsValue::from(ToWorker::Probe as u32),
+            &JsValue::from(socket.raw()),
+            &JsValue::from_str(url),
         ));
     }
 

@@ -142,10 +142,22 @@ impl Drop for ScratchDir {
     }
 }
 
-/// Mosquitto with a TCP and a WebSocket listener, restartable on the same ports and files.
+/// A TLS WebSocket listener: its port and the directory holding its certificate chain
+/// (`server.pem`) and key (`server.key`), as `scripts/test-ca` writes them. Mosquitto reads
+/// them after dropping privileges (to its user `mosquitto` unless configured to stay root), so
+/// the files and every directory above them must be readable and traversable by that user.
+#[derive(Clone, Debug)]
+pub struct WssListener {
+    pub port: u16,
+    pub tls_dir: PathBuf,
+}
+
+/// Mosquitto with a TCP and a WebSocket listener (and a TLS WebSocket listener if asked),
+/// restartable on the same ports and files.
 pub struct Mosquitto {
     pub tcp_port: u16,
     pub ws_port: u16,
+    pub wss: Option<WssListener>,
     process: Option<Process>,
     /// How many times it was started; each run has its own log file.
     runs: u32,
@@ -161,7 +173,16 @@ impl Mosquitto {
 
     /// On the given ports, TCP and WebSocket (Mosquitto will not start with only a WebSocket
     /// listener), both on 127.0.0.1; otherwise as `start`.
-    pub fn start_on([tcp_port, ws_port]: [u16; 2], extra: &str) -> Mosquitto {
+    pub fn start_on(ports: [u16; 2], extra: &str) -> Mosquitto {
+        Mosquitto::start_with_wss(ports, extra, None)
+    }
+
+    /// As `start_on`, plus a TLS WebSocket listener (like the plain one, on every interface).
+    pub fn start_with_wss(
+        [tcp_port, ws_port]: [u16; 2],
+        extra: &str,
+        wss: Option<WssListener>,
+    ) -> Mosquitto {
         let dir = ScratchDir::in_memory("mosquitto");
         let extra = extra.replace("{dir}", &dir.path().display().to_string());
         let config = format!(
@@ -177,10 +198,23 @@ impl Mosquitto {
              listener {ws_port} 127.0.0.1\n\
              protocol websockets\n"
         );
+        let config = match &wss {
+            Some(wss) => format!(
+                "{config}listener {} 127.0.0.1\n\
+                 protocol websockets\n\
+                 certfile {}\n\
+                 keyfile {}\n",
+                wss.port,
+                wss.tls_dir.join("server.pem").display(),
+                wss.tls_dir.join("server.key").display()
+            ),
+            None => config,
+        };
         fs::write(dir.path().join("mosquitto.conf"), config).expect("write mosquitto.conf");
         let mut broker = Mosquitto {
             tcp_port,
             ws_port,
+            wss,
             process: None,
             runs: 0,
             dir,
@@ -242,10 +276,12 @@ impl Mosquitto {
             .arg("-c")
             .arg(self.dir.path().join("mosquitto.conf"));
         self.runs += 1;
+        let mut ports = vec![self.tcp_port, self.ws_port];
+        ports.extend(self.wss.as_ref().map(|wss| wss.port));
         self.process = Some(Process::start(
             "mosquitto",
             command,
-            &[self.tcp_port, self.ws_port],
+            &ports,
             self.log_file(self.runs),
         ));
     }

@@ -1,10 +1,13 @@
 //! Mosquitto for the scripts and the browser tests, through the one launcher
 //! (`test_peers::brokers::Mosquitto`).
 //!
-//! Usage: `test-mosquitto [--tcp-port N] [--ws-port N] [--config FILE] [--set LINE]...
-//! [--control-port N]`, or `test-mosquitto --version`.
+//! Usage: `test-mosquitto [--tcp-port N] [--ws-port N] [--wss-port N --tls-dir DIR]
+//! [--config FILE] [--set LINE]... [--control-port N]`, or `test-mosquitto --version`.
 //!
 //! - `--tcp-port`, `--ws-port`: the listeners on 127.0.0.1 (free ports if not given).
+//! - `--wss-port N --tls-dir DIR`: also a TLS WebSocket listener on port N with DIR's
+//!   `server.pem` and `server.key` (as `scripts/test-ca` makes them; readable by the user
+//!   `mosquitto`, see `WssListener`).
 //! - `--config FILE`: settings added to the launcher's (listeners are the launcher's to write);
 //!   `--set LINE`: one more line, after the file's.
 //! - `--control-port N`: also answers `GET /restart` there (CORS open, for a test page): the
@@ -13,7 +16,7 @@
 //! - `--version`: prints the first line of `mosquitto -h` and exits.
 //!
 //! Prints one line once the broker accepts connections,
-//! `ready mqtt://127.0.0.1:<tcp> ws://127.0.0.1:<ws> log <file>`, then runs until SIGTERM,
+//! `ready mqtt://127.0.0.1:<tcp> ws://127.0.0.1:<ws> [wss://127.0.0.1:<wss>] log <file>`, then runs until SIGTERM,
 //! SIGINT or SIGHUP, when it stops the broker and removes its files.
 
 use std::process::ExitCode;
@@ -22,18 +25,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use test_peers::brokers::{free_ports, Mosquitto};
+use test_peers::brokers::{free_ports, Mosquitto, WssListener};
 use test_peers::control::{self, Reply};
 
 /// Between the kill and the new start, so that clients see the broker gone.
 const RESTART_PAUSE: Duration = Duration::from_millis(1500);
 
-const USAGE: &str = "usage: test-mosquitto [--tcp-port N] [--ws-port N] [--config FILE] \
-                     [--set LINE]... [--control-port N] | --version";
+const USAGE: &str = "usage: test-mosquitto [--tcp-port N] [--ws-port N] \
+                     [--wss-port N --tls-dir DIR] [--config FILE] [--set LINE]... \
+                     [--control-port N] | --version";
 
 struct Options {
     tcp_port: Option<u16>,
     ws_port: Option<u16>,
+    wss: Option<WssListener>,
     settings: String,
     control_port: Option<u16>,
 }
@@ -67,9 +72,12 @@ fn main() -> ExitCode {
         options.tcp_port.unwrap_or(free_tcp),
         options.ws_port.unwrap_or(free_ws),
     ];
-    let broker = Mosquitto::start_on(ports, &options.settings);
+    let broker = Mosquitto::start_with_wss(ports, &options.settings, options.wss);
+    let wss = broker.wss.as_ref().map_or(String::new(), |wss| {
+        format!(" wss://127.0.0.1:{}", wss.port)
+    });
     println!(
-        "ready mqtt://127.0.0.1:{} ws://127.0.0.1:{} log {}",
+        "ready mqtt://127.0.0.1:{} ws://127.0.0.1:{}{wss} log {}",
         broker.tcp_port,
         broker.ws_port,
         broker.log_file(1).display()
@@ -92,9 +100,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
     let mut options = Options {
         tcp_port: None,
         ws_port: None,
+        wss: None,
         settings: String::new(),
         control_port: None,
     };
+    let mut wss_port = None;
+    let mut tls_dir = None;
     while let Some(arg) = args.next() {
         if arg == "--version" {
             return Ok(None);
@@ -109,6 +120,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
             "--tcp-port" => options.tcp_port = Some(port()?),
             "--ws-port" => options.ws_port = Some(port()?),
             "--control-port" => options.control_port = Some(port()?),
+            "--wss-port" => wss_port = Some(port()?),
+            "--tls-dir" => tls_dir = Some(std::path::PathBuf::from(&value)),
             "--config" => {
                 let text = std::fs::read_to_string(&value)
                     .map_err(|error| format!("cannot read {value}: {error}"))?;
@@ -122,6 +135,19 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
             _ => return Err(format!("unknown argument {arg}")),
         }
     }
+    options.wss = match (wss_port, tls_dir) {
+        (Some(port), Some(tls_dir)) => {
+            for file in ["server.pem", "server.key"] {
+                let path = tls_dir.join(file);
+                if !path.is_file() {
+                    return Err(format!("--tls-dir: no {}", path.display()));
+                }
+            }
+            Some(WssListener { port, tls_dir })
+        }
+        (None, None) => None,
+        _ => return Err("--wss-port and --tls-dir go together".into()),
+    };
     Ok(Some(options))
 }
 
