@@ -236,6 +236,15 @@ fn protocol_violation(violation: &ProtocolViolation) -> Text {
         ProtocolViolation::TopicAliasUnknown { alias } => {
             Text::new(Key::ViolationTopicAliasUnknown).with("alias", alias.to_string())
         }
+        ProtocolViolation::AuthenticationMethodMismatch { got: Some(got) } => {
+            Text::new(Key::ViolationAuthMethodMismatch).with("method", got.as_str())
+        }
+        ProtocolViolation::AuthenticationMethodMismatch { got: None } => {
+            Key::ViolationAuthNoMethod.into()
+        }
+        ProtocolViolation::UnexpectedAuth { reason } => {
+            Text::new(Key::ViolationUnexpectedAuth).with("code", format!("0x{:02X}", reason.0))
+        }
     }
 }
 
@@ -382,6 +391,8 @@ fn string_field(field: StringField) -> Key {
         StringField::ServerReference => Key::StringFieldServerReference,
         StringField::UserPropertyName => Key::StringFieldUserPropertyName,
         StringField::UserPropertyValue => Key::StringFieldUserPropertyValue,
+        StringField::AuthenticationMethod => Key::StringFieldAuthenticationMethod,
+        StringField::AuthenticationData => Key::StringFieldAuthenticationData,
     }
 }
 
@@ -531,6 +542,16 @@ fn command_error_in(error: &CommandError, place: Place) -> Text {
             key(Key::RefusedNoPacketId, Key::RefusedNoPacketIdSentence)
                 .number("ids", u64::from(u16::MAX))
         }
+        CommandError::NoAuthenticationMethod => {
+            key(Key::RefusedNoAuthMethod, Key::RefusedNoAuthMethodSentence)
+        }
+        CommandError::NoAuthenticationStep => {
+            key(Key::RefusedNoAuthStep, Key::RefusedNoAuthStepSentence)
+        }
+        CommandError::AuthenticationInProgress => key(
+            Key::RefusedAuthInProgress,
+            Key::RefusedAuthInProgressSentence,
+        ),
         CommandError::Encode(error) => encode_error(error, place),
         // The core may refuse in new ways (the enum is non_exhaustive); until they have words
         // of their own, the refusal itself is still said.
@@ -701,6 +722,9 @@ mod tests {
             CommandError::QueueFull,
             CommandError::NotConnected,
             CommandError::NoPacketIdAvailable,
+            CommandError::NoAuthenticationMethod,
+            CommandError::NoAuthenticationStep,
+            CommandError::AuthenticationInProgress,
         ];
         errors.extend(every_encode_error().into_iter().map(CommandError::Encode));
         errors
@@ -852,6 +876,13 @@ mod tests {
                     maximum: 10,
                 },
                 ProtocolViolation::TopicAliasUnknown { alias: 3 },
+                ProtocolViolation::AuthenticationMethodMismatch {
+                    got: Some("OTHER".into()),
+                },
+                ProtocolViolation::AuthenticationMethodMismatch { got: None },
+                ProtocolViolation::UnexpectedAuth {
+                    reason: ReasonCode::RE_AUTHENTICATE,
+                },
             ])
             .chain(
                 uses.map(|in_use_by| ProtocolViolation::WrongAcknowledgement {

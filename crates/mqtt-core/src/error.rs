@@ -37,6 +37,12 @@ pub enum CommandError {
     NotConnected,
     /// All 65535 packet ids are waiting for acknowledgements.
     NoPacketIdAvailable,
+    /// Re-authentication needs version 5 and an authentication method in the options.
+    NoAuthenticationMethod,
+    /// An authentication step was given but the server is not waiting for one.
+    NoAuthenticationStep,
+    /// A re-authentication is already under way on this connection.
+    AuthenticationInProgress,
     /// The packet cannot be encoded (a string too long, a property out of range, ...).
     Encode(EncodeError),
 }
@@ -106,6 +112,15 @@ impl fmt::Display for CommandError {
             CommandError::NotConnected => f.write_str("not connected"),
             CommandError::NoPacketIdAvailable => {
                 f.write_str("all 65535 packet ids are waiting for acknowledgements")
+            }
+            CommandError::NoAuthenticationMethod => {
+                f.write_str("no authentication method is chosen for this MQTT 5 connection")
+            }
+            CommandError::NoAuthenticationStep => {
+                f.write_str("the server is not waiting for an authentication step")
+            }
+            CommandError::AuthenticationInProgress => {
+                f.write_str("an authentication exchange is already under way")
             }
             CommandError::Encode(error) => error.fmt(f),
         }
@@ -348,6 +363,16 @@ pub enum ProtocolViolation {
     TopicAliasUnknown {
         alias: u16,
     },
+    /// AUTH or CONNACK names another authentication method than our CONNECT's
+    /// (MQTT-4.12.0-5).
+    AuthenticationMethodMismatch {
+        got: Option<String>,
+    },
+    /// AUTH with a reason code that does not fit the exchange: re-authenticate (0x19) from the
+    /// server, success outside a re-authentication, continue when no exchange is under way.
+    UnexpectedAuth {
+        reason: ReasonCode,
+    },
 }
 
 impl ProtocolViolation {
@@ -416,6 +441,18 @@ impl fmt::Display for ProtocolViolation {
             ProtocolViolation::TopicAliasUnknown { alias } => write!(
                 f,
                 "the server used topic alias {alias} before saying what it stands for"
+            ),
+            ProtocolViolation::AuthenticationMethodMismatch { got: Some(got) } => write!(
+                f,
+                "the server answered with the authentication method {got}, not the one chosen"
+            ),
+            ProtocolViolation::AuthenticationMethodMismatch { got: None } => {
+                f.write_str("the server's AUTH names no authentication method")
+            }
+            ProtocolViolation::UnexpectedAuth { reason } => write!(
+                f,
+                "the server sent AUTH with reason code 0x{:02X}, which does not fit the exchange",
+                reason.0
             ),
         }
     }
