@@ -4,7 +4,10 @@
 //! `user` / `pencil`; its salt is RFC 7677's. It checks the client's proof, answers with the
 //! server signature (in CONNACK, or AUTH success after a re-authentication), refuses a wrong
 //! password with CONNACK 0x86 (DISCONNECT 0x87 during a re-authentication), and an unknown
-//! method with CONNACK 0x8C. PINGREQ is answered; everything else is ignored.
+//! method with CONNACK 0x8C. The user `forger` gets a wrong server signature. A second
+//! method, `TEST-CHALLENGE`, is one a person can type by hand: first data `hello`, then the
+//! password as the answer to the server's challenge (a wrong one: CONNACK 0x87, or DISCONNECT
+//! 0x87 during a re-authentication). PINGREQ is answered; everything else is ignored.
 
 use std::io::{self, ErrorKind};
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +23,14 @@ use tungstenite::{Message, WebSocket};
 
 pub const USER: &str = "user";
 pub const PASSWORD: &str = "pencil";
+/// A second user with the same password, for whom the server sends a wrong signature, as a
+/// server that does not know the password would: the client must refuse it.
+pub const FORGER: &str = "forger";
+/// A method a person can drive by hand, one step at a time.
+pub const CHALLENGE_METHOD: &str = "TEST-CHALLENGE";
+pub const CHALLENGE_HELLO: &[u8] = b"hello";
+pub const CHALLENGE: &[u8] = b"what is the password?";
+pub const CHALLENGE_WELCOME: &[u8] = b"welcome";
 /// RFC 7677's salt, base64 `W22ZaJ0SNY7soEsUEjb6gQ==`.
 const SALT: [u8; 16] = [
     0x5b, 0x6d, 0x99, 0x68, 0x9d, 0x12, 0x35, 0x8e, 0xec, 0xa0, 0x4b, 0x14, 0x12, 0x36, 0xfa, 0x81,
@@ -99,6 +110,8 @@ struct Peer {
     decoder: Decoder,
     method: String,
     hash: Hash,
+    /// The exchange is `FORGER`'s: the server signature sent is wrong.
+    forging: bool,
 }
 
 // The handshake callback's error type is tungstenite's, large or not.
@@ -116,25 +129,30 @@ fn serve_connection(stream: TcpStream, number: usize) -> io::Result<()> {
         decoder: Decoder::new(ProtocolVersion::V5, MAX_PACKET_SIZE),
         method: String::new(),
         hash: Hash::Sha256,
+        forging: false,
     };
     let Packet::Connect(connect) = peer.next()? else {
         return Err(invalid("the first packet is not CONNECT"));
     };
     let method = connect.properties.authentication_method.unwrap_or_default();
-    let Some(hash) = Hash::from_method(&method) else {
+    if method == CHALLENGE_METHOD {
+        peer.method = method;
+    } else if let Some(hash) = Hash::from_method(&method) {
+        peer.method = method;
+        peer.hash = hash;
+    } else {
         return peer.send(&connack(ReasonCode::BAD_AUTHENTICATION_METHOD, None, None));
-    };
-    peer.method = method;
-    peer.hash = hash;
+    }
     let first = connect.properties.authentication_data.unwrap_or_default();
-    let Some(exchange) = peer.start(&first, number) else {
-        return peer.send(&connack(ReasonCode::BAD_USER_NAME_OR_PASSWORD, None, None));
-    };
-    let Some(signature) = peer.finish(&exchange)? else {
-        return peer.send(&connack(ReasonCode::BAD_USER_NAME_OR_PASSWORD, None, None));
+    let Some(last) = peer.exchange(&first, number)? else {
+        let refusal = match peer.method == CHALLENGE_METHOD {
+            true => ReasonCode::NOT_AUTHORIZED,
+            false => ReasonCode::BAD_USER_NAME_OR_PASSWORD,
+        };
+        return peer.send(&connack(refusal, None, None));
     };
     let method = Some(peer.method.clone());
-    peer.send(&connack(ReasonCode::SUCCESS, method, Some(signature)))?;
+    peer.send(&connack(ReasonCode::SUCCESS, method, Some(last)))?;
     let mut round = 0;
     loop {
         match peer.next()? {
@@ -143,20 +161,17 @@ fn serve_connection(stream: TcpStream, number: usize) -> io::Result<()> {
             Packet::Auth(auth) if auth.reason == ReasonCode::RE_AUTHENTICATE => {
                 round += 1;
                 let first = auth.properties.data.unwrap_or_default();
-                let started = (auth.properties.method.as_deref() == Some(peer.method.as_str()))
-                    .then(|| peer.start(&first, number * 1000 + round))
-                    .flatten();
-                let signature = match started {
-                    Some(exchange) => peer.finish(&exchange)?,
-                    None => None,
+                let last = match auth.properties.method.as_deref() == Some(peer.method.as_str()) {
+                    true => peer.exchange(&first, number * 1000 + round)?,
+                    false => None,
                 };
-                let Some(signature) = signature else {
+                let Some(last) = last else {
                     return peer.send(&Packet::Disconnect(Disconnect {
                         reason: ReasonCode::NOT_AUTHORIZED,
                         properties: DisconnectProperties::default(),
                     }));
                 };
-                peer.send(&auth_packet(ReasonCode::SUCCESS, &peer.method, signature))?;
+                peer.send(&auth_packet(ReasonCode::SUCCESS, &peer.method, last))?;
             }
             _ => {}
         }
@@ -164,6 +179,42 @@ fn serve_connection(stream: TcpStream, number: usize) -> io::Result<()> {
 }
 
 impl Peer {
+    /// One whole exchange from the client's first data: the server's last data if the client
+    /// proved itself, `None` if not.
+    fn exchange(&mut self, first: &[u8], number: usize) -> io::Result<Option<Vec<u8>>> {
+        if self.method == CHALLENGE_METHOD {
+            return self.challenge(first);
+        }
+        match self.start(first, number) {
+            Some(exchange) => self.finish(&exchange),
+            None => Ok(None),
+        }
+    }
+
+    /// `TEST-CHALLENGE`: the first data must be `hello`; the server asks (reason string
+    /// `challenge`, data `CHALLENGE`) and the answer must be the password.
+    fn challenge(&mut self, first: &[u8]) -> io::Result<Option<Vec<u8>>> {
+        if first != CHALLENGE_HELLO {
+            return Ok(None);
+        }
+        self.send(&Packet::Auth(Auth {
+            reason: ReasonCode::CONTINUE_AUTHENTICATION,
+            properties: AuthProperties {
+                method: Some(CHALLENGE_METHOD.to_string()),
+                data: Some(Bytes::from_static(CHALLENGE)),
+                reason_string: Some("challenge".into()),
+                ..AuthProperties::default()
+            },
+        }))?;
+        let Packet::Auth(auth) = self.next()? else {
+            return Err(invalid("expected the client's AUTH"));
+        };
+        let right = auth.reason == ReasonCode::CONTINUE_AUTHENTICATION
+            && auth.properties.method.as_deref() == Some(CHALLENGE_METHOD)
+            && auth.properties.data.as_deref() == Some(PASSWORD.as_bytes());
+        Ok(right.then(|| CHALLENGE_WELCOME.to_vec()))
+    }
+
     fn next(&mut self) -> io::Result<Packet> {
         loop {
             if let Some(packet) = self
@@ -212,9 +263,11 @@ impl Peer {
                 _ => {}
             }
         }
-        if user? != USER {
+        let user = user?;
+        if user != USER && user != FORGER {
             return None;
         }
+        self.forging = user == FORGER;
         let nonce = format!("{}%server{number}", client_nonce?);
         let server_first = format!("r={nonce},s={},i={ITERATIONS}", base64(&SALT));
         let exchange = Exchange {
@@ -277,7 +330,10 @@ impl Peer {
         if hash.hash(&client_key) != stored_key {
             return Ok(None);
         }
-        let signature = hash.hmac(&server_key, auth_message.as_bytes());
+        let mut signature = hash.hmac(&server_key, auth_message.as_bytes());
+        if self.forging {
+            signature[0] ^= 1;
+        }
         Ok(Some(format!("v={}", base64(&signature)).into_bytes()))
     }
 }

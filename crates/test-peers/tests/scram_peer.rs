@@ -126,3 +126,132 @@ fn reauthentication_succeeds_on_the_live_connection() {
         ConnectionState::Connected { .. }
     ));
 }
+
+#[test]
+fn a_server_that_does_not_know_the_password_fails_verification() {
+    let port = peer();
+    let mut scram = ScramClient::new(ScramHash::Sha256, "forger", b"pencil", "forger-nonce");
+    let mut driver = driver(port, &scram);
+    driver.connect();
+    answer_step(&mut driver, &mut scram);
+    let connack = driver
+        .take_event(WAIT, |event| matches!(event, Event::Connected(_)))
+        .expect("the forger's CONNACK");
+    let Event::Connected(connack) = connack else {
+        unreachable!()
+    };
+    assert_eq!(
+        scram.verify_server_final(
+            &connack
+                .properties
+                .authentication_data
+                .expect("server-final")
+        ),
+        Err(mqtt_core::scram::ScramError::ServerSignature)
+    );
+}
+
+fn challenge_driver(port: u16, first: &'static [u8]) -> Driver {
+    let mut options = ClientOptions::new(ProtocolVersion::V5, "challenge-test");
+    options.reconnect.enabled = false;
+    options.authentication = Some(Authentication {
+        method: test_peers::scram_peer::CHALLENGE_METHOD.into(),
+        data: Some(Bytes::from_static(first)),
+    });
+    Driver::new(options, Endpoint::websocket(port, "/"))
+}
+
+/// Waits for the challenge and answers it.
+fn answer_challenge(driver: &mut Driver, answer: &'static [u8]) {
+    let step = driver
+        .take_event(WAIT, |event| {
+            matches!(event, Event::AuthenticationStep { .. })
+        })
+        .expect("the challenge");
+    let Event::AuthenticationStep {
+        data,
+        reason_string,
+        ..
+    } = step
+    else {
+        unreachable!()
+    };
+    assert_eq!(data.as_deref(), Some(test_peers::scram_peer::CHALLENGE));
+    assert_eq!(reason_string.as_deref(), Some("challenge"));
+    driver
+        .command(|client, now| client.authenticate(now, Some(Bytes::from_static(answer))))
+        .expect("a step is awaited");
+}
+
+fn outcome(driver: &mut Driver) -> Event {
+    driver
+        .take_event(WAIT, |event| {
+            matches!(event, Event::Connected(_))
+                || matches!(
+                    event,
+                    Event::StateChanged(ConnectionState::Disconnected { .. })
+                )
+        })
+        .expect("an outcome")
+}
+
+#[test]
+fn the_challenge_method_takes_the_password_as_its_answer_and_re_authenticates() {
+    let port = peer();
+    let mut driver = challenge_driver(port, b"hello");
+    driver.connect();
+    answer_challenge(&mut driver, b"pencil");
+    let Event::Connected(connack) = outcome(&mut driver) else {
+        panic!("expected CONNACK success");
+    };
+    assert_eq!(
+        connack.properties.authentication_data.as_deref(),
+        Some(test_peers::scram_peer::CHALLENGE_WELCOME)
+    );
+    driver
+        .command(|client, now| client.reauthenticate(now, Some(Bytes::from_static(b"hello"))))
+        .expect("connected with a method");
+    answer_challenge(&mut driver, b"pencil");
+    driver
+        .take_event(WAIT, |event| matches!(event, Event::Reauthenticated { .. }))
+        .expect("re-authenticated");
+    // A wrong answer to a re-authentication: DISCONNECT 0x87.
+    driver
+        .command(|client, now| client.reauthenticate(now, Some(Bytes::from_static(b"hello"))))
+        .expect("connected with a method");
+    answer_challenge(&mut driver, b"crayon");
+    let end = driver
+        .take_event(WAIT, |event| {
+            matches!(
+                event,
+                Event::StateChanged(ConnectionState::Disconnected { .. })
+            )
+        })
+        .expect("the server's DISCONNECT");
+    match end {
+        Event::StateChanged(ConnectionState::Disconnected {
+            reason: Some(ConnectionError::ServerDisconnected(reason)),
+        }) => assert_eq!(reason.code, ReasonCode::NOT_AUTHORIZED),
+        other => panic!("expected DISCONNECT 0x87, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_challenge_method_refuses_a_wrong_answer_or_a_wrong_greeting() {
+    let port = peer();
+    let mut driver = challenge_driver(port, b"hello");
+    driver.connect();
+    answer_challenge(&mut driver, b"crayon");
+    for (mut driver, what) in [(driver, "a wrong answer"), {
+        let mut driver = challenge_driver(port, b"goodbye");
+        driver.connect();
+        (driver, "a wrong greeting")
+    }] {
+        match outcome(&mut driver) {
+            Event::StateChanged(ConnectionState::Disconnected {
+                reason: Some(ConnectionError::Refused(reason)),
+            }) => assert_eq!(reason.code, ReasonCode::NOT_AUTHORIZED, "{what}"),
+            other => panic!("{what}: expected CONNACK 0x87, got {other:?}"),
+        }
+    }
+}
