@@ -255,6 +255,8 @@ pub struct State {
     pub search: String,
     /// Request/response (version 5): the requests sent and what became of them.
     pub requests: crate::request::Requests,
+    /// Enhanced authentication (version 5): the exchange as the user follows it.
+    pub auth: crate::auth::AuthExchange,
 }
 
 impl Default for State {
@@ -283,6 +285,7 @@ impl Default for State {
             filter: None,
             search: String::new(),
             requests: crate::request::Requests::default(),
+            auth: crate::auth::AuthExchange::default(),
         }
     }
 }
@@ -332,6 +335,8 @@ pub enum Action {
     Request(crate::request::RequestAction),
     Recording(Option<RecordingProgress>),
     Replay(Option<ReplayProgress>),
+    /// Enhanced authentication's exchange, from the driver (`auth.rs`).
+    Auth(crate::auth::AuthAction),
 }
 
 /// A running recording: messages written so far and the file's size in bytes.
@@ -525,6 +530,7 @@ impl State {
             Action::Request(action) => self.requests.apply(action),
             Action::Recording(progress) => self.recording = progress,
             Action::Replay(progress) => self.replay = progress,
+            Action::Auth(action) => self.auth.apply(action),
         }
     }
 

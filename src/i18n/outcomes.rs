@@ -15,6 +15,8 @@ use mqtt_core::{
     TransportError,
 };
 
+use mqtt_core::scram::ScramError;
+
 use super::{Key, Text};
 
 pub fn topic_error(error: &TopicError) -> Text {
@@ -164,6 +166,23 @@ pub fn connection_error(error: &ConnectionError) -> Text {
         ConnectionError::CannotSend(error) => {
             Text::new(Key::CannotSendPacket).with("reason", command_error(error))
         }
+        ConnectionError::AuthenticationRejected(error) => {
+            Text::new(Key::AuthRejected).with("reason", scram_error(error))
+        }
+    }
+}
+
+/// Why a SCRAM exchange could not go on, to follow a colon.
+pub fn scram_error(error: &ScramError) -> Text {
+    match error {
+        ScramError::Malformed => Key::ScramMalformed.into(),
+        ScramError::NonceMismatch => Key::ScramNonceMismatch.into(),
+        ScramError::IterationCount(count) => {
+            Text::new(Key::ScramIterationCount).number("count", u64::from(*count))
+        }
+        ScramError::Server(words) => Text::new(Key::ScramServerError).with("words", words.as_str()),
+        ScramError::ServerSignature => Key::ScramServerSignature.into(),
+        ScramError::OutOfOrder => Key::ScramOutOfOrder.into(),
     }
 }
 
@@ -837,6 +856,17 @@ mod tests {
         ]
         .map(ConnectionError::Transport)
         .into();
+        errors.extend(
+            [
+                ScramError::Malformed,
+                ScramError::NonceMismatch,
+                ScramError::IterationCount(0),
+                ScramError::Server("unknown-user".into()),
+                ScramError::ServerSignature,
+                ScramError::OutOfOrder,
+            ]
+            .map(ConnectionError::AuthenticationRejected),
+        );
         errors.extend([
             ConnectionError::ConnAckTimeout(Duration::from_secs(10)),
             ConnectionError::PingTimeout(Duration::from_secs(30)),

@@ -9,6 +9,7 @@ use core::time::Duration;
 use crate::codec::{DecodeError, EncodeError};
 use crate::packet::{PacketId, QoS, ReasonCode, MAX_SUBSCRIPTION_IDENTIFIER};
 use crate::reason::ReasonContext;
+use crate::scram::ScramError;
 use crate::topic::TopicError;
 
 /// Why a command was refused; nothing was sent.
@@ -240,6 +241,9 @@ pub enum ConnectionError {
     /// A packet the core itself sends (an acknowledgement, a ping) does not fit the server's
     /// limits.
     CannotSend(CommandError),
+    /// The caller did not accept the server's side of enhanced authentication
+    /// (`Client::reject_authentication`: a wrong SCRAM server signature, a malformed step).
+    AuthenticationRejected(ScramError),
 }
 
 impl fmt::Display for ConnectionError {
@@ -261,6 +265,9 @@ impl fmt::Display for ConnectionError {
             ),
             ConnectionError::InvalidOptions(error) => write!(f, "cannot connect: {error}"),
             ConnectionError::CannotSend(error) => write!(f, "could not send a packet: {error}"),
+            ConnectionError::AuthenticationRejected(error) => {
+                write!(f, "the server's authentication is not accepted: {error}")
+            }
         }
     }
 }

@@ -98,7 +98,9 @@ impl fmt::Display for ScramError {
                 write!(f, "the server asks for {count} iterations")
             }
             ScramError::Server(words) => write!(f, "the server refused: {words}"),
-            ScramError::ServerSignature => f.write_str("the server's signature is wrong"),
+            ScramError::ServerSignature => {
+                f.write_str("the server's signature is wrong: it does not know the password")
+            }
             ScramError::OutOfOrder => f.write_str("a SCRAM step arrived out of order"),
         }
     }

@@ -374,3 +374,66 @@ fn each_attempt_may_carry_a_fresh_first_step() {
         Some(&b"fresh"[..])
     );
 }
+
+#[test]
+fn a_rejected_server_ends_the_connection_without_reconnecting() {
+    // Connected, then the caller finds the server's final data wrong.
+    let mut pair = Pair::new(options());
+    pair.open();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::SUCCESS,
+        properties: method_properties(Some(b"v=forged")),
+    }));
+    pair.take_events();
+    let now = pair.now;
+    pair.client
+        .reject_authentication(now, scram::ScramError::ServerSignature);
+    pair.drive();
+    match pair.expect_sent() {
+        Packet::Disconnect(disconnect) => {
+            assert_eq!(disconnect.reason, ReasonCode::IMPLEMENTATION_SPECIFIC_ERROR)
+        }
+        other => panic!("expected DISCONNECT, got {other:?}"),
+    }
+    assert_eq!(
+        pair.client.state(),
+        &ConnectionState::Disconnected {
+            reason: Some(ConnectionError::AuthenticationRejected(
+                scram::ScramError::ServerSignature
+            ))
+        },
+        "no reconnect: the same server would be met again"
+    );
+    pair.advance(std::time::Duration::from_secs(120));
+    assert_eq!(
+        pair.client.state(),
+        &ConnectionState::Disconnected {
+            reason: Some(ConnectionError::AuthenticationRejected(
+                scram::ScramError::ServerSignature
+            ))
+        }
+    );
+
+    // While connecting (a malformed first step): closed, nothing more sent.
+    let mut pair = Pair::new(options());
+    pair.open();
+    pair.server_send(auth(
+        ReasonCode::CONTINUE_AUTHENTICATION,
+        Some(METHOD),
+        Some(b"garbage"),
+    ));
+    pair.take_events();
+    let now = pair.now;
+    pair.client
+        .reject_authentication(now, scram::ScramError::Malformed);
+    pair.drive();
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Disconnected {
+            reason: Some(ConnectionError::AuthenticationRejected(
+                scram::ScramError::Malformed
+            ))
+        }
+    ));
+}

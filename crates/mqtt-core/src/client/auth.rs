@@ -9,9 +9,10 @@ use bytes::Bytes;
 use super::Client;
 use crate::codec::{DecodeError, ProtocolFault};
 use crate::connection::Phase;
-use crate::error::{CommandError, ProtocolViolation};
-use crate::event::Event;
+use crate::error::{CommandError, ConnectionError, ProtocolViolation};
+use crate::event::{ConnectionState, Event};
 use crate::packet::{Auth, AuthProperties, Packet, ProtocolVersion, ReasonCode};
+use crate::scram::ScramError;
 use crate::time::Instant;
 use crate::timer::Timer;
 
@@ -62,6 +63,27 @@ impl Client {
             connection.auth.reauthenticating = true;
         }
         Ok(())
+    }
+
+    /// Ends the connection because the caller does not accept the server's side of the
+    /// exchange (SCRAM: a server signature that proves no knowledge of the password, or a
+    /// malformed server message): DISCONNECT 0x83 to a live connection, close, and no
+    /// reconnect, since another attempt would meet the same server. The state says why.
+    pub fn reject_authentication(&mut self, now: Instant, error: ScramError) {
+        if self.connection.is_none() {
+            return;
+        }
+        if self
+            .connection
+            .as_ref()
+            .is_some_and(crate::connection::Connection::is_connected)
+        {
+            self.send_goodbye(now, ReasonCode::IMPLEMENTATION_SPECIFIC_ERROR);
+        }
+        self.drop_connection(now, true);
+        self.set_state(ConnectionState::Disconnected {
+            reason: Some(ConnectionError::AuthenticationRejected(error)),
+        });
     }
 
     /// Whether a re-authentication started by `reauthenticate` is still under way.
