@@ -57,6 +57,27 @@ pub struct AuthSettings {
     pub data_hex: bool,
 }
 
+/// One edit of the form's authentication fields (applied to the form's latest settings, not
+/// to those of the render that made the callback).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthEdit {
+    Mode(AuthMode),
+    Method(String),
+    Data(String),
+    DataHex(bool),
+}
+
+impl AuthSettings {
+    pub fn edit(&mut self, edit: AuthEdit) {
+        match edit {
+            AuthEdit::Mode(mode) => self.mode = mode,
+            AuthEdit::Method(method) => self.method = method,
+            AuthEdit::Data(data) => self.data = data,
+            AuthEdit::DataHex(hex) => self.data_hex = hex,
+        }
+    }
+}
+
 /// Text or hex digits as bytes (`None` for nothing typed).
 pub fn parse_data(text: &str, hex: bool) -> Result<Option<Bytes>, payload::InputError> {
     let bytes = match hex {

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::{on_value, text_input};
-use crate::auth::{AuthMode, AuthSettings, AUTH_MODES};
+use crate::auth::{AuthEdit, AuthMode, AuthSettings, AUTH_MODES};
 use crate::i18n::{I18n, Key};
 use crate::payload::PayloadFormat;
 
@@ -44,41 +44,24 @@ pub fn data_format_select(
     }
 }
 
-/// The fields, with ids `{prefix}-auth-…`; each edit hands the whole new settings on.
+/// The fields, with ids `{prefix}-auth-…`; each edit is handed on as an `AuthEdit`.
 pub fn auth_fields(
     i18n: I18n,
     prefix: &str,
     auth: &AuthSettings,
-    onchange: Callback<AuthSettings>,
+    onedit: Callback<AuthEdit>,
 ) -> Html {
     let id = |name: &str| format!("{prefix}-auth-{name}");
-    let edit = |f: fn(&mut AuthSettings, String)| {
-        let auth = auth.clone();
-        let onchange = onchange.clone();
-        Callback::from(move |value: String| {
-            let mut next = auth.clone();
-            f(&mut next, value);
-            onchange.emit(next);
-        })
-    };
+    let edit = |f: fn(String) -> AuthEdit| onedit.reform(f);
     let onmode = {
-        let edit = edit(|a, key| {
+        let onedit = onedit.clone();
+        on_value::<Event>(move |key| {
             if let Some(mode) = AuthMode::from_key(&key) {
-                a.mode = mode;
+                onedit.emit(AuthEdit::Mode(mode));
             }
-        });
-        on_value::<Event>(move |key| edit.emit(key))
-    };
-    let onformat = {
-        let auth = auth.clone();
-        let onchange = onchange.clone();
-        Callback::from(move |hex: bool| {
-            onchange.emit(AuthSettings {
-                data_hex: hex,
-                ..auth.clone()
-            })
         })
     };
+    let onformat = onedit.reform(AuthEdit::DataHex);
     html! {
         <div class="auth-settings">
             <div class="field">
@@ -96,10 +79,10 @@ pub fn auth_fields(
             }
             if auth.mode == AuthMode::Generic {
                 { text_input(&id("method"), i18n.t(Key::AuthMethod), &auth.method,
-                    edit(|a, v| a.method = v), None) }
+                    edit(AuthEdit::Method), None) }
                 <div class="row">
                     { text_input(&id("data"), i18n.t(Key::AuthInitialData), &auth.data,
-                        edit(|a, v| a.data = v), None) }
+                        edit(AuthEdit::Data), None) }
                     { data_format_select(i18n, &id("data-format"),
                         i18n.t(Key::AuthInitialDataFormat), auth.data_hex, onformat) }
                 </div>

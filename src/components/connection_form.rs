@@ -187,8 +187,10 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             if is_v5 {
                 { auth_fields(i18n, &props.ids, &settings.auth, {
                     let settings = settings.clone();
-                    Callback::from(move |auth| {
-                        settings.set(ConnectionSettings { auth, ..(*settings).clone() });
+                    Callback::from(move |edit| {
+                        let mut next = (*settings).clone();
+                        next.auth.edit(edit);
+                        settings.set(next);
                     })
                 }) }
             }
