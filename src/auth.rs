@@ -384,7 +384,7 @@ mod tests {
         exchange.apply(AuthAction::Answered);
         assert!(!exchange.awaiting);
         exchange.apply(AuthAction::Done(Some(b"ok".to_vec())));
-        assert_eq!(exchange.steps, [step.clone()]);
+        assert_eq!(exchange.steps, std::slice::from_ref(&step));
         assert_eq!(exchange.final_data.as_deref(), Some(&b"ok"[..]));
         exchange.apply(AuthAction::Started {
             reauthenticating: true,

@@ -75,7 +75,7 @@ pub fn auth_fields(
                 </select>
             </div>
             if matches!(auth.mode, AuthMode::Scram(_)) {
-                <p class="hint">{ i18n.t(Key::AuthScramHint) }</p>
+                <p class="note">{ i18n.t(Key::AuthScramHint) }</p>
             }
             if auth.mode == AuthMode::Generic {
                 { text_input(&id("method"), i18n.t(Key::AuthMethod), &auth.method,

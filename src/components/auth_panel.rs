@@ -24,7 +24,12 @@ pub struct AuthPanelProps {
 /// Data as the step list shows it: as text (invalid UTF-8 replaced) and as hex.
 fn data_rows(i18n: I18n, data: Option<&[u8]>) -> Html {
     match data {
-        None => html! { <dd>{ i18n.t(Key::AuthNoData) }</dd> },
+        None => html! {
+            <>
+                <dt>{ i18n.t(Key::AuthStepDataText) }</dt>
+                <dd>{ i18n.t(Key::AuthNoData) }</dd>
+            </>
+        },
         Some(data) => html! {
             <>
                 <dt>{ i18n.t(Key::AuthStepDataText) }</dt>
@@ -108,14 +113,14 @@ pub fn AuthPanel(props: &AuthPanelProps) -> Html {
                         .map(|(i, step)| step_view(i18n, i + 1, step)) }
                 </ol>
                 if let Some(data) = &exchange.final_data {
-                    <dl class="auth-final">
-                        <dt>{ i18n.t(Key::AuthFinalData) }</dt>
-                        { data_rows(i18n, Some(data)) }
-                    </dl>
+                    <div class="auth-final">
+                        <p>{ i18n.t(Key::AuthFinalData) }</p>
+                        <dl>{ data_rows(i18n, Some(data)) }</dl>
+                    </div>
                 }
                 if exchange.awaiting {
                     <form class="auth-next" onsubmit={onsend}>
-                        <p class="hint">{ i18n.t(Key::AuthWaiting) }</p>
+                        <p class="note">{ i18n.t(Key::AuthWaiting) }</p>
                         <div class="row">
                             { text_input(&id("next"), i18n.t(Key::AuthNextData), &next, {
                                 let next = next.clone();
