@@ -6,6 +6,7 @@
 use mqtt_core::topic::validate_topic_filter;
 use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
 
+use crate::auth::{AuthMode, AuthSettings};
 use crate::json::{self, Value};
 use crate::settings::{version_from_key, version_key, ConnectionSettings, WillSettings};
 use crate::state::SubscriptionRequest;
@@ -32,6 +33,10 @@ enum Slot<'a> {
     RetainHandling(&'a mut RetainHandling),
     /// An object of its own, `will_table`.
     Will(&'a mut WillSettings),
+    /// An object of its own, `auth_table`.
+    Auth(&'a mut AuthSettings),
+    /// An authentication mode's key ("none", "SCRAM-SHA-256", "generic").
+    AuthMode(&'a mut AuthMode),
 }
 
 type Table<'a, const N: usize> = [(&'static str, Slot<'a>); N];
@@ -39,7 +44,7 @@ type Table<'a, const N: usize> = [(&'static str, Slot<'a>); N];
 /// The keys that only a profile with a remembered password carries.
 const PASSWORD_KEYS: [&str; 2] = ["password", "rememberPassword"];
 
-fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 11> {
+fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 12> {
     [
         ("url", Slot::Text(&mut s.url)),
         ("version", Slot::Version(&mut s.version)),
@@ -50,6 +55,7 @@ fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 11> {
         ("sessionExpiry", Slot::Text(&mut s.session_expiry)),
         ("autoReconnect", Slot::Flag(&mut s.auto_reconnect)),
         ("will", Slot::Will(&mut s.will)),
+        ("auth", Slot::Auth(&mut s.auth)),
         ("password", Slot::Text(&mut s.password)),
         ("rememberPassword", Slot::Flag(&mut s.remember_password)),
     ]
@@ -64,6 +70,15 @@ fn will_table(w: &mut WillSettings) -> Table<'_, 7> {
         ("delay", Slot::Text(&mut w.delay_interval)),
         ("expiry", Slot::Text(&mut w.message_expiry)),
         ("contentType", Slot::Text(&mut w.content_type)),
+    ]
+}
+
+fn auth_table(a: &mut AuthSettings) -> Table<'_, 4> {
+    [
+        ("mode", Slot::AuthMode(&mut a.mode)),
+        ("method", Slot::Text(&mut a.method)),
+        ("data", Slot::Text(&mut a.data)),
+        ("dataHex", Slot::Flag(&mut a.data_hex)),
     ]
 }
 
@@ -120,6 +135,12 @@ impl Slot<'_> {
                 }
             }
             Slot::Will(will) => read_members(will_table(will), value),
+            Slot::Auth(auth) => read_members(auth_table(auth), value),
+            Slot::AuthMode(field) => {
+                if let Some(mode) = value.as_str().and_then(AuthMode::from_key) {
+                    *field = mode;
+                }
+            }
         }
     }
 
@@ -131,6 +152,8 @@ impl Slot<'_> {
             Slot::Qos(qos) => number(*qos as u8),
             Slot::RetainHandling(handling) => number(*handling as u8),
             Slot::Will(will) => write_members(will_table(will)),
+            Slot::Auth(auth) => write_members(auth_table(auth)),
+            Slot::AuthMode(mode) => Value::String(mode.key().to_owned()),
         }
     }
 }
@@ -268,6 +291,12 @@ mod tests {
                 message_expiry: "60".into(),
                 content_type: "text/plain".into(),
             },
+            auth: AuthSettings {
+                mode: AuthMode::Generic,
+                method: "TEST-CHALLENGE".into(),
+                data: "68 65".into(),
+                data_hex: true,
+            },
         }
     }
 
@@ -358,6 +387,7 @@ mod tests {
         expected.password.clear();
         expected.remember_password = false;
         expected.will.payload = "gone".into();
+        expected.auth = AuthSettings::default();
         assert_eq!(settings, expected);
         assert_eq!(
             subscriptions,
@@ -379,10 +409,11 @@ mod tests {
         );
         let mut expected = unusual_settings();
         expected.will.payload = "gone".into();
+        expected.auth = AuthSettings::default();
         assert_eq!(settings_from_text(old_profile), Some(expected));
-        // Today's writer puts the old keys in the old order.
+        // Today's writer puts the old keys in the old order (and the newer ones after them).
         assert!(share_document(&settings, &[])
-            .starts_with(&old_link[..old_link.find(",\"subscriptions").expect("key")]));
+            .starts_with(&old_link[..old_link.find("},\"subscriptions").expect("key")]));
     }
 
     #[test]
@@ -410,5 +441,29 @@ mod tests {
                 ..SubscriptionRequest::default()
             }]
         );
+    }
+
+    #[test]
+    fn the_authentication_mode_is_kept_by_its_key() {
+        let read = |text: &str| settings_from_text(text).map(|s| s.auth.mode);
+        assert_eq!(
+            read(r#"{"auth":{"mode":"SCRAM-SHA-512"}}"#),
+            Some(AuthMode::Scram(mqtt_core::scram::ScramHash::Sha512))
+        );
+        assert_eq!(
+            read(r#"{"auth":{"mode":"SCRAM-MD5"}}"#),
+            Some(AuthMode::None)
+        );
+        assert_eq!(read(r#"{"auth":7}"#), Some(AuthMode::None));
+        let settings = ConnectionSettings {
+            auth: AuthSettings {
+                mode: AuthMode::Scram(mqtt_core::scram::ScramHash::Sha256),
+                ..AuthSettings::default()
+            },
+            ..ConnectionSettings::default()
+        };
+        let text = share_document(&settings, &[]);
+        assert!(text.contains(r#""auth":{"mode":"SCRAM-SHA-256""#), "{text}");
+        assert_eq!(parse_share_document(&text).map(|(s, _)| s), Some(settings));
     }
 }

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, TopicError, Will, WillProperties};
 
+use crate::auth::{AuthMode, AuthSettings};
 use crate::i18n::{outcomes, Key, Text};
 use crate::validate::{self, NotANumber, TextProblem, UrlProblem};
 
@@ -81,6 +82,8 @@ pub struct ConnectionSettings {
     pub session_expiry: String,
     pub auto_reconnect: bool,
     pub will: WillSettings,
+    /// Enhanced authentication (version 5; `auth.rs`).
+    pub auth: AuthSettings,
 }
 
 impl Default for ConnectionSettings {
@@ -97,6 +100,7 @@ impl Default for ConnectionSettings {
             session_expiry: String::new(),
             auto_reconnect: true,
             will: WillSettings::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -115,6 +119,8 @@ pub enum Field {
     WillDelay,
     WillMessageExpiry,
     WillContentType,
+    AuthMethod,
+    AuthData,
 }
 
 impl Field {
@@ -132,6 +138,8 @@ impl Field {
             Field::WillDelay => Key::FieldWillDelay,
             Field::WillMessageExpiry => Key::FieldWillMessageExpiry,
             Field::WillContentType => Key::FieldWillContentType,
+            Field::AuthMethod => Key::FieldAuthMethod,
+            Field::AuthData => Key::FieldAuthData,
         }
     }
 
@@ -163,6 +171,11 @@ pub enum Problem {
     NotANumber,
     Text(TextProblem),
     Topic(TopicError),
+    /// Nothing typed where something must be.
+    Required,
+    /// Not valid in its data format (hex).
+    Data(crate::payload::InputError),
+    ScramNeedsUsername,
 }
 
 /// Why the settings cannot be connected with; `text` says it in words.
@@ -187,6 +200,11 @@ impl SettingsError {
             Problem::Topic(error) => Text::new(Key::FieldProblem)
                 .with("what", name)
                 .with("reason", outcomes::topic_error(error)),
+            Problem::Required => Text::new(Key::FieldRequired).with("what", name),
+            Problem::Data(error) => Text::new(Key::FieldProblem)
+                .with("what", name)
+                .with("reason", error.text()),
+            Problem::ScramNeedsUsername => Key::ScramNeedsUsername.into(),
         }
     }
 }
@@ -231,12 +249,19 @@ impl TryFrom<&ConnectionSettings> for ClientOptions {
             field.text(validate::string_length, text)?;
         }
 
+        let authentication = settings
+            .auth
+            .options(settings.version, &settings.username)?;
+
         let v5 = settings.version == ProtocolVersion::V5;
         let mut options = ClientOptions::new(settings.version, client_id);
         options.maximum_packet_size = Some(MAX_INCOMING_PACKET_SIZE);
         options.username = Some(settings.username.clone()).filter(|u| !u.is_empty());
-        options.password =
-            Some(Bytes::from(settings.password.clone().into_bytes())).filter(|p| !p.is_empty());
+        // SCRAM proves the password without sending it.
+        let scram = v5 && matches!(settings.auth.mode, AuthMode::Scram(_));
+        options.password = Some(Bytes::from(settings.password.clone().into_bytes()))
+            .filter(|p| !p.is_empty() && !scram);
+        options.authentication = authentication;
         options.keep_alive = keep_alive.unwrap_or(0);
         options.clean_start = settings.clean_start;
         if v5 {

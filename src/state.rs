@@ -258,6 +258,8 @@ pub struct State {
     /// What a `wss://` connection that failed before it opened most likely ran into, found by
     /// the driver's probe; gone on Connect and once connected.
     pub secure_hint: Option<crate::secure::SecureHint>,
+    /// Enhanced authentication (version 5): the exchange as the user follows it.
+    pub auth: crate::auth::AuthExchange,
 }
 
 impl Default for State {
@@ -287,6 +289,7 @@ impl Default for State {
             search: String::new(),
             requests: crate::request::Requests::default(),
             secure_hint: None,
+            auth: crate::auth::AuthExchange::default(),
         }
     }
 }
@@ -338,6 +341,8 @@ pub enum Action {
     Replay(Option<ReplayProgress>),
     /// The driver's finding on a failed `wss://` connection (`secure.rs`).
     SecureHint(Option<crate::secure::SecureHint>),
+    /// Enhanced authentication's exchange, from the driver (`auth.rs`).
+    Auth(crate::auth::AuthAction),
 }
 
 /// A running recording: messages written so far and the file's size in bytes.
@@ -534,6 +539,7 @@ impl State {
             Action::Request(action) => self.requests.apply(action),
             Action::Recording(progress) => self.recording = progress,
             Action::Replay(progress) => self.replay = progress,
+            Action::Auth(action) => self.auth.apply(action),
         }
     }
 

@@ -1,8 +1,10 @@
 // Accessibility: axe-core's WCAG 2.0 and 2.1 A and AA rules, run in Chromium on the release
 // build (`scripts/build` → dist/) in the app's main states: disconnected, an invalid broker URL,
 // a refused connection, connected with messages, a message's detail, the topic tree with a
-// topic selected, dark mode, and each language. Prints each state's violations (rule, impact,
-// the elements by selector, axe's reason) and fails if any state has one.
+// topic selected, dark mode, and each language; with MQTT_TEST_SCRAM_URL (crates/test-peers'
+// `scram-broker`, which scripts/test starts) also an enhanced authentication step awaited and
+// the connection it led to. Prints each state's violations (rule, impact, the elements by
+// selector, axe's reason) and fails if any state has one.
 //
 //   MQTT_TEST_WS_URL=ws://127.0.0.1:9001 node tests/a11y.mjs [dist]
 //
@@ -19,6 +21,7 @@ import { ROOT, fail, runTest, step, withApp } from './browser.mjs';
 
 const DIST = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const BROKER = process.env.MQTT_TEST_WS_URL;
+const SCRAM_BROKER = process.env.MQTT_TEST_SCRAM_URL;
 const AXE_OPTIONS = {
   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   resultTypes: ['violations'],
@@ -189,6 +192,28 @@ async function run(page, base, axe) {
   await status('disconnected').waitFor();
   await inDarkMode(() => check('dark: disconnected'));
   await inChinese('disconnected');
+
+  if (SCRAM_BROKER) {
+    step('connecting with a method answered step by step');
+    await brokerUrl.fill(SCRAM_BROKER);
+    await connection.getByLabel('Authentication', { exact: true }).selectOption('generic');
+    await connection.getByLabel('Authentication method', { exact: true }).fill('TEST-CHALLENGE');
+    await connection.getByLabel('Initial data', { exact: true }).fill('hello');
+    await button(connection, 'Connect').click();
+    const exchange = page.getByRole('group', { name: 'Authentication exchange' });
+    await exchange.getByText('Step 1 from the server').waitFor();
+    await check('an authentication step awaited');
+    await inChinese('an authentication step awaited');
+    await exchange.getByLabel('Next data', { exact: true }).fill('pencil');
+    await button(exchange, 'Send step').click();
+    await status('connected').waitFor().catch(() => fail(`did not connect to ${SCRAM_BROKER}`));
+    await exchange.getByText("The server's final data").waitFor();
+    await check('connected with enhanced authentication');
+    await button(connection, 'Disconnect').click();
+    await status('disconnected').waitFor();
+  } else {
+    console.log('a11y: MQTT_TEST_SCRAM_URL is not set: the enhanced authentication states are not checked');
+  }
 
   const failing = results.filter((r) => r.violations.length);
   console.log(`a11y: ${results.length} states checked, ${failing.length} with violations`);

@@ -3,6 +3,7 @@ use yew::prelude::*;
 
 use crate::i18n::{use_i18n, Key, Text};
 
+use super::auth_fields::auth_fields;
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::settings::{
     generated_client_id, version_from_key, version_key, ConnectionSettings, PRESETS,
@@ -186,6 +187,16 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                     })} />
             </div>
             </div>
+            if is_v5 {
+                { auth_fields(i18n, &props.ids, &settings.auth, {
+                    let settings = settings.clone();
+                    Callback::from(move |edit| {
+                        let mut next = (*settings).clone();
+                        next.auth.edit(edit);
+                        settings.set(next);
+                    })
+                }) }
+            }
             <div class="checks">
             { checkbox(&id("remember"), i18n.t(Key::RememberPassword), settings.remember_password,
                 toggle(|s, v| s.remember_password = v)) }

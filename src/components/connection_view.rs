@@ -1,6 +1,7 @@
 use mqtt_core::{ClientOptions, ConnectionState};
 use yew::prelude::*;
 
+use super::auth_panel::AuthPanel;
 use super::connection_form::ConnectionForm;
 use super::connection_summary::ConnectionSummary;
 use super::log_view::LogView;
@@ -15,6 +16,7 @@ use super::share_panel::SharePanel;
 use super::status_bar::{status_key, StatusBar};
 use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
 use super::workspace::{Selected, Workspace};
+use crate::auth::AuthPlan;
 use crate::clock::log_now;
 use crate::driver::Driver;
 use crate::i18n::{use_i18n, Key, Text};
@@ -139,7 +141,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let form_settings = form_settings.clone();
         let state = state.clone();
         Callback::from(move |settings: ConnectionSettings| {
-            driver.connect(&settings.url, ClientOptions::try_from(&settings)?)?;
+            let options = ClientOptions::try_from(&settings)?;
+            driver.connect_authenticated(&settings.url, options, AuthPlan::of(&settings))?;
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
                 let request = subscription.request.clone();
@@ -261,6 +264,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                         trigger={triggers.connect} />
                 </div>
                 <div class="connection-extras">
+                    <AuthPanel ids={ids.clone()} driver={driver.clone()} state={state.clone()} />
                     <SharePanel ids={ids.clone()} settings={(*form_settings).clone()}
                         state={state.clone()} />
                     <LogView log={state.log.clone()} />

@@ -1,6 +1,8 @@
 //! The views. Each component renders plain data from its props and reports what the user
 //! did through callbacks named like HTML attributes.
 
+pub mod auth_fields;
+pub mod auth_panel;
 pub mod connection_form;
 pub mod connection_summary;
 pub mod connection_view;

@@ -24,6 +24,7 @@
 //! cause may call the driver again (it is never re-entered), and a caller hears the result of
 //! its call before the events it led to (a QoS 0 publish is done at once).
 
+mod auth;
 mod inbox;
 mod probe;
 mod translate;
@@ -43,6 +44,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
+use crate::auth::AuthPlan;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
@@ -94,6 +96,8 @@ struct Inner {
     recorder: Option<Recorder>,
     /// The probe after a `wss://` socket failed before it opened (`probe.rs`).
     probe: probe::Probe,
+    /// Enhanced authentication: SCRAM's steps, the generic mode's (`auth.rs`).
+    auth: auth::Authenticator,
 }
 
 fn page_hidden() -> bool {
@@ -145,6 +149,7 @@ impl Driver {
                 watch: watch::Watch::default(),
                 recorder: None,
                 probe: probe::Probe::default(),
+                auth: auth::Authenticator::default(),
             })
         });
         Driver(inner)
@@ -217,9 +222,25 @@ impl Driver {
     /// Connects to `url` with `options`, ending any earlier connection of this tab first; an
     /// unencrypted URL from an https page is refused (`secure::mixed_content`).
     pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), Text> {
+        self.connect_authenticated(url, options, AuthPlan::None)
+    }
+
+    /// Connects like `connect`, running the enhanced authentication `plan` (the method and
+    /// the generic mode's first data are in `options`).
+    pub fn connect_authenticated(
+        &self,
+        url: &str,
+        options: ClientOptions,
+        plan: AuthPlan,
+    ) -> Result<(), Text> {
         crate::secure::mixed_content(&crate::secure::page_protocol(), url)?;
+        if matches!(plan, AuthPlan::Scram { .. }) {
+            // Refused now rather than on each CONNECT.
+            auth::nonce()?;
+        }
         self.with(|inner| {
             inner.probe.reset();
+            inner.auth = auth::Authenticator::new(plan);
             // Say goodbye on the old connection; the old session must not reconnect behind the
             // new one's back.
             if let Some(client) = inner.client.as_mut() {
@@ -239,10 +260,43 @@ impl Driver {
                 Text::new(Key::LogConnecting).with("url", inner.url.as_str()),
             );
             if let Some(client) = inner.client.as_mut() {
+                inner.outbox.push(inner.auth.connecting(client));
                 client.connect(now());
             }
         })
         .ok_or_else(reentered)
+    }
+
+    /// The user's next step of an enhanced authentication in the generic mode.
+    pub fn send_auth_step(&self, data: Option<mqtt_core::Bytes>) -> Result<(), Text> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            inner
+                .auth
+                .answer(client, now(), data, &mut inner.outbox)
+                .map_err(|error| command_error_sentence(&error))
+        })
+        .unwrap_or_else(|| Err(reentered()))
+    }
+
+    /// Starts a re-authentication on the live connection (MQTT 5 with a method).
+    pub fn reauthenticate(&self) -> Result<(), Text> {
+        self.with(|inner| {
+            let client = inner.client.as_mut().ok_or_else(not_connected)?;
+            let method = client
+                .options()
+                .authentication
+                .as_ref()
+                .map(|a| a.method.clone());
+            inner
+                .auth
+                .reauthenticate(client, now(), &mut inner.outbox)?;
+            let text =
+                Text::new(Key::LogReauthenticating).with("method", method.unwrap_or_default());
+            inner.log(LogLevel::Info, text);
+            Ok(())
+        })
+        .unwrap_or_else(|| Err(reentered()))
     }
 
     pub fn disconnect(&self) {
@@ -577,6 +631,9 @@ impl Inner {
     }
 
     fn open(&mut self, socket: TransportId) {
+        if let Some(client) = self.client.as_mut() {
+            self.auth.before_connect(client, &mut self.outbox);
+        }
         if self.io.open(socket, &self.url) {
             return;
         }
@@ -594,6 +651,13 @@ impl Inner {
 
     fn on_event(&mut self, event: Event) {
         let Some(event) = self.watch.claim(event) else {
+            return;
+        };
+        let event = match self.client.as_mut() {
+            Some(client) => self.auth.on_event(client, now(), event, &mut self.outbox),
+            None => Some(event),
+        };
+        let Some(event) = event else {
             return;
         };
         match event {

@@ -52,6 +52,11 @@ pub(super) fn actions(event: Event, url: &str, at: u64) -> Vec<Action> {
             ]
         }
         Event::Message(_) => Vec::new(),
+        Event::AuthenticationStep { method, .. } => vec![log(
+            LogLevel::Info,
+            Text::new(Key::LogAuthStep).with("method", method),
+        )],
+        Event::Reauthenticated { .. } => vec![log(LogLevel::Info, Key::LogReauthenticated.into())],
         Event::Subscribed {
             filters, results, ..
         } => subscription_results(

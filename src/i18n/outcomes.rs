@@ -15,6 +15,8 @@ use mqtt_core::{
     TransportError,
 };
 
+use mqtt_core::scram::ScramError;
+
 use super::{Key, Text};
 
 pub fn topic_error(error: &TopicError) -> Text {
@@ -164,6 +166,23 @@ pub fn connection_error(error: &ConnectionError) -> Text {
         ConnectionError::CannotSend(error) => {
             Text::new(Key::CannotSendPacket).with("reason", command_error(error))
         }
+        ConnectionError::AuthenticationRejected(error) => {
+            Text::new(Key::AuthRejected).with("reason", scram_error(error))
+        }
+    }
+}
+
+/// Why a SCRAM exchange could not go on, to follow a colon.
+pub fn scram_error(error: &ScramError) -> Text {
+    match error {
+        ScramError::Malformed => Key::ScramMalformed.into(),
+        ScramError::NonceMismatch => Key::ScramNonceMismatch.into(),
+        ScramError::IterationCount(count) => {
+            Text::new(Key::ScramIterationCount).number("count", u64::from(*count))
+        }
+        ScramError::Server(words) => Text::new(Key::ScramServerError).with("words", words.as_str()),
+        ScramError::ServerSignature => Key::ScramServerSignature.into(),
+        ScramError::OutOfOrder => Key::ScramOutOfOrder.into(),
     }
 }
 
@@ -235,6 +254,15 @@ fn protocol_violation(violation: &ProtocolViolation) -> Text {
         }
         ProtocolViolation::TopicAliasUnknown { alias } => {
             Text::new(Key::ViolationTopicAliasUnknown).with("alias", alias.to_string())
+        }
+        ProtocolViolation::AuthenticationMethodMismatch { got: Some(got) } => {
+            Text::new(Key::ViolationAuthMethodMismatch).with("method", got.as_str())
+        }
+        ProtocolViolation::AuthenticationMethodMismatch { got: None } => {
+            Key::ViolationAuthNoMethod.into()
+        }
+        ProtocolViolation::UnexpectedAuth { reason } => {
+            Text::new(Key::ViolationUnexpectedAuth).with("code", format!("0x{:02X}", reason.0))
         }
     }
 }
@@ -382,6 +410,8 @@ fn string_field(field: StringField) -> Key {
         StringField::ServerReference => Key::StringFieldServerReference,
         StringField::UserPropertyName => Key::StringFieldUserPropertyName,
         StringField::UserPropertyValue => Key::StringFieldUserPropertyValue,
+        StringField::AuthenticationMethod => Key::StringFieldAuthenticationMethod,
+        StringField::AuthenticationData => Key::StringFieldAuthenticationData,
     }
 }
 
@@ -531,6 +561,16 @@ fn command_error_in(error: &CommandError, place: Place) -> Text {
             key(Key::RefusedNoPacketId, Key::RefusedNoPacketIdSentence)
                 .number("ids", u64::from(u16::MAX))
         }
+        CommandError::NoAuthenticationMethod => {
+            key(Key::RefusedNoAuthMethod, Key::RefusedNoAuthMethodSentence)
+        }
+        CommandError::NoAuthenticationStep => {
+            key(Key::RefusedNoAuthStep, Key::RefusedNoAuthStepSentence)
+        }
+        CommandError::AuthenticationInProgress => key(
+            Key::RefusedAuthInProgress,
+            Key::RefusedAuthInProgressSentence,
+        ),
         CommandError::Encode(error) => encode_error(error, place),
         // The core may refuse in new ways (the enum is non_exhaustive); until they have words
         // of their own, the refusal itself is still said.
@@ -701,6 +741,9 @@ mod tests {
             CommandError::QueueFull,
             CommandError::NotConnected,
             CommandError::NoPacketIdAvailable,
+            CommandError::NoAuthenticationMethod,
+            CommandError::NoAuthenticationStep,
+            CommandError::AuthenticationInProgress,
         ];
         errors.extend(every_encode_error().into_iter().map(CommandError::Encode));
         errors
@@ -813,6 +856,17 @@ mod tests {
         ]
         .map(ConnectionError::Transport)
         .into();
+        errors.extend(
+            [
+                ScramError::Malformed,
+                ScramError::NonceMismatch,
+                ScramError::IterationCount(0),
+                ScramError::Server("unknown-user".into()),
+                ScramError::ServerSignature,
+                ScramError::OutOfOrder,
+            ]
+            .map(ConnectionError::AuthenticationRejected),
+        );
         errors.extend([
             ConnectionError::ConnAckTimeout(Duration::from_secs(10)),
             ConnectionError::PingTimeout(Duration::from_secs(30)),
@@ -852,6 +906,13 @@ mod tests {
                     maximum: 10,
                 },
                 ProtocolViolation::TopicAliasUnknown { alias: 3 },
+                ProtocolViolation::AuthenticationMethodMismatch {
+                    got: Some("OTHER".into()),
+                },
+                ProtocolViolation::AuthenticationMethodMismatch { got: None },
+                ProtocolViolation::UnexpectedAuth {
+                    reason: ReasonCode::RE_AUTHENTICATE,
+                },
             ])
             .chain(
                 uses.map(|in_use_by| ProtocolViolation::WrongAcknowledgement {

@@ -28,6 +28,14 @@ pub(crate) enum Phase {
     Connected { since: Instant },
 }
 
+/// Where an enhanced authentication exchange stands: whether a re-authentication is under
+/// way, and whether the server's last AUTH (continue) waits for our next step.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AuthPhase {
+    pub(crate) reauthenticating: bool,
+    pub(crate) awaiting_step: bool,
+}
+
 /// The server's limits in force on this connection (version 5 CONNACK, or the defaults).
 pub(crate) struct Limits {
     pub(crate) receive_maximum: u16,
@@ -71,6 +79,8 @@ pub(crate) struct Connection {
     pub(crate) last_sent: Instant,
     /// The CONNACK properties, once accepted.
     pub(crate) server_properties: Option<ConnAckProperties>,
+    /// Where the enhanced authentication exchange stands on this connection.
+    pub(crate) auth: AuthPhase,
     /// How many topic aliases we accept from the server.
     incoming_alias_maximum: u16,
     incoming_aliases: BTreeMap<u16, String>,
@@ -89,6 +99,7 @@ impl Connection {
             keep_alive: Duration::from_secs(options.keep_alive.into()),
             last_sent: now,
             server_properties: None,
+            auth: AuthPhase::default(),
             incoming_alias_maximum: options.topic_alias_maximum.unwrap_or(0),
             incoming_aliases: BTreeMap::new(),
             outgoing_aliases: BTreeMap::new(),

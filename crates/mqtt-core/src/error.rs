@@ -9,6 +9,7 @@ use core::time::Duration;
 use crate::codec::{DecodeError, EncodeError};
 use crate::packet::{PacketId, QoS, ReasonCode, MAX_SUBSCRIPTION_IDENTIFIER};
 use crate::reason::ReasonContext;
+use crate::scram::ScramError;
 use crate::topic::TopicError;
 
 /// Why a command was refused; nothing was sent.
@@ -37,6 +38,12 @@ pub enum CommandError {
     NotConnected,
     /// All 65535 packet ids are waiting for acknowledgements.
     NoPacketIdAvailable,
+    /// Re-authentication needs version 5 and an authentication method in the options.
+    NoAuthenticationMethod,
+    /// An authentication step was given but the server is not waiting for one.
+    NoAuthenticationStep,
+    /// A re-authentication is already under way on this connection.
+    AuthenticationInProgress,
     /// The packet cannot be encoded (a string too long, a property out of range, ...).
     Encode(EncodeError),
 }
@@ -106,6 +113,15 @@ impl fmt::Display for CommandError {
             CommandError::NotConnected => f.write_str("not connected"),
             CommandError::NoPacketIdAvailable => {
                 f.write_str("all 65535 packet ids are waiting for acknowledgements")
+            }
+            CommandError::NoAuthenticationMethod => {
+                f.write_str("no authentication method is chosen for this MQTT 5 connection")
+            }
+            CommandError::NoAuthenticationStep => {
+                f.write_str("the server is not waiting for an authentication step")
+            }
+            CommandError::AuthenticationInProgress => {
+                f.write_str("an authentication exchange is already under way")
             }
             CommandError::Encode(error) => error.fmt(f),
         }
@@ -225,6 +241,9 @@ pub enum ConnectionError {
     /// A packet the core itself sends (an acknowledgement, a ping) does not fit the server's
     /// limits.
     CannotSend(CommandError),
+    /// The caller did not accept the server's side of enhanced authentication
+    /// (`Client::reject_authentication`: a wrong SCRAM server signature, a malformed step).
+    AuthenticationRejected(ScramError),
 }
 
 impl fmt::Display for ConnectionError {
@@ -246,6 +265,9 @@ impl fmt::Display for ConnectionError {
             ),
             ConnectionError::InvalidOptions(error) => write!(f, "cannot connect: {error}"),
             ConnectionError::CannotSend(error) => write!(f, "could not send a packet: {error}"),
+            ConnectionError::AuthenticationRejected(error) => {
+                write!(f, "the server's authentication is not accepted: {error}")
+            }
         }
     }
 }
@@ -348,6 +370,16 @@ pub enum ProtocolViolation {
     TopicAliasUnknown {
         alias: u16,
     },
+    /// AUTH or CONNACK names another authentication method than our CONNECT's
+    /// (MQTT-4.12.0-5).
+    AuthenticationMethodMismatch {
+        got: Option<String>,
+    },
+    /// AUTH with a reason code that does not fit the exchange: re-authenticate (0x19) from the
+    /// server, success outside a re-authentication, continue when no exchange is under way.
+    UnexpectedAuth {
+        reason: ReasonCode,
+    },
 }
 
 impl ProtocolViolation {
@@ -416,6 +448,18 @@ impl fmt::Display for ProtocolViolation {
             ProtocolViolation::TopicAliasUnknown { alias } => write!(
                 f,
                 "the server used topic alias {alias} before saying what it stands for"
+            ),
+            ProtocolViolation::AuthenticationMethodMismatch { got: Some(got) } => write!(
+                f,
+                "the server answered with the authentication method {got}, not the one chosen"
+            ),
+            ProtocolViolation::AuthenticationMethodMismatch { got: None } => {
+                f.write_str("the server's AUTH names no authentication method")
+            }
+            ProtocolViolation::UnexpectedAuth { reason } => write!(
+                f,
+                "the server sent AUTH with reason code 0x{:02X}, which does not fit the exchange",
+                reason.0
             ),
         }
     }

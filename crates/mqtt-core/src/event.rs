@@ -127,6 +127,19 @@ pub enum Event {
         filters: Vec<String>,
         results: Vec<ReasonCode>,
     },
+    /// The server's AUTH with reason code 0x18 (continue authentication), while connecting or
+    /// re-authenticating: answer with `Client::authenticate` and the next step's data.
+    AuthenticationStep {
+        method: String,
+        data: Option<Bytes>,
+        reason_string: Option<String>,
+    },
+    /// The server's AUTH with reason code 0x00: the re-authentication succeeded. (The
+    /// exchange of a CONNECT ends in `Connected`, whose CONNACK carries the last data.)
+    Reauthenticated {
+        data: Option<Bytes>,
+        reason_string: Option<String>,
+    },
     /// QoS 0 handed to the transport, QoS 1 PUBACK, QoS 2 PUBCOMP; or why it failed.
     Published {
         id: PublishId,

@@ -18,6 +18,7 @@ pub mod event;
 pub mod options;
 pub mod packet;
 pub mod reason;
+pub mod scram;
 mod session;
 pub mod time;
 mod timer;

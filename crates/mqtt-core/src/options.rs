@@ -34,6 +34,8 @@ pub struct ClientOptions {
     pub user_properties: UserProperties,
     pub will: Option<Will>,
     pub reconnect: ReconnectPolicy,
+    /// Enhanced authentication (version 5 only; ignored in 3.1.1).
+    pub authentication: Option<Authentication>,
     /// Publishes held while not connected (or over the server's receive maximum); beyond this
     /// `publish` fails with `CommandError::QueueFull` rather than growing without bound.
     pub offline_queue_limit: usize,
@@ -58,8 +60,18 @@ impl ClientOptions {
             will: None,
             reconnect: ReconnectPolicy::default(),
             offline_queue_limit: 1000,
+            authentication: None,
         }
     }
+}
+
+/// An enhanced authentication exchange (MQTT 5.0 section 4.12): the method names it (for
+/// example `SCRAM-SHA-256`), the data is its first step, sent in CONNECT. The core only
+/// carries the steps; what they mean is the caller's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authentication {
+    pub method: String,
+    pub data: Option<Bytes>,
 }
 
 /// When and how often to reconnect after a connection is lost.

@@ -132,6 +132,10 @@ pub struct ConnectProperties {
     pub request_response_information: Option<bool>,
     pub request_problem_information: Option<bool>,
     pub user_properties: UserProperties,
+    /// Enhanced authentication (version 5): the method names the exchange, the data is its
+    /// first step.
+    pub authentication_method: Option<String>,
+    pub authentication_data: Option<Bytes>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +169,9 @@ pub struct ConnAckProperties {
     pub server_keep_alive: Option<u16>,
     pub response_information: Option<String>,
     pub server_reference: Option<String>,
+    /// Enhanced authentication: the CONNECT's method, and the server's last step.
+    pub authentication_method: Option<String>,
+    pub authentication_data: Option<Bytes>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,6 +270,22 @@ pub struct Disconnect {
     pub properties: DisconnectProperties,
 }
 
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthProperties {
+    pub method: Option<String>,
+    pub data: Option<Bytes>,
+    pub reason_string: Option<String>,
+    pub user_properties: UserProperties,
+}
+
+/// An AUTH packet (version 5 only): 0x00 success, 0x18 continue authentication, 0x19
+/// re-authenticate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Auth {
+    pub reason: ReasonCode,
+    pub properties: AuthProperties,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Packet {
     Connect(Connect),
@@ -279,4 +302,5 @@ pub enum Packet {
     PingReq,
     PingResp,
     Disconnect(Disconnect),
+    Auth(Auth),
 }

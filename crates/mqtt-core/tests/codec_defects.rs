@@ -268,9 +268,41 @@ fn string_that_is_not_utf8_is_malformed() {
 }
 
 #[test]
-fn auth_from_the_server_is_a_protocol_error() {
-    let error = decode_one(ProtocolVersion::V5, &[0xF0, 0x00]).expect_err("unsolicited AUTH");
-    assert_eq!(error.reason_code(), ReasonCode::PROTOCOL_ERROR);
+fn auth_is_read_in_version_5_only_with_its_reason_codes() {
+    // The short form: no reason code means success.
+    let success = Packet::Auth(Auth {
+        reason: ReasonCode::SUCCESS,
+        properties: AuthProperties::default(),
+    });
+    assert_eq!(decode_one(ProtocolVersion::V5, &[0xF0, 0x00]), Ok(success));
+    // Continue authentication with method "M" and data [1, 2].
+    let bytes = [
+        0xF0, 0x0B, 0x18, 0x09, 0x15, 0x00, 0x01, b'M', 0x16, 0x00, 0x02, 0x01, 0x02,
+    ];
+    let step = Packet::Auth(Auth {
+        reason: ReasonCode::CONTINUE_AUTHENTICATION,
+        properties: AuthProperties {
+            method: Some("M".into()),
+            data: Some(Bytes::from_static(&[1, 2])),
+            ..AuthProperties::default()
+        },
+    });
+    assert_eq!(decode_one(ProtocolVersion::V5, &bytes), Ok(step.clone()));
+    assert_eq!(
+        encode(&step, ProtocolVersion::V5, None).as_deref(),
+        Ok(&bytes[..])
+    );
+    // 0x87 is no AUTH reason code; a topic alias is no AUTH property.
+    let error = decode_one(ProtocolVersion::V5, &[0xF0, 0x01, 0x87]).expect_err("bad code");
+    assert_eq!(error.reason_code(), ReasonCode::MALFORMED_PACKET);
+    let bytes = [0xF0, 0x05, 0x18, 0x03, 0x23, 0x00, 0x01];
+    assert!(decode_one(ProtocolVersion::V5, &bytes).is_err());
+    let refused = Packet::Auth(Auth {
+        reason: ReasonCode(0x87),
+        properties: AuthProperties::default(),
+    });
+    assert!(encode(&refused, ProtocolVersion::V5, None).is_err());
+    assert!(encode(&step, ProtocolVersion::V311, None).is_err());
     let error = decode_one(ProtocolVersion::V311, &[0xF0, 0x00]).expect_err("reserved type");
     assert_eq!(error.reason_code(), ReasonCode::MALFORMED_PACKET);
 }
@@ -433,8 +465,7 @@ fn version_and_limit_changes_apply_to_the_next_frame() {
     assert_eq!(decoder.next_packet(), Ok(Some(Packet::PingResp)));
     // Type 15 is AUTH in version 5, reserved in 3.1.1.
     decoder.set_version(ProtocolVersion::V5);
-    let error = decoder.next_packet().expect_err("unsolicited AUTH");
-    assert_eq!(error.reason_code(), ReasonCode::PROTOCOL_ERROR);
+    assert!(matches!(decoder.next_packet(), Ok(Some(Packet::Auth(_)))));
 
     decoder.set_max_packet_size(3);
     decoder.feed(&[0xD0, 0x00]).expect("2 bytes fit");

@@ -273,6 +273,12 @@ fn oracle_decode(version: ProtocolVersion, bytes: &[u8]) -> Option<(Fields, Vec<
             fields.property_ids = p.props.as_deref().map(ids).unwrap_or_default();
             p.to_continuous_buffer()
         }
+        (ProtocolVersion::V5, 15) => {
+            let p = parse!(o5::Auth);
+            fields.reason_codes = vec![p.reason_code().map_or(0, |code| code as u8)];
+            fields.property_ids = p.props.as_deref().map(ids).unwrap_or_default();
+            p.to_continuous_buffer()
+        }
         _ => return None,
     };
     Some((fields, encoded))
@@ -355,6 +361,8 @@ fn our_fields(version: ProtocolVersion, packet: &Packet) -> Fields {
                         (p.topic_alias_maximum.is_some(), 0x22),
                         (p.request_response_information.is_some(), 0x19),
                         (p.request_problem_information.is_some(), 0x17),
+                        (p.authentication_method.is_some(), 0x15),
+                        (p.authentication_data.is_some(), 0x16),
                     ],
                     p.user_properties.len(),
                     &[],
@@ -407,6 +415,8 @@ fn our_fields(version: ProtocolVersion, packet: &Packet) -> Fields {
                     (p.server_keep_alive.is_some(), 0x13),
                     (p.response_information.is_some(), 0x1A),
                     (p.server_reference.is_some(), 0x1C),
+                    (p.authentication_method.is_some(), 0x15),
+                    (p.authentication_data.is_some(), 0x16),
                 ],
                 p.user_properties.len(),
                 &[],
@@ -494,6 +504,20 @@ fn our_fields(version: ProtocolVersion, packet: &Packet) -> Fields {
                     (p.session_expiry_interval.is_some(), 0x11),
                     (p.reason_string.is_some(), 0x1F),
                     (p.server_reference.is_some(), 0x1C),
+                ],
+                p.user_properties.len(),
+                &[],
+            );
+        }
+        Packet::Auth(a) => {
+            fields.packet_type = 15;
+            fields.reason_codes = vec![a.reason.0];
+            let p = &a.properties;
+            fields.property_ids = present(
+                &[
+                    (p.method.is_some(), 0x15),
+                    (p.data.is_some(), 0x16),
+                    (p.reason_string.is_some(), 0x1F),
                 ],
                 p.user_properties.len(),
                 &[],

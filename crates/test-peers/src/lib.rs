@@ -43,3 +43,4 @@ pub mod control;
 pub mod driver;
 pub mod hostile;
 pub mod restart_stream;
+pub mod scram_peer;

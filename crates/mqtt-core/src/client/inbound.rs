@@ -47,6 +47,9 @@ impl Client {
         };
         match (connection.phase, packet) {
             (Phase::AwaitingConnAck, Packet::ConnAck(connack)) => self.handle_connack(now, connack),
+            (Phase::AwaitingConnAck | Phase::Connected { .. }, Packet::Auth(auth)) => {
+                self.handle_auth(now, auth)
+            }
             (Phase::Connected { .. }, Packet::ConnAck(_)) => Err(ProtocolViolation::ConnAckTwice),
             (Phase::Connected { .. }, packet) => self.handle_connected_packet(now, packet),
             (_, packet) => Err(ProtocolViolation::BeforeConnAck {
@@ -102,6 +105,9 @@ impl Client {
         if connack.code.is_error() {
             self.handle_refusal(now, connack);
             return Ok(());
+        }
+        if self.options.version == ProtocolVersion::V5 {
+            self.check_method(&connack.properties.authentication_method, false)?;
         }
         if connack.session_present && self.options.clean_start {
             return Err(ProtocolViolation::SessionAfterCleanStart);
@@ -304,5 +310,6 @@ fn packet_name(packet: &Packet) -> &'static str {
         Packet::PingReq => "PINGREQ",
         Packet::PingResp => "PINGRESP",
         Packet::Disconnect(_) => "DISCONNECT",
+        Packet::Auth(_) => "AUTH",
     }
 }

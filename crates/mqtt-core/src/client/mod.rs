@@ -27,6 +27,7 @@
 //!   code) and the connection closes; reconnecting follows the policy.
 //! - 3.1.1 has no properties or subscription options: the version 5 ones are ignored.
 
+mod auth;
 mod inbound;
 mod outbound;
 

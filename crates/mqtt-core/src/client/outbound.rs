@@ -164,6 +164,8 @@ impl Client {
                 request_response_information: None,
                 request_problem_information: options.request_problem_information,
                 user_properties: options.user_properties.clone(),
+                authentication_method: options.authentication.as_ref().map(|a| a.method.clone()),
+                authentication_data: options.authentication.as_ref().and_then(|a| a.data.clone()),
             },
         };
         if options.version == ProtocolVersion::V311 {

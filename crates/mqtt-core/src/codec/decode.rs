@@ -7,7 +7,7 @@ use core::num::NonZeroU16;
 use bytes::Bytes;
 use mqttbytes_ng::{v4, v5, FixedHeader, QoS as LibQoS};
 
-use super::{check, codes, DecodeError, FrameHeader, Malformation, ProtocolFault};
+use super::{check, codes, DecodeError, FrameHeader, Malformation};
 use crate::packet::*;
 
 /// Decodes one whole frame (fixed header included, as the library expects); without
@@ -420,14 +420,7 @@ impl Converter {
                     })
                 }
             },
-            // A well-formed AUTH: this client never sends an authentication method, so a
-            // server starting an exchange breaks the protocol (MQTT-4.12.0-6).
-            15 => {
-                return Err(DecodeError::ProtocolError {
-                    packet: self.packet,
-                    detail: ProtocolFault::UnrequestedAuthentication,
-                })
-            }
+            15 => Packet::Auth(check::auth(body)?),
             _ => return Err(self.malformed(Malformation::ReservedPacketType)),
         })
     }
@@ -538,6 +531,8 @@ fn connect_properties(properties: v5::ConnectProperties) -> ConnectProperties {
         request_response_information: flag(properties.request_response_info),
         request_problem_information: flag(properties.request_problem_info),
         user_properties: properties.user_properties,
+        authentication_method: properties.authentication_method,
+        authentication_data: properties.authentication_data,
     }
 }
 
@@ -564,5 +559,7 @@ fn connack_properties(properties: v5::ConnAckProperties) -> ConnAckProperties {
         server_keep_alive: properties.server_keep_alive,
         response_information: properties.response_information,
         server_reference: properties.server_reference,
+        authentication_method: properties.authentication_method,
+        authentication_data: properties.authentication_data,
     }
 }

@@ -49,6 +49,8 @@ phrases! {
         ServerReference => "server reference",
         UserPropertyName => "user property name",
         UserPropertyValue => "user property value",
+        AuthenticationMethod => "authentication method",
+        AuthenticationData => "authentication data",
     }
 }
 

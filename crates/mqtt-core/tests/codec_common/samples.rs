@@ -69,6 +69,8 @@ pub fn samples(version: ProtocolVersion) -> Vec<Packet> {
                     request_response_information: Some(true),
                     request_problem_information: Some(false),
                     user_properties: user_properties(),
+                    authentication_method: Some("SCRAM-SHA-256".into()),
+                    authentication_data: Some(Bytes::from_static(b"n,,n=user,r=abc")),
                 }
             } else {
                 ConnectProperties::default()
@@ -94,6 +96,8 @@ pub fn samples(version: ProtocolVersion) -> Vec<Packet> {
                     server_keep_alive: Some(30),
                     response_information: Some("info".into()),
                     server_reference: Some("other:1883".into()),
+                    authentication_method: Some("SCRAM-SHA-256".into()),
+                    authentication_data: Some(Bytes::from_static(b"v=signature")),
                 }
             } else {
                 ConnAckProperties::default()

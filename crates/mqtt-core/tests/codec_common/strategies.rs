@@ -202,16 +202,22 @@ fn connect(v5: bool) -> impl Strategy<Value = Packet> {
         v5_only(v5, any::<bool>()),
         v5_only(v5, any::<bool>()),
         user_properties(v5),
+        v5_only(v5, text()),
+        v5_only(v5, bytes_value()),
     )
         .prop_map(
-            |(session, receive, packet_size, alias, response, problem, user)| ConnectProperties {
-                session_expiry_interval: session,
-                receive_maximum: receive,
-                maximum_packet_size: packet_size,
-                topic_alias_maximum: alias,
-                request_response_information: response,
-                request_problem_information: problem,
-                user_properties: user,
+            |(session, receive, packet_size, alias, response, problem, user, method, data)| {
+                ConnectProperties {
+                    session_expiry_interval: session,
+                    receive_maximum: receive,
+                    maximum_packet_size: packet_size,
+                    topic_alias_maximum: alias,
+                    request_response_information: response,
+                    request_problem_information: problem,
+                    user_properties: user,
+                    authentication_method: method,
+                    authentication_data: data,
+                }
             },
         );
     (
@@ -323,10 +329,38 @@ fn connack(v5: bool) -> impl Strategy<Value = Packet> {
                         server_keep_alive: keep_alive,
                         response_information: response,
                         server_reference: reference,
+                        ..ConnAckProperties::default()
                     },
                 })
             },
         )
+}
+
+/// AUTH exists in version 5 only; 3.1.1 gets a PINGRESP in its place. An AUTH always names
+/// its method (MQTT 5.0 section 3.15.2.2.2).
+fn auth(v5: bool) -> BoxedStrategy<Packet> {
+    if !v5 {
+        return Just(Packet::PingResp).boxed();
+    }
+    (
+        proptest::sample::select(&[0x00u8, 0x18, 0x19][..]),
+        text().prop_map(Some),
+        proptest::option::of(bytes_value()),
+        proptest::option::of(text()),
+        user_properties(v5),
+    )
+        .prop_map(|(reason, method, data, reason_string, user_properties)| {
+            Packet::Auth(Auth {
+                reason: ReasonCode(reason),
+                properties: AuthProperties {
+                    method,
+                    data,
+                    reason_string,
+                    user_properties,
+                },
+            })
+        })
+        .boxed()
 }
 
 fn ack_properties(v5: bool) -> impl Strategy<Value = AckProperties> {
@@ -432,6 +466,7 @@ pub fn packet(v5: bool) -> BoxedStrategy<Packet> {
         ),
         1 => Just(Packet::PingReq),
         1 => Just(Packet::PingResp),
+        1 => auth(v5),
         1 => (
             reason(v5, DISCONNECT_CODES),
             v5_only(v5, any::<u32>()),

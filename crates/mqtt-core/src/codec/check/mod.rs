@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 
-use crate::packet::{ProtocolVersion, PublishProperties};
+use crate::packet::{Auth, AuthProperties, ProtocolVersion, PublishProperties, ReasonCode};
 use crate::topic::{validate_topic_filter, validate_topic_name};
 
 use super::{DecodeError, Malformation, ProtocolFault};
@@ -268,6 +268,50 @@ pub(super) fn publish_properties(body: &[u8], qos: u8) -> Result<PublishProperti
         }
     }
     Ok(properties)
+}
+
+/// A version 5 AUTH body that `check_body` accepted, read here: mqttbytes-ng 0.7.1 counts
+/// its properties' lengths without their length prefixes, and cannot read the empty body
+/// that means success.
+pub(super) fn auth(body: &[u8]) -> Result<Auth, DecodeError> {
+    let mut r = Reader {
+        rest: body,
+        packet: "AUTH",
+        v5: true,
+    };
+    let mut auth = Auth {
+        reason: ReasonCode::SUCCESS,
+        properties: AuthProperties::default(),
+    };
+    if r.rest.is_empty() {
+        return Ok(auth);
+    }
+    auth.reason = ReasonCode(r.u8()?);
+    if r.rest.is_empty() {
+        return Ok(auth);
+    }
+    let len = r.varint()?;
+    let mut r = Reader {
+        rest: r.take(len as usize)?,
+        packet: "AUTH",
+        v5: true,
+    };
+    let properties = &mut auth.properties;
+    while !r.rest.is_empty() {
+        match r.u8()? {
+            id::AUTHENTICATION_METHOD => properties.method = Some(r.string()?.into()),
+            id::AUTHENTICATION_DATA => {
+                properties.data = Some(Bytes::copy_from_slice(r.binary()?));
+            }
+            id::REASON_STRING => properties.reason_string = Some(r.string()?.into()),
+            id::USER_PROPERTY => {
+                let name = r.string()?.into();
+                properties.user_properties.push((name, r.string()?.into()));
+            }
+            _ => return Err(r.malformed(Malformation::PropertyNotAllowed)),
+        }
+    }
+    Ok(auth)
 }
 
 fn connect(r: &mut Reader) -> Result<(), DecodeError> {

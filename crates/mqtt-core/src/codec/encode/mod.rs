@@ -34,6 +34,7 @@ pub fn encode(
             Packet::Disconnect(disconnect) if is_reason_only(disconnect) => {
                 reason_only_disconnect(disconnect, maximum)
             }
+            Packet::Auth(auth) => self::auth(auth, maximum),
             _ => write(&to_v5::packet(packet)?, maximum),
         },
     }
@@ -64,6 +65,75 @@ fn reason_only_disconnect(disconnect: &Disconnect, maximum: u32) -> Result<Vec<u
         });
     }
     Ok(bytes)
+}
+
+/// mqttbytes-ng 0.7.1 counts an AUTH's property lengths without their length prefixes, so
+/// AUTH is written here: `F0 00` for a success without properties, else reason code,
+/// property length and properties.
+fn auth(auth: &Auth, maximum: u32) -> Result<Vec<u8>, EncodeError> {
+    if !matches!(auth.reason.0, 0x00 | 0x18 | 0x19) {
+        return Err(EncodeError::InvalidReasonCode {
+            packet: "AUTH",
+            code: auth.reason,
+        });
+    }
+    let p = &auth.properties;
+    optional_string(StringField::AuthenticationMethod, &p.method)?;
+    if let Some(data) = &p.data {
+        binary(StringField::AuthenticationData, data)?;
+    }
+    optional_string(StringField::ReasonString, &p.reason_string)?;
+    user_properties(&p.user_properties)?;
+    let mut properties = Vec::new();
+    let mut put = |id: u8, fields: &[&[u8]]| {
+        properties.push(id);
+        for field in fields {
+            properties.extend_from_slice(&(field.len() as u16).to_be_bytes());
+            properties.extend_from_slice(field);
+        }
+    };
+    if let Some(method) = &p.method {
+        put(0x15, &[method.as_bytes()]);
+    }
+    if let Some(data) = &p.data {
+        put(0x16, &[data]);
+    }
+    if let Some(reason) = &p.reason_string {
+        put(0x1F, &[reason.as_bytes()]);
+    }
+    for (name, value) in &p.user_properties {
+        put(0x26, &[name.as_bytes(), value.as_bytes()]);
+    }
+    let mut body = Vec::new();
+    if auth.reason != ReasonCode::SUCCESS || !properties.is_empty() {
+        body.push(auth.reason.0);
+        push_varint(&mut body, properties.len());
+        body.extend_from_slice(&properties);
+    }
+    let mut bytes = vec![0xF0];
+    push_varint(&mut bytes, body.len());
+    bytes.extend_from_slice(&body);
+    if bytes.len() > maximum as usize {
+        return Err(EncodeError::PacketTooLarge {
+            size: bytes.len(),
+            maximum,
+        });
+    }
+    Ok(bytes)
+}
+
+/// A variable byte integer; the lengths given are far below its 268,435,455 limit, as every
+/// field was checked to fit a 16-bit length.
+fn push_varint(bytes: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value % 128) as u8;
+        value /= 128;
+        if value == 0 {
+            bytes.push(byte);
+            return;
+        }
+        bytes.push(byte | 0x80);
+    }
 }
 
 /// What both versions' library packets offer.

@@ -122,6 +122,7 @@ pub(super) fn packet(packet: &Packet) -> Result<v4::Packet, EncodeError> {
             }
             v4::Packet::Disconnect
         }
+        Packet::Auth(_) => return Err(not_in_311("AUTH", Version5Field::ReasonCode)),
     })
 }
 

@@ -29,6 +29,12 @@ fn ack_properties(
 
 pub(super) fn packet(packet: &Packet) -> Result<lib::Packet, EncodeError> {
     Ok(match packet {
+        // `encode` writes AUTH itself, never through the library.
+        Packet::Auth(_) => {
+            return Err(EncodeError::Unsupported {
+                detail: EncoderLimit::IncompletePacket,
+            })
+        }
         Packet::Connect(connect) => self::connect(connect)?,
         Packet::ConnAck(connack) => lib::Packet::ConnAck(lib::ConnAck {
             session_present: connack.session_present,
@@ -271,6 +277,13 @@ fn connect(connect: &Connect) -> Result<lib::Packet, EncodeError> {
         properties.maximum_packet_size,
     )?;
     user_properties(&properties.user_properties)?;
+    optional_string(
+        StringField::AuthenticationMethod,
+        &properties.authentication_method,
+    )?;
+    if let Some(data) = &properties.authentication_data {
+        binary(StringField::AuthenticationData, data)?;
+    }
     let properties =
         (*properties != ConnectProperties::default()).then(|| lib::ConnectProperties {
             session_expiry_interval: properties.session_expiry_interval,
@@ -280,8 +293,8 @@ fn connect(connect: &Connect) -> Result<lib::Packet, EncodeError> {
             request_response_info: properties.request_response_information.map(u8::from),
             request_problem_info: properties.request_problem_information.map(u8::from),
             user_properties: properties.user_properties.clone(),
-            authentication_method: None,
-            authentication_data: None,
+            authentication_method: properties.authentication_method.clone(),
+            authentication_data: properties.authentication_data.clone(),
         });
     Ok(lib::Packet::Connect(
         lib::Connect {
@@ -350,6 +363,13 @@ fn connack_properties(
     )?;
     optional_string(StringField::ServerReference, &properties.server_reference)?;
     user_properties(&properties.user_properties)?;
+    optional_string(
+        StringField::AuthenticationMethod,
+        &properties.authentication_method,
+    )?;
+    if let Some(data) = &properties.authentication_data {
+        binary(StringField::AuthenticationData, data)?;
+    }
     if *properties == ConnAckProperties::default() {
         return Ok(None);
     }
@@ -371,7 +391,7 @@ fn connack_properties(
         server_keep_alive: properties.server_keep_alive,
         response_information: properties.response_information.clone(),
         server_reference: properties.server_reference.clone(),
-        authentication_method: None,
-        authentication_data: None,
+        authentication_method: properties.authentication_method.clone(),
+        authentication_data: properties.authentication_data.clone(),
     }))
 }
