@@ -13,7 +13,7 @@ use mqtt_web_client::i18n::{I18n, Key, Locale};
 use support::{clear_storage, mount, set_value, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -136,13 +136,7 @@ async fn a_server_that_does_not_know_the_password_is_rejected_in_both_languages(
         "the tab never reports the impostor as connected"
     );
 
-    let menu: HtmlElement = app
-        .root
-        .query_selector("header select.language")
-        .ok()
-        .flatten()
-        .and_then(|menu| menu.dyn_into().ok())
-        .expect("the language menu");
+    let menu = app.language_menu();
     set_value(&menu, Locale::ZhCn.tag());
     let chinese = I18n {
         locale: Locale::ZhCn,

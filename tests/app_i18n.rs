@@ -8,9 +8,7 @@ mod support;
 use mqtt_web_client::i18n::{I18n, Key, Locale, Text};
 use mqtt_web_client::validate::UrlProblem;
 use support::{broker_url, clear_storage, mount, set_value, unique, wait_until, Mounted};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -31,17 +29,8 @@ fn stored_language() -> Option<String> {
     storage.get_item("mqtt-web-client.locale").ok().flatten()
 }
 
-fn language_menu(app: &Mounted) -> HtmlElement {
-    app.root
-        .query_selector("header select.language")
-        .ok()
-        .flatten()
-        .and_then(|menu| menu.dyn_into::<HtmlElement>().ok())
-        .expect("the header's language menu")
-}
-
 async fn choose(app: &Mounted, locale: Locale) {
-    set_value(&language_menu(app), locale.tag());
+    set_value(&app.language_menu(), locale.tag());
     wait_until(&format!("the page in {}", locale.tag()), || {
         page_language() == locale.tag()
     })
@@ -56,7 +45,7 @@ async fn the_language_menu_switches_the_page_and_is_remembered() {
     assert_eq!(page_language(), "en");
     assert!(app.button("Connection", "Connect").is_some());
     assert_eq!(
-        language_menu(&app).get_attribute("aria-label").as_deref(),
+        app.language_menu().get_attribute("aria-label").as_deref(),
         Some("Language")
     );
 
@@ -71,7 +60,7 @@ async fn the_language_menu_switches_the_page_and_is_remembered() {
         .find_field(connection, CHINESE.t(Key::BrokerUrl))
         .is_some());
     assert_eq!(
-        language_menu(&app).get_attribute("aria-label").as_deref(),
+        app.language_menu().get_attribute("aria-label").as_deref(),
         Some(CHINESE.t(Key::Language))
     );
     assert_eq!(gloo::utils::document().title(), CHINESE.t(Key::AppTitle));

@@ -177,13 +177,7 @@ async fn shows_the_certificate_hint(url: &str) {
     assert_eq!(link.target(), "_blank");
     assert!(link.rel().contains("noopener"), "rel: {}", link.rel());
     // The same finding in Chinese, on screen at once.
-    let menu: HtmlElement = app
-        .root
-        .query_selector("header select.language")
-        .ok()
-        .flatten()
-        .and_then(|menu| menu.dyn_into().ok())
-        .expect("the language menu");
+    let menu = app.language_menu();
     set_value(&menu, Locale::ZhCn.tag());
     wait_until("the hint in Chinese", || {
         hint(&app).is_some_and(|h| text_of(&h).contains(&CHINESE.text(&expected.text())))

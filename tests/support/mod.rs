@@ -126,6 +126,16 @@ impl Mounted {
             })
     }
 
+    /// The header's language menu.
+    pub fn language_menu(&self) -> HtmlElement {
+        self.root
+            .query_selector("header select.language")
+            .ok()
+            .flatten()
+            .and_then(|menu| menu.dyn_into::<HtmlElement>().ok())
+            .expect("the header's language menu")
+    }
+
     pub fn text(&self, selector: &str) -> String {
         self.root
             .query_selector(selector)
