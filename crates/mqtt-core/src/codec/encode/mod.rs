@@ -78,10 +78,7 @@ fn auth(auth: &Auth, maximum: u32) -> Result<Vec<u8>, EncodeError> {
         });
     }
     let p = &auth.properties;
-    optional_string(StringField::AuthenticationMethod, &p.method)?;
-    if let Some(data) = &p.data {
-        binary(StringField::AuthenticationData, data)?;
-    }
+    authentication(&p.method, &p.data)?;
     optional_string(StringField::ReasonString, &p.reason_string)?;
     user_properties(&p.user_properties)?;
     let mut properties = Vec::new();
@@ -192,6 +189,13 @@ fn string(field: StringField, text: &str) -> Result<(), EncodeError> {
 
 fn optional_string(field: StringField, text: &Option<String>) -> Result<(), EncodeError> {
     text.as_deref().map_or(Ok(()), |text| string(field, text))
+}
+
+/// The authentication method and data, as CONNECT, CONNACK and AUTH carry them.
+fn authentication(method: &Option<String>, data: &Option<Bytes>) -> Result<(), EncodeError> {
+    optional_string(StringField::AuthenticationMethod, method)?;
+    data.as_deref()
+        .map_or(Ok(()), |data| binary(StringField::AuthenticationData, data))
 }
 
 fn binary(field: StringField, bytes: &[u8]) -> Result<(), EncodeError> {

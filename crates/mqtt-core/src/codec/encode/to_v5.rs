@@ -277,13 +277,10 @@ fn connect(connect: &Connect) -> Result<lib::Packet, EncodeError> {
         properties.maximum_packet_size,
     )?;
     user_properties(&properties.user_properties)?;
-    optional_string(
-        StringField::AuthenticationMethod,
+    authentication(
         &properties.authentication_method,
+        &properties.authentication_data,
     )?;
-    if let Some(data) = &properties.authentication_data {
-        binary(StringField::AuthenticationData, data)?;
-    }
     let properties =
         (*properties != ConnectProperties::default()).then(|| lib::ConnectProperties {
             session_expiry_interval: properties.session_expiry_interval,
@@ -363,13 +360,10 @@ fn connack_properties(
     )?;
     optional_string(StringField::ServerReference, &properties.server_reference)?;
     user_properties(&properties.user_properties)?;
-    optional_string(
-        StringField::AuthenticationMethod,
+    authentication(
         &properties.authentication_method,
+        &properties.authentication_data,
     )?;
-    if let Some(data) = &properties.authentication_data {
-        binary(StringField::AuthenticationData, data)?;
-    }
     if *properties == ConnAckProperties::default() {
         return Ok(None);
     }
