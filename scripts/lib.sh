@@ -9,6 +9,11 @@ readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pi
 # test CA and the NSS database through which the browser tests' Chromium trusts it.
 readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei
     openssl libnss3-tools)
+# The browser tests' other two engines, for scripts/test only: Firefox ESR (driven by geckodriver,
+# built from crates.io: the npm package downloads a binary) and WebKitGTK, Safari's engine
+# (WebKitWebDriver and its MiniBrowser, which needs an X display: Xvfb; xauth for xvfb-run).
+readonly ENGINE_APT_PACKAGES=(firefox-esr webkit2gtk-driver xvfb xauth)
+readonly GECKODRIVER_VERSION=0.37.1
 readonly PAHO_REQUIREMENT='paho-mqtt<2'
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -103,6 +108,11 @@ install_web_tools() {
     cargo_install_pinned wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION" wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
     cargo_install_pinned trunk "trunk $TRUNK_VERSION" trunk "$TRUNK_VERSION" --locked
     node_tools_install
+}
+
+install_browser_engines() {
+    apt_install_missing "${ENGINE_APT_PACKAGES[@]}"
+    cargo_install_pinned geckodriver "geckodriver $GECKODRIVER_VERSION" geckodriver "$GECKODRIVER_VERSION" --locked
 }
 
 free_port() {

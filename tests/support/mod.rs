@@ -29,6 +29,34 @@ pub fn broker_url() -> &'static str {
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
+/// The browser engine the tests run in (scripts/test runs them in all three).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+/// Read from the user agent: WebDriver gives the page no other name for its engine.
+pub fn engine() -> Engine {
+    let agent = gloo::utils::window()
+        .navigator()
+        .user_agent()
+        .unwrap_or_default();
+    if agent.contains("Firefox/") {
+        Engine::Firefox
+    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+        Engine::Chromium
+    } else {
+        Engine::WebKit
+    }
+}
+
+/// Says in the test output what a test leaves out in this engine, and why.
+pub fn note(what: &str) {
+    wasm_bindgen_test::console_log!("note ({:?}): {what}", engine());
+}
+
 pub struct Mounted {
     pub root: Element,
     handle: Option<AppHandle<App>>,
