@@ -4,6 +4,8 @@
 //! Pure: the driver asks `Rotation` which URL the next transport opens, and the core's
 //! backoff decides when; a followed Server Reference is a detour taken by the next transport.
 
+use mqtt_core::RedirectKind;
+
 use crate::i18n::{Key, Text};
 use crate::validate::{self, UrlProblem};
 
@@ -112,6 +114,75 @@ impl Rotation {
         self.detour
             .is_none()
             .then_some((self.index + 1, self.urls.len()))
+    }
+}
+
+/// The URL a connection is on, as the status bar shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InUse {
+    pub url: String,
+    /// 1-based number in the list and the list's length; `None` for a server's reference.
+    pub position: Option<(usize, usize)>,
+}
+
+impl InUse {
+    pub fn text(&self) -> Text {
+        match self.position {
+            Some((number, count)) => Text::new(Key::StatusOnUrl)
+                .with("url", self.url.as_str())
+                .number("number", number as u64)
+                .number("count", count as u64),
+            None => Text::new(Key::StatusOnReference).with("url", self.url.as_str()),
+        }
+    }
+}
+
+/// A server redirection as the tab shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RedirectOffer {
+    /// A reference the user may follow, resolved to the URL it stands for.
+    Offer { kind: RedirectKind, target: String },
+    /// A reference refused, and why.
+    Refused(Text),
+}
+
+impl RedirectOffer {
+    pub fn text(&self) -> Text {
+        match self {
+            RedirectOffer::Offer { kind, target } => Text::new(match kind {
+                RedirectKind::UseAnotherServer => Key::RedirectUseAnother,
+                RedirectKind::ServerMoved => Key::RedirectMoved,
+            })
+            .with("target", target.as_str()),
+            RedirectOffer::Refused(text) => text.clone(),
+        }
+    }
+}
+
+/// A tab's addresses as the views show them: the URL in use, whether the browser is
+/// offline, and the server's last redirection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddressState {
+    pub in_use: Option<InUse>,
+    pub offline: bool,
+    pub redirect: Option<RedirectOffer>,
+}
+
+/// What the driver tells the tab about its addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddressAction {
+    InUse(InUse),
+    Offline(bool),
+    Redirect(Option<RedirectOffer>),
+}
+
+impl AddressState {
+    pub fn apply(&mut self, action: AddressAction) {
+        match action {
+            AddressAction::InUse(in_use) => self.in_use = Some(in_use),
+            AddressAction::Offline(offline) => self.offline = offline,
+            AddressAction::Redirect(redirect) => self.redirect = redirect,
+        }
     }
 }
 
