@@ -388,6 +388,78 @@ mod tests {
     }
 
     #[test]
+    fn problems_and_the_url_in_use_read_in_both_languages() {
+        use crate::i18n::{I18n, Locale};
+        let english = I18n { locale: Locale::En };
+        let chinese = I18n {
+            locale: Locale::ZhCn,
+        };
+        let backup = check_backups("ws://a:1 http://b").unwrap_err().text();
+        assert_eq!(
+            english.text(&backup),
+            "Backup URL 2 (http://b): 'http://' is not a WebSocket URL; use ws:// or wss://"
+        );
+        assert_eq!(
+            chinese.text(&backup),
+            "备用地址 2（http://b）：'http://' 不是 WebSocket 地址，请使用 ws:// 或 wss://"
+        );
+        let refused = resolve_reference("javascript:x", "ws://a:1", "http:")
+            .unwrap_err()
+            .text();
+        assert_eq!(
+            english.text(&refused),
+            "The server's reference is not followed: \
+             'javascript:' is not a WebSocket URL (ws:// or wss://)"
+        );
+        assert_eq!(
+            chinese.text(&refused),
+            "未跟随服务器给出的地址：'javascript:' 不是 WebSocket 地址（ws:// 或 wss://）"
+        );
+        let in_use = InUse {
+            url: "ws://b:2".into(),
+            position: Some((2, 3)),
+        };
+        assert_eq!(english.text(&in_use.text()), "on ws://b:2 (URL 2 of 3)");
+        assert_eq!(
+            chinese.text(&in_use.text()),
+            "使用 ws://b:2（第 2 个，共 3 个）"
+        );
+        let offer = RedirectOffer::Offer {
+            kind: RedirectKind::ServerMoved,
+            target: "ws://c:3".into(),
+        };
+        assert_eq!(
+            english.text(&offer.text()),
+            "The server has moved to ws://c:3"
+        );
+        assert_eq!(chinese.text(&offer.text()), "服务器已迁移到 ws://c:3");
+    }
+
+    #[test]
+    fn the_tab_hears_the_url_in_use_offline_and_the_offer() {
+        let mut state = AddressState::default();
+        let in_use = InUse {
+            url: "ws://a:1".into(),
+            position: Some((1, 1)),
+        };
+        state.apply(AddressAction::InUse(in_use.clone()));
+        state.apply(AddressAction::Offline(true));
+        let offer = RedirectOffer::Refused(Text::new(Key::ReferenceRefused));
+        state.apply(AddressAction::Redirect(Some(offer.clone())));
+        assert_eq!(
+            state,
+            AddressState {
+                in_use: Some(in_use),
+                offline: true,
+                redirect: Some(offer),
+            }
+        );
+        state.apply(AddressAction::Offline(false));
+        state.apply(AddressAction::Redirect(None));
+        assert!(!state.offline && state.redirect.is_none());
+    }
+
+    #[test]
     fn a_ws_reference_from_an_https_page_is_mixed_content() {
         assert!(matches!(
             resolve_reference("ws://broker.example", "wss://a.example", "https:"),
