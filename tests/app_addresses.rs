@@ -1,6 +1,7 @@
 //! Several broker addresses through the app's form: a first URL that refuses (a closed port)
 //! and the test Mosquitto as the backup; the backup of a lost connection (the restartable
-//! broker of scripts/test) with the tab's subscription still delivering; the browser's
+//! broker of scripts/test) with the tab's subscription still delivering; a second address of
+//! the same broker resuming the session it kept; the browser's
 //! `offline`/`online` events holding reconnecting and resuming it at once; and the MQTT 5
 //! Server Reference of the hostile broker's redirection cases, offered, followed, followed
 //! automatically with the setting, and refused when it is a `javascript:` URL. The peers and
@@ -144,6 +145,38 @@ async fn a_lost_connection_moves_to_the_next_url_and_the_subscription_still_deli
     app.unmount().await;
 }
 
+#[wasm_bindgen_test]
+async fn a_second_address_of_the_same_broker_resumes_the_session() {
+    // The test Mosquitto at two addresses (it takes MQTT over WebSocket at any path), as a
+    // broker behind two names would be: the session the broker kept goes on at the second.
+    clear_storage();
+    let app = mount().await;
+    let second = format!("{}/mqtt", broker_url());
+    app.check("Connection", "Clean start", false);
+    app.fill("Connection", "Session expiry", "300");
+    fill_and_connect(
+        &app,
+        broker_url(),
+        &second,
+        &unique("resume").replace('/', "-"),
+    )
+    .await;
+    wait_until("connected", || app.status() == "connected").await;
+    let topic = unique("resume");
+    app.subscribe(&topic, "1").await;
+
+    app.click("Connection", "Drop connection");
+    wait_until("connected to the second address", || {
+        app.status() == "connected" && in_use(&app).0 == second
+    })
+    .await;
+    let status = app.text(".connection-view:not([hidden]) .status .status-text");
+    assert_eq!(status, "Connected (session resumed)");
+    app.publish(&topic, "in the kept session", "1");
+    app.wait_row("in the kept session").await;
+    app.unmount().await;
+}
+
 fn window_event(kind: &str) {
     let event = web_sys::Event::new(kind).expect("event");
     gloo::utils::window()
@@ -174,12 +207,15 @@ async fn offline_holds_reconnecting_and_online_resumes_it_at_once() {
     );
     assert!(log_text(&app).contains("The browser is offline"));
 
+    // What is published meanwhile waits in the session's queue and goes out once back.
+    app.publish(&topic, "queued while offline", "1");
     let back = js_sys::Date::now();
     window_event("online");
     wait_until("connected once online", || app.status() == "connected").await;
     let took = js_sys::Date::now() - back;
     assert!(took < 1_500.0, "reconnected {took} ms after online");
     assert!(find(&app, ".status .offline").is_none());
+    app.wait_row("queued while offline").await;
     app.publish(&topic, "back online", "1");
     app.wait_row("back online").await;
 
