@@ -439,6 +439,8 @@ impl State {
                 self.connection = ConnectionState::Connected { session_present };
                 self.server = Some(server);
                 self.secure_hint = None;
+                // Connected after all: a server's redirection is no longer a way out.
+                self.addresses.redirect = None;
             }
             Action::SecureHint(hint) => self.secure_hint = hint,
             Action::Addresses(action) => self.addresses.apply(action),
@@ -663,6 +665,28 @@ pub(crate) mod tests {
             retain_as_published: false,
             retain_handling: RetainHandling::SendAtSubscribe,
         }
+    }
+
+    #[test]
+    fn a_server_s_redirection_is_offered_until_connect_or_connected() {
+        use crate::addresses::{AddressAction, RedirectOffer};
+        let offer = || {
+            Action::Addresses(AddressAction::Redirect(Some(RedirectOffer::Offer {
+                kind: mqtt_core::RedirectKind::UseAnotherServer,
+                target: "ws://b:1".into(),
+            })))
+        };
+        let mut state = State::default();
+        state.apply(offer());
+        assert!(state.addresses.redirect.is_some());
+        state.apply(Action::Connect(ProtocolVersion::V5));
+        assert_eq!(state.addresses.redirect, None);
+        state.apply(offer());
+        state.apply(Action::Connected {
+            session_present: true,
+            server: ServerInfo::default(),
+        });
+        assert_eq!(state.addresses.redirect, None);
     }
 
     #[test]
