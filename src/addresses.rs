@@ -126,6 +126,12 @@ pub struct InUse {
 }
 
 impl InUse {
+    /// Whether the status bar names it: with one URL only, the connection's summary already
+    /// does.
+    pub fn is_one_of_several(&self) -> bool {
+        self.position.is_none_or(|(_, count)| count > 1)
+    }
+
     pub fn text(&self) -> Text {
         match self.position {
             Some((number, count)) => Text::new(Key::StatusOnUrl)
@@ -420,6 +426,12 @@ mod tests {
             position: Some((2, 3)),
         };
         assert_eq!(english.text(&in_use.text()), "on ws://b:2 (URL 2 of 3)");
+        assert!(in_use.is_one_of_several());
+        let alone = InUse {
+            position: Some((1, 1)),
+            ..in_use.clone()
+        };
+        assert!(!alone.is_one_of_several());
         assert_eq!(
             chinese.text(&in_use.text()),
             "使用 ws://b:2（第 2 个，共 3 个）"

@@ -110,7 +110,8 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
         <div class={classes!("status", key)} role="status" aria-live="polite" data-status={key}>
             <span class="dot" aria-hidden="true"></span>
             <span class="status-text">{ i18n.text(&text) }</span>
-            if let Some(in_use) = props.addresses.in_use.as_ref().filter(|_| key != "disconnected") {
+            if let Some(in_use) = props.addresses.in_use.as_ref()
+                .filter(|in_use| key != "disconnected" && in_use.is_one_of_several()) {
                 <span class="address" data-url={in_use.url.clone()}>{ i18n.text(&in_use.text()) }</span>
             }
             if props.addresses.offline && key != "connected" {
