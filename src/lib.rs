@@ -3,6 +3,7 @@
 //! `App` holds the connection tabs; each tab (`ConnectionView`) has its own state (`state`)
 //! and its own driver (`driver`), the only code that does network I/O.
 
+pub mod addresses;
 pub mod auth;
 pub mod chart;
 pub mod clipboard;

@@ -44,7 +44,7 @@ type Table<'a, const N: usize> = [(&'static str, Slot<'a>); N];
 /// The keys that only a profile with a remembered password carries.
 const PASSWORD_KEYS: [&str; 2] = ["password", "rememberPassword"];
 
-fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 12> {
+fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 14> {
     [
         ("url", Slot::Text(&mut s.url)),
         ("version", Slot::Version(&mut s.version)),
@@ -56,6 +56,8 @@ fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 12> {
         ("autoReconnect", Slot::Flag(&mut s.auto_reconnect)),
         ("will", Slot::Will(&mut s.will)),
         ("auth", Slot::Auth(&mut s.auth)),
+        ("backupUrls", Slot::Text(&mut s.backup_urls)),
+        ("followReferences", Slot::Flag(&mut s.follow_references)),
         ("password", Slot::Text(&mut s.password)),
         ("rememberPassword", Slot::Flag(&mut s.remember_password)),
     ]
@@ -273,6 +275,8 @@ mod tests {
     fn unusual_settings() -> ConnectionSettings {
         ConnectionSettings {
             url: "wss://example.com/mqtt".into(),
+            backup_urls: "wss://b.example.com/mqtt\nws://10.0.0.2:9001".into(),
+            follow_references: true,
             version: ProtocolVersion::V311,
             client_id: "abc".into(),
             username: "user".into(),
@@ -388,6 +392,8 @@ mod tests {
         expected.remember_password = false;
         expected.will.payload = "gone".into();
         expected.auth = AuthSettings::default();
+        expected.backup_urls.clear();
+        expected.follow_references = false;
         assert_eq!(settings, expected);
         assert_eq!(
             subscriptions,
@@ -410,6 +416,8 @@ mod tests {
         let mut expected = unusual_settings();
         expected.will.payload = "gone".into();
         expected.auth = AuthSettings::default();
+        expected.backup_urls.clear();
+        expected.follow_references = false;
         assert_eq!(settings_from_text(old_profile), Some(expected));
         // Today's writer puts the old keys in the old order (and the newer ones after them).
         assert!(share_document(&settings, &[])

@@ -71,6 +71,11 @@ impl Default for WillSettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectionSettings {
     pub url: String,
+    /// More URLs of the same broker (or cluster), one per line, tried in turn after the main
+    /// one (`addresses.rs`).
+    pub backup_urls: String,
+    /// Follow an MQTT 5 Server Reference without asking.
+    pub follow_references: bool,
     pub version: ProtocolVersion,
     pub client_id: String,
     pub username: String,
@@ -90,6 +95,8 @@ impl Default for ConnectionSettings {
     fn default() -> Self {
         ConnectionSettings {
             url: DEFAULT_BROKER_URL.to_owned(),
+            backup_urls: String::new(),
+            follow_references: false,
             version: ProtocolVersion::V5,
             client_id: String::new(),
             username: String::new(),
@@ -109,6 +116,7 @@ impl Default for ConnectionSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     Url,
+    BackupUrls,
     KeepAlive,
     SessionExpiry,
     ClientId,
@@ -128,6 +136,7 @@ impl Field {
     pub fn name(self) -> Key {
         match self {
             Field::Url => Key::TheBrokerUrl,
+            Field::BackupUrls => Key::BackupUrls,
             Field::KeepAlive => Key::FieldKeepAlive,
             Field::SessionExpiry => Key::FieldSessionExpiry,
             Field::ClientId => Key::FieldClientId,
@@ -167,6 +176,7 @@ impl Field {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     Url(UrlProblem),
+    Backup(crate::addresses::BackupProblem),
     /// Not a whole number that the field's type holds (keep alive: 16 bits, the others: 32).
     NotANumber,
     Text(TextProblem),
@@ -190,6 +200,7 @@ impl SettingsError {
         let name = self.field.name();
         match &self.problem {
             Problem::Url(problem) => problem.text(),
+            Problem::Backup(problem) => problem.text(),
             Problem::NotANumber if self.field == Field::KeepAlive => Text::new(Key::SecondsRange)
                 .with("what", name)
                 .number("maximum", u64::from(u16::MAX)),
@@ -223,6 +234,8 @@ impl TryFrom<&ConnectionSettings> for ClientOptions {
         let will = &settings.will;
         let client_id = settings.client_id.trim();
         validate::broker_url(&settings.url).map_err(|p| Field::Url.error(Problem::Url(p)))?;
+        crate::addresses::check_backups(&settings.backup_urls)
+            .map_err(|p| Field::BackupUrls.error(Problem::Backup(p)))?;
         let keep_alive = Field::KeepAlive.number(&settings.keep_alive)?;
         let session_expiry = Field::SessionExpiry.number(&settings.session_expiry)?;
         if !will.topic.is_empty() {
@@ -433,6 +446,16 @@ mod tests {
             connect_error(&settings).is_some_and(|(_, e)| e.contains("control character U+0009"))
         );
         settings.client_id.clear();
+        settings.backup_urls = "ws://b:1\nmqtt://c".into();
+        assert_eq!(
+            connect_error(&settings),
+            Some((
+                Field::BackupUrls,
+                "Backup URL 2 (mqtt://c): 'mqtt://' is not a WebSocket URL; use ws:// or wss://"
+                    .into()
+            ))
+        );
+        settings.backup_urls.clear();
         settings.url = "http://host".into();
         assert_eq!(
             connect_error(&settings),

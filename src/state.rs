@@ -260,6 +260,8 @@ pub struct State {
     pub secure_hint: Option<crate::secure::SecureHint>,
     /// Enhanced authentication (version 5): the exchange as the user follows it.
     pub auth: crate::auth::AuthExchange,
+    /// The URL in use, offline, the server's redirection (`addresses.rs`).
+    pub addresses: crate::addresses::AddressState,
 }
 
 impl Default for State {
@@ -290,6 +292,7 @@ impl Default for State {
             requests: crate::request::Requests::default(),
             secure_hint: None,
             auth: crate::auth::AuthExchange::default(),
+            addresses: crate::addresses::AddressState::default(),
         }
     }
 }
@@ -343,6 +346,8 @@ pub enum Action {
     SecureHint(Option<crate::secure::SecureHint>),
     /// Enhanced authentication's exchange, from the driver (`auth.rs`).
     Auth(crate::auth::AuthAction),
+    /// The URL in use, offline, a server's redirection, from the driver (`addresses.rs`).
+    Addresses(crate::addresses::AddressAction),
 }
 
 /// A running recording: messages written so far and the file's size in bytes.
@@ -425,6 +430,7 @@ impl State {
                 self.version = version;
                 self.clear_topics();
                 self.secure_hint = None;
+                self.addresses.redirect = None;
             }
             Action::Connected {
                 session_present,
@@ -433,8 +439,11 @@ impl State {
                 self.connection = ConnectionState::Connected { session_present };
                 self.server = Some(server);
                 self.secure_hint = None;
+                // Connected after all: a server's redirection is no longer a way out.
+                self.addresses.redirect = None;
             }
             Action::SecureHint(hint) => self.secure_hint = hint,
+            Action::Addresses(action) => self.addresses.apply(action),
             Action::Log { at, level, text } => {
                 self.log.push_back(LogEntry { at, level, text });
                 if self.log.len() > LOG_LIMIT {
@@ -656,6 +665,28 @@ pub(crate) mod tests {
             retain_as_published: false,
             retain_handling: RetainHandling::SendAtSubscribe,
         }
+    }
+
+    #[test]
+    fn a_server_s_redirection_is_offered_until_connect_or_connected() {
+        use crate::addresses::{AddressAction, RedirectOffer};
+        let offer = || {
+            Action::Addresses(AddressAction::Redirect(Some(RedirectOffer::Offer {
+                kind: mqtt_core::RedirectKind::UseAnotherServer,
+                target: "ws://b:1".into(),
+            })))
+        };
+        let mut state = State::default();
+        state.apply(offer());
+        assert!(state.addresses.redirect.is_some());
+        state.apply(Action::Connect(ProtocolVersion::V5));
+        assert_eq!(state.addresses.redirect, None);
+        state.apply(offer());
+        state.apply(Action::Connected {
+            session_present: true,
+            server: ServerInfo::default(),
+        });
+        assert_eq!(state.addresses.redirect, None);
     }
 
     #[test]

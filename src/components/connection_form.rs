@@ -126,6 +126,15 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
         .and_then(|()| secure::mixed_content(&secure::page_protocol(), &settings.url))
         .err()
         .map(|text| i18n.text(&text));
+    // Each backup URL is checked as the main one is, mixed content too.
+    let backup_error = crate::addresses::check_backups(&settings.backup_urls)
+        .map_err(|problem| problem.text())
+        .and_then(|()| {
+            crate::addresses::backup_urls(&settings.backup_urls)
+                .try_for_each(|url| secure::mixed_content(&secure::page_protocol(), url))
+        })
+        .err()
+        .map(|text| i18n.text(&text));
     let is_v5 = settings.version == ProtocolVersion::V5;
     let active = !matches!(props.connection, ConnectionState::Disconnected { .. });
     let connected = matches!(props.connection, ConnectionState::Connected { .. });
@@ -146,6 +155,23 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             </div>
             { text_input(&id("url"), i18n.t(Key::BrokerUrl), &settings.url,
                 edit(|s, v| s.url = v), url_error.as_deref()) }
+            <div class="field">
+                <label for={id("backup-urls")}>{ i18n.t(Key::BackupUrls) }</label>
+                <textarea id={id("backup-urls")} rows="2" value={settings.backup_urls.clone()}
+                    placeholder="wss://broker-2.example:8084/mqtt"
+                    aria-invalid={backup_error.is_some().then_some("true")}
+                    aria-describedby={if backup_error.is_some() {
+                        id("backup-urls-error") } else { id("backup-urls-hint") }}
+                    oninput={on_value::<InputEvent>({
+                        let edit = edit(|s, v| s.backup_urls = v);
+                        move |v| edit.emit(v)
+                    })} />
+                if let Some(error) = &backup_error {
+                    <p class="error" id={id("backup-urls-error")} role="alert">{ error.clone() }</p>
+                } else {
+                    <p class="hint" id={id("backup-urls-hint")}>{ i18n.t(Key::BackupUrlsHint) }</p>
+                }
+            </div>
             <div class="row">
             <div class="field">
                 <label for={id("version")}>{ i18n.t(Key::MqttVersion) }</label>
@@ -204,6 +230,10 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                 settings.clean_start, toggle(|s, v| s.clean_start = v)) }
             { checkbox(&id("auto-reconnect"), i18n.t(Key::AutoReconnect), settings.auto_reconnect,
                 toggle(|s, v| s.auto_reconnect = v)) }
+            if is_v5 {
+                { checkbox(&id("follow-references"), i18n.t(Key::FollowReferences),
+                    settings.follow_references, toggle(|s, v| s.follow_references = v)) }
+            }
             </div>
             <details class="will">
                 <summary>{ i18n.t(Key::LastWill) }</summary>
@@ -240,7 +270,7 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                 <p class="error" role="alert">{ i18n.text(error) }</p>
             }
             <div class="buttons">
-                <button type="submit" class="primary" disabled={url_error.is_some()}>
+                <button type="submit" class="primary" disabled={url_error.is_some() || backup_error.is_some()}>
                     { i18n.t(Key::Connect) }
                 </button>
                 <button type="button" onclick={ondisconnect} disabled={!active}>

@@ -9,6 +9,7 @@ use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
 use super::publish_panel::PublishPanel;
 use super::record_replay::RecordReplayPanel;
+use super::redirect_offer::RedirectOfferView;
 use super::secure_hint::SecureHintView;
 use super::selected_message::SelectedMessage;
 use super::selected_topic::SelectedTopic;
@@ -18,7 +19,7 @@ use super::subscriptions_panel::{subscribe_listed, SubscriptionsPanel};
 use super::workspace::{Selected, Workspace};
 use crate::auth::AuthPlan;
 use crate::clock::log_now;
-use crate::driver::Driver;
+use crate::driver::{Addresses, Driver};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::settings::ConnectionSettings;
 use crate::state::{Action, LogLevel, State, SubscriptionRequest};
@@ -142,7 +143,12 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         let state = state.clone();
         Callback::from(move |settings: ConnectionSettings| {
             let options = ClientOptions::try_from(&settings)?;
-            driver.connect_authenticated(&settings.url, options, AuthPlan::of(&settings))?;
+            let addresses = Addresses {
+                url: &settings.url,
+                backups: &settings.backup_urls,
+                follow_references: settings.follow_references,
+            };
+            driver.connect_authenticated(addresses, options, AuthPlan::of(&settings))?;
             // A new session: the tab's subscriptions go out as soon as it is up.
             for subscription in &state.subscriptions {
                 let request = subscription.request.clone();
@@ -239,8 +245,9 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let bar = html! {
         <>
             <StatusBar connection={state.connection.clone()} server={state.server.clone()}
-                {last_error} />
+                addresses={state.addresses.clone()} {last_error} />
             <SecureHintView hint={state.secure_hint.clone()} />
+            <RedirectOfferView driver={driver.clone()} state={state.clone()} />
         </>
     };
     let side = html! {

@@ -19,6 +19,7 @@ pub mod profile_picker;
 pub mod publish_form;
 pub mod publish_panel;
 pub mod record_replay;
+pub mod redirect_offer;
 pub mod reply_form;
 pub mod request_list;
 pub mod request_mode;

@@ -2,6 +2,7 @@ use gloo::timers::callback::Interval;
 use mqtt_core::{ConnectionState, Instant};
 use yew::prelude::*;
 
+use crate::addresses::AddressState;
 use crate::i18n::outcomes::connection_error;
 use crate::i18n::{use_i18n, Key, Text};
 use crate::state::ServerInfo;
@@ -10,6 +11,9 @@ use crate::state::ServerInfo;
 pub struct StatusBarProps {
     pub connection: ConnectionState,
     pub server: Option<ServerInfo>,
+    /// The URL in use and whether the browser is offline.
+    #[prop_or_default]
+    pub addresses: AddressState,
     /// The newest error from the connection log, if any.
     pub last_error: Option<Text>,
 }
@@ -106,6 +110,13 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
         <div class={classes!("status", key)} role="status" aria-live="polite" data-status={key}>
             <span class="dot" aria-hidden="true"></span>
             <span class="status-text">{ i18n.text(&text) }</span>
+            if let Some(in_use) = props.addresses.in_use.as_ref()
+                .filter(|in_use| key != "disconnected" && in_use.is_one_of_several()) {
+                <span class="address" data-url={in_use.url.clone()}>{ i18n.text(&in_use.text()) }</span>
+            }
+            if props.addresses.offline && key != "connected" {
+                <span class="offline" data-offline="true">{ i18n.t(Key::StatusOffline) }</span>
+            }
             if let Some(limits) = limits.filter(|l| !l.is_empty()) {
                 <span class="limits">{ limits }</span>
             }

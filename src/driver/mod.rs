@@ -20,12 +20,19 @@
 //! more arrive within a frame than the history keeps. When the tab is hidden,
 //! `requestAnimationFrame` stops; a timer flushes instead.
 //!
+//! Each transport the core asks for opens the next of the connection's URLs in round robin
+//! (`addresses::Rotation`), on the core's own reconnect schedule, so the session (the core
+//! `Client`) carries over from one URL to the next; while the browser is offline the transport
+//! waits unopened and opens as soon as it is back (`network.rs`). An MQTT 5 server redirection
+//! is offered to the user, or followed at once with the profile's setting.
+//!
 //! Actions and ticks go out in a microtask after the call that caused them, so whatever they
 //! cause may call the driver again (it is never re-entered), and a caller hears the result of
 //! its call before the events it led to (a QoS 0 publish is done at once).
 
 mod auth;
 mod inbox;
+mod network;
 mod probe;
 mod translate;
 mod watch;
@@ -44,6 +51,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
+use crate::addresses::{resolve_reference, AddressAction, InUse, RedirectOffer, Rotation};
 use crate::auth::AuthPlan;
 use crate::clock::{log_now, wall_clock_millis};
 use crate::i18n::outcomes::command_error_sentence;
@@ -68,6 +76,8 @@ impl PartialEq for Driver {
 }
 
 struct Inner {
+    /// Itself, for the listeners it adds (`network.rs`).
+    weak: Weak<RefCell<Inner>>,
     /// Where actions go: the tab's reducer (scripts/bench passes a counter instead).
     dispatch: Callback<Action>,
     /// What waits to go out once the driver has let go of its state: actions, then ticks.
@@ -77,7 +87,17 @@ struct Inner {
     on_outbox: Closure<dyn FnMut(JsValue)>,
     outbox_scheduled: bool,
     client: Option<Client>,
+    /// The URL of the transport in use (or the last one).
     url: String,
+    /// The connection's URLs and the one the next transport opens (`addresses.rs`).
+    rotation: Rotation,
+    /// Follow a server's redirection without asking.
+    follow_references: bool,
+    /// The browser's `offline`/`online` events (`network.rs`), and whether it is offline.
+    network: network::Network,
+    offline: bool,
+    /// The transport the core asked for while offline, opened once back online.
+    held: Option<TransportId>,
     io: Io,
     on_frame: Closure<dyn FnMut(f64)>,
     /// The deadline the core timer is armed for.
@@ -125,6 +145,7 @@ impl Driver {
             let worker = weak.clone();
             let outbox = weak.clone();
             RefCell::new(Inner {
+                weak: weak.clone(),
                 dispatch,
                 outbox: Vec::new(),
                 ticks: Vec::new(),
@@ -132,6 +153,11 @@ impl Driver {
                 outbox_scheduled: false,
                 client: None,
                 url: String::new(),
+                rotation: Rotation::new("", ""),
+                follow_references: false,
+                network: network::Network::default(),
+                offline: false,
+                held: None,
                 io: Io::new(move |message| Driver::on_worker_message(&worker, message)),
                 on_frame: Closure::new(move |_: f64| {
                     Driver::with_weak(&frame, |inner| {
@@ -222,18 +248,28 @@ impl Driver {
     /// Connects to `url` with `options`, ending any earlier connection of this tab first; an
     /// unencrypted URL from an https page is refused (`secure::mixed_content`).
     pub fn connect(&self, url: &str, options: ClientOptions) -> Result<(), Text> {
-        self.connect_authenticated(url, options, AuthPlan::None)
+        let addresses = Addresses {
+            url,
+            backups: "",
+            follow_references: false,
+        };
+        self.connect_authenticated(addresses, options, AuthPlan::None)
     }
 
-    /// Connects like `connect`, running the enhanced authentication `plan` (the method and
-    /// the generic mode's first data are in `options`).
+    /// Connects like `connect` to the first of `addresses` (then the others in turn), running
+    /// the enhanced authentication `plan` (the method and the generic mode's first data are in
+    /// `options`).
     pub fn connect_authenticated(
         &self,
-        url: &str,
+        addresses: Addresses<'_>,
         options: ClientOptions,
         plan: AuthPlan,
     ) -> Result<(), Text> {
-        crate::secure::mixed_content(&crate::secure::page_protocol(), url)?;
+        let page = crate::secure::page_protocol();
+        crate::secure::mixed_content(&page, addresses.url)?;
+        for url in crate::addresses::backup_urls(addresses.backups) {
+            crate::secure::mixed_content(&page, url)?;
+        }
         if matches!(plan, AuthPlan::Scram { .. }) {
             // Refused now rather than on each CONNECT.
             auth::nonce()?;
@@ -254,11 +290,12 @@ impl Driver {
                     inner.client = Some(Client::new(options, seed));
                 }
             }
-            inner.url = url.trim().to_owned();
-            inner.log(
-                LogLevel::Info,
-                Text::new(Key::LogConnecting).with("url", inner.url.as_str()),
-            );
+            inner.rotation = Rotation::new(addresses.url, addresses.backups);
+            inner.url = inner.rotation.current().to_owned();
+            inner.follow_references = addresses.follow_references;
+            inner.held = None;
+            inner.listen_to_network();
+            inner.dispatch(Action::Addresses(AddressAction::Redirect(None)));
             if let Some(client) = inner.client.as_mut() {
                 inner.outbox.push(inner.auth.connecting(client));
                 client.connect(now());
@@ -300,12 +337,21 @@ impl Driver {
     }
 
     pub fn disconnect(&self) {
-        self.with(|inner| match inner.client.as_mut() {
-            Some(client) => client.disconnect(now()),
-            None => inner.dispatch(Action::Connection(ConnectionState::Disconnected {
-                reason: None,
-            })),
+        self.with(|inner| {
+            inner.stop_listening_to_network();
+            match inner.client.as_mut() {
+                Some(client) => client.disconnect(now()),
+                None => inner.dispatch(Action::Connection(ConnectionState::Disconnected {
+                    reason: None,
+                })),
+            }
         });
+    }
+
+    /// Follows a server's redirection to `target` (the URL it resolved to, which the user
+    /// was shown): the next transport opens it, now, with the same session.
+    pub fn follow_reference(&self, target: String) {
+        self.with(|inner| inner.follow(target));
     }
 
     /// Closes the socket without sending DISCONNECT, as a network failure would: the broker
@@ -436,6 +482,7 @@ impl Driver {
     pub fn shutdown(&self) {
         self.with(|inner| {
             inner.stop_ticker();
+            inner.stop_listening_to_network();
             if let Some(client) = inner.client.as_mut() {
                 client.disconnect(now());
             }
@@ -460,6 +507,16 @@ impl Driver {
         let socket = TransportId::from_raw(number(1));
         Self::with_weak(weak, |inner| inner.on_socket_event(kind, socket, message));
     }
+}
+
+/// The URLs a connection may use, and whether a server's redirection is followed unasked.
+#[derive(Clone, Copy, Debug)]
+pub struct Addresses<'a> {
+    /// The main URL, tried first.
+    pub url: &'a str,
+    /// The backup URLs as typed (`addresses::backup_urls`).
+    pub backups: &'a str,
+    pub follow_references: bool,
 }
 
 fn not_connected() -> Text {
@@ -631,6 +688,22 @@ impl Inner {
     }
 
     fn open(&mut self, socket: TransportId) {
+        if self.offline {
+            // Opened once the browser is back online.
+            self.held = Some(socket);
+            return;
+        }
+        self.held = None;
+        self.url = self.rotation.next_url().to_owned();
+        let in_use = InUse {
+            url: self.url.clone(),
+            position: self.rotation.position(),
+        };
+        self.log(
+            LogLevel::Info,
+            Text::new(Key::LogConnecting).with("url", self.url.as_str()),
+        );
+        self.dispatch(Action::Addresses(AddressAction::InUse(in_use)));
         if let Some(client) = self.client.as_mut() {
             self.auth.before_connect(client, &mut self.outbox);
         }
@@ -660,19 +733,114 @@ impl Inner {
         let Some(event) = event else {
             return;
         };
-        match event {
+        let event = match event {
             Event::Message(publish) => return self.receive(publish),
-            Event::StateChanged(_) => {
+            event => event,
+        };
+        match &event {
+            Event::StateChanged(state) => {
                 // The ticker runs for one connection; messages that arrived before the change
                 // are shown before it.
                 self.stop_ticker();
                 self.flush();
+                if let Some(reason) = state.ended_because() {
+                    self.redirected(reason);
+                }
             }
             Event::Connected(_) => self.flush(),
             _ => {}
         }
         let actions = translate::actions(event, &self.url, wall_clock_millis());
         self.outbox.extend(actions);
+    }
+
+    /// A connection that ended for `reason`: if the server redirected, offer its reference
+    /// (or follow it at once with the setting), or say why it is refused.
+    fn redirected(&mut self, reason: &mqtt_core::ConnectionError) {
+        let Some(redirect) = reason.redirect() else {
+            return;
+        };
+        let page = crate::secure::page_protocol();
+        let offer = match resolve_reference(redirect.reference, &self.url, &page) {
+            Ok(target) if self.follow_references => return self.follow(target),
+            Ok(target) => RedirectOffer::Offer {
+                kind: redirect.kind,
+                target,
+            },
+            Err(problem) => {
+                let text = problem.text();
+                self.log(LogLevel::Error, text.clone());
+                RedirectOffer::Refused(text)
+            }
+        };
+        self.dispatch(Action::Addresses(AddressAction::Redirect(Some(offer))));
+    }
+
+    /// The next transport opens `target`, now; an attempt under way gives way to it.
+    fn follow(&mut self, target: String) {
+        self.log(
+            LogLevel::Info,
+            Text::new(Key::LogFollowingReference).with("target", target.as_str()),
+        );
+        self.rotation.follow(target);
+        self.dispatch(Action::Addresses(AddressAction::Redirect(None)));
+        let Some(client) = self.client.as_mut() else {
+            return;
+        };
+        if let Some(socket) = client
+            .transport()
+            .filter(|_| !matches!(client.state(), ConnectionState::Connected { .. }))
+        {
+            client.handle_transport_closed(now(), socket, TransportError::ClosedByUser);
+            self.io.close(socket);
+        }
+        if let Some(client) = self.client.as_mut() {
+            client.connect(now());
+        }
+    }
+
+    fn listen_to_network(&mut self) {
+        self.offline = network::offline_now();
+        self.dispatch(Action::Addresses(AddressAction::Offline(self.offline)));
+        let weak = self.weak.clone();
+        self.network.listen(move |online| {
+            Driver::with_weak(&weak, |inner| inner.network_changed(online));
+        });
+    }
+
+    fn stop_listening_to_network(&mut self) {
+        self.network.stop();
+        self.held = None;
+        if std::mem::take(&mut self.offline) {
+            self.dispatch(Action::Addresses(AddressAction::Offline(false)));
+        }
+    }
+
+    /// The browser went offline or came back: hold reconnecting, or try at once.
+    fn network_changed(&mut self, online: bool) {
+        if self.offline != online {
+            return;
+        }
+        self.offline = !online;
+        self.dispatch(Action::Addresses(AddressAction::Offline(self.offline)));
+        let key = if online {
+            Key::LogNetworkOnline
+        } else {
+            Key::LogNetworkOffline
+        };
+        self.log(LogLevel::Info, key.into());
+        if !online {
+            return;
+        }
+        if let Some(socket) = self.held.take() {
+            return self.open(socket);
+        }
+        if let Some(client) = self.client.as_mut() {
+            if matches!(client.state(), ConnectionState::Reconnecting { .. }) {
+                // Cuts the backoff's wait short.
+                client.connect(now());
+            }
+        }
     }
 
     fn receive(&mut self, publish: mqtt_core::Publish) {

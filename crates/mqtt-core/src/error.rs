@@ -199,6 +199,37 @@ impl ServerReason {
     }
 }
 
+/// Why a version 5 server sends the client elsewhere (MQTT 5 section 4.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedirectKind {
+    /// 0x9C: use another server, for now.
+    UseAnotherServer,
+    /// 0x9D: the server has moved for good.
+    ServerMoved,
+}
+
+/// A server redirection: a CONNACK or DISCONNECT with reason code 0x9C or 0x9D and a
+/// non-empty Server Reference. The reference is the server's text, not checked: the caller
+/// decides what it may stand for (its format is not specified by MQTT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Redirect<'a> {
+    pub kind: RedirectKind,
+    pub reference: &'a str,
+}
+
+impl ServerReason {
+    /// The redirection this reason is, if its code is 0x9C or 0x9D and it names a server.
+    pub fn redirect(&self) -> Option<Redirect<'_>> {
+        let kind = match self.code {
+            ReasonCode::USE_ANOTHER_SERVER => RedirectKind::UseAnotherServer,
+            ReasonCode::SERVER_MOVED => RedirectKind::ServerMoved,
+            _ => return None,
+        };
+        let reference = self.server_reference.as_deref()?;
+        (!reference.is_empty()).then_some(Redirect { kind, reference })
+    }
+}
+
 struct ServerReasonWords<'a> {
     reason: &'a ServerReason,
     context: ReasonContext,
@@ -268,6 +299,19 @@ impl fmt::Display for ConnectionError {
             ConnectionError::AuthenticationRejected(error) => {
                 write!(f, "the server's authentication is not accepted: {error}")
             }
+        }
+    }
+}
+
+impl ConnectionError {
+    /// The server redirection this is: a refusing CONNACK or a DISCONNECT naming another
+    /// server with reason code 0x9C or 0x9D.
+    pub fn redirect(&self) -> Option<Redirect<'_>> {
+        match self {
+            ConnectionError::Refused(reason) | ConnectionError::ServerDisconnected(reason) => {
+                reason.redirect()
+            }
+            _ => None,
         }
     }
 }

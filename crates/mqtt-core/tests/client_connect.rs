@@ -383,3 +383,79 @@ fn refusal(code: ReasonCode) -> ConnectionError {
         server_reference: None,
     })
 }
+
+#[test]
+fn server_redirections_are_typed_and_the_session_stays_for_the_next_server() {
+    // CONNACK 0x9C with a reference: a redirection, and the client stops until told where.
+    let mut pair = Pair::new(v5_options());
+    pair.open();
+    pair.server_send(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: ReasonCode::USE_ANOTHER_SERVER,
+        properties: ConnAckProperties {
+            server_reference: Some("other.example:8080".into()),
+            ..ConnAckProperties::default()
+        },
+    }));
+    let reason = pair.take_lost_reason();
+    assert_eq!(
+        reason.redirect(),
+        Some(Redirect {
+            kind: RedirectKind::UseAnotherServer,
+            reference: "other.example:8080"
+        })
+    );
+    pair.expect_close();
+    assert!(matches!(
+        pair.client.state(),
+        ConnectionState::Disconnected { reason: Some(_) }
+    ));
+    // Following it is connecting again with the same client.
+    pair.client.connect(pair.now);
+    pair.drive();
+    pair.expect_open();
+
+    // DISCONNECT 0x9D with a reference: server moved.
+    let mut pair = Pair::connected(v5_options(), ConnAckProperties::default());
+    pair.server_send(Packet::Disconnect(Disconnect {
+        reason: ReasonCode::SERVER_MOVED,
+        properties: DisconnectProperties {
+            server_reference: Some("ws://new.example/mqtt".into()),
+            ..DisconnectProperties::default()
+        },
+    }));
+    assert_eq!(
+        pair.take_lost_reason().redirect(),
+        Some(Redirect {
+            kind: RedirectKind::ServerMoved,
+            reference: "ws://new.example/mqtt"
+        })
+    );
+}
+
+#[test]
+fn only_0x9c_and_0x9d_with_a_reference_are_redirections() {
+    let reason = |code: ReasonCode, reference: Option<&str>| {
+        ConnectionError::Refused(ServerReason::new(code, None, reference.map(Into::into)))
+    };
+    assert_eq!(
+        reason(ReasonCode::USE_ANOTHER_SERVER, None).redirect(),
+        None
+    );
+    assert_eq!(reason(ReasonCode::SERVER_MOVED, Some("")).redirect(), None);
+    assert_eq!(
+        reason(ReasonCode::SERVER_UNAVAILABLE, Some("x")).redirect(),
+        None
+    );
+    assert_eq!(
+        ConnectionError::PingTimeout(Duration::from_secs(1)).redirect(),
+        None
+    );
+    assert_eq!(
+        reason(ReasonCode::SERVER_MOVED, Some("host")).redirect(),
+        Some(Redirect {
+            kind: RedirectKind::ServerMoved,
+            reference: "host"
+        })
+    );
+}

@@ -32,6 +32,9 @@ pub enum Expected {
     Closed,
     /// The server sends nothing more: the client's keep alive gives up.
     KeepAliveTimeout,
+    /// The server redirects (version 5 reason 0x9C or 0x9D with a Server Reference): the
+    /// client stops and names the reference, which its user decides on.
+    Redirected,
 }
 
 /// One scripted misbehaviour, served at `ws://127.0.0.1:PORT/<name>`.
@@ -61,6 +64,17 @@ pub const REPORT_TOPIC: &str = "hostile/report";
 pub const BURST: usize = 10_000;
 /// Messages in the byte-by-byte case.
 pub const SPLIT_MESSAGES: usize = 3;
+/// Where the redirection cases point: `$HOSTILE_SERVER_REFERENCE` (scripts/test sets the test
+/// Mosquitto's WebSocket URL), else this closed port.
+pub const DEFAULT_REFERENCE: &str = "ws://127.0.0.1:1";
+/// The reference of the hostile redirection case, which no client may follow.
+pub const HOSTILE_REFERENCE: &str = "javascript:alert(document.domain)";
+
+/// The reference the redirection cases send.
+pub fn server_reference() -> String {
+    std::env::var("HOSTILE_SERVER_REFERENCE").unwrap_or_else(|_| DEFAULT_REFERENCE.to_owned())
+}
+
 /// The largest remaining length MQTT can express (256 MB less one byte).
 const MAX_REMAINING_LENGTH: u32 = 268_435_455;
 
@@ -194,6 +208,27 @@ pub const CASES: &[Case] = &[
         v311: Some(BinaryFramesOnly),
         v5: BinaryFramesOnly,
         run: text_frames,
+    },
+    Case {
+        name: "connack-use-another-server",
+        summary: "CONNACK 0x9C (use another server) with a Server Reference ($HOSTILE_SERVER_REFERENCE)",
+        v311: None,
+        v5: Redirected,
+        run: connack_use_another_server,
+    },
+    Case {
+        name: "disconnect-server-moved",
+        summary: "CONNACK, then DISCONNECT 0x9D (server moved) with a Server Reference ($HOSTILE_SERVER_REFERENCE)",
+        v311: None,
+        v5: Redirected,
+        run: disconnect_server_moved,
+    },
+    Case {
+        name: "hostile-server-reference",
+        summary: "CONNACK 0x9C with a javascript: URL as the Server Reference",
+        v311: None,
+        v5: Redirected,
+        run: hostile_server_reference,
     },
     Case {
         name: "abrupt-close-mid-packet",
@@ -580,6 +615,39 @@ fn abrupt_close_mid_packet(peer: &mut Peer) -> io::Result<()> {
     let publish = peer.publish(0, TOPIC.as_bytes(), None, b"cut short");
     peer.send(publish[..publish.len() / 2].to_vec())?;
     peer.socket.get_mut().shutdown(std::net::Shutdown::Both)
+}
+
+/// A Server Reference property (0x1C).
+fn server_reference_property(reference: &str) -> Vec<u8> {
+    let mut property = vec![0x1C];
+    property.extend(string(reference.as_bytes()));
+    property
+}
+
+/// A version 5 CONNACK refusing with `code` and naming `reference`.
+fn refusing_connack(code: u8, reference: &str) -> Vec<u8> {
+    let properties = server_reference_property(reference);
+    let mut body = vec![0x00, code];
+    body.extend(variable_length(properties.len() as u32));
+    body.extend(properties);
+    packet(0x20, &body)
+}
+
+fn connack_use_another_server(peer: &mut Peer) -> io::Result<()> {
+    peer.send(refusing_connack(0x9C, &server_reference()))
+}
+
+fn disconnect_server_moved(peer: &mut Peer) -> io::Result<()> {
+    peer.send_connack()?;
+    let properties = server_reference_property(&server_reference());
+    let mut body = vec![0x9D];
+    body.extend(variable_length(properties.len() as u32));
+    body.extend(properties);
+    peer.send(packet(0xE0, &body))
+}
+
+fn hostile_server_reference(peer: &mut Peer) -> io::Result<()> {
+    peer.send(refusing_connack(0x9C, HOSTILE_REFERENCE))
 }
 
 /// A packet: first byte, remaining length, body.

@@ -78,6 +78,8 @@ fn reason_words(case: &str) -> &'static [&'static str] {
         "topic-alias-beyond-maximum" => &["alias"],
         "text-frames" => &["text frame"],
         "abrupt-close-mid-packet" => &["closed"],
+        "connack-use-another-server" | "hostile-server-reference" => &["use another server"],
+        "disconnect-server-moved" => &["server moved"],
         _ => &[],
     }
 }
@@ -308,6 +310,12 @@ fn fail_cleanly(
         return failed(format!(
             "{messages} messages were delivered from a hostile stream"
         ));
+    }
+    if expected == Expected::Redirected && reason.redirect().is_none() {
+        return failed("the reason is not a redirection".into());
+    }
+    if expected == Expected::Redirected && !words_read.contains("suggests") {
+        return failed("the reason does not name the server's reference".into());
     }
     if expected == Expected::BinaryFramesOnly && connected {
         return failed("a CONNACK in a text frame connected the client".into());
