@@ -32,6 +32,17 @@ pub struct Peer {
 
 impl Peer {
     pub async fn connect(client_id: &str) -> Peer {
+        Peer::connect_with(ConnectionSettings {
+            url: broker_url().into(),
+            version: ProtocolVersion::V5,
+            client_id: client_id.into(),
+            ..ConnectionSettings::default()
+        })
+        .await
+    }
+
+    /// A peer connected with these settings (another broker, credentials).
+    pub async fn connect_with(settings: ConnectionSettings) -> Peer {
         let seen = Rc::new(RefCell::new(Seen::default()));
         let observer = Rc::clone(&seen);
         let driver = Driver::new(move |action| {
@@ -51,7 +62,8 @@ impl Peer {
             }
         });
         driver.set_history_limit(1_000_000);
-        connect_v5(&driver, client_id);
+        let options = ClientOptions::try_from(&settings).expect("valid settings");
+        driver.connect(&settings.url, options).expect("connect");
         wait_until("the peer to connect", || seen.borrow().connected).await;
         Peer { driver, seen }
     }
@@ -89,6 +101,13 @@ impl Peer {
 
     /// Subscribes to `filter` and returns what arrives within `wait`.
     pub async fn receive(&self, filter: &str, wait: Duration) -> Vec<Message> {
+        self.subscribe(filter).await;
+        settle(wait.as_millis() as u64).await;
+        std::mem::take(&mut self.seen.borrow_mut().received)
+    }
+
+    /// Subscribes to `filter` at QoS 1 and waits for the SUBACK.
+    pub async fn subscribe(&self, filter: &str) {
         let request = SubscriptionRequest {
             filter: filter.into(),
             alias: String::new(),
@@ -100,8 +119,16 @@ impl Peer {
         let before = self.seen.borrow().subscribed;
         self.driver.subscribe(&request, None).expect("subscribe");
         wait_until("SUBACK", || self.seen.borrow().subscribed > before).await;
-        settle(wait.as_millis() as u64).await;
-        std::mem::take(&mut self.seen.borrow_mut().received)
+    }
+
+    /// The payloads received so far, as text, in order of arrival.
+    pub fn payloads(&self) -> Vec<String> {
+        self.seen
+            .borrow()
+            .received
+            .iter()
+            .map(|message| String::from_utf8_lossy(&message.payload).into_owned())
+            .collect()
     }
 
     pub async fn disconnect(self) {
