@@ -10,6 +10,8 @@ readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pi
 readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei
     openssl libnss3-tools)
 readonly PAHO_REQUIREMENT='paho-mqtt<2'
+# crates/payload-decoders' independent encoders and decoders (tests/decoders/vectors.py).
+readonly PYTHON_DECODERS_REQUIREMENTS=(cbor2==6.3.0 msgpack==1.2.4)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() {
@@ -95,6 +97,15 @@ python_paho_install() {
     say "installing $PAHO_REQUIREMENT (the seed's Python producer and consumer)"
     python3 -m pip install --quiet --disable-pip-version-check "$PAHO_REQUIREMENT" ||
         die "pip could not install '$PAHO_REQUIREMENT'"
+}
+
+python_decoders_install() {
+    python3 -c 'import sys, importlib.metadata as m
+sys.exit(any(m.version(n) != v for n, v in (("cbor2", "6.3.0"), ("msgpack", "1.2.4"))))' 2>/dev/null &&
+        return 0
+    say "installing ${PYTHON_DECODERS_REQUIREMENTS[*]} (the payload decoders' Python peers)"
+    python3 -m pip install --quiet --disable-pip-version-check "${PYTHON_DECODERS_REQUIREMENTS[@]}" ||
+        die "pip could not install '${PYTHON_DECODERS_REQUIREMENTS[*]}'"
 }
 
 install_web_tools() {
