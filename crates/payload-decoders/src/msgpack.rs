@@ -148,6 +148,8 @@ impl<'b> Reader<'b> {
             | Marker::Ext16
             | Marker::Ext32 => {
                 let meta = self.read(offset, decode::read_ext_meta)?;
+                // The extension's bytes are a node of the tree, inside the extension.
+                self.budget.node(offset, depth + 1)?;
                 let content = self.content(offset, meta.size)?;
                 Value::Tagged {
                     tag: Tag::Extension(meta.typeid),
