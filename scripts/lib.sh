@@ -202,6 +202,16 @@ build_test_peers() { # cargo build arguments, e.g. --bin test-mosquitto
     cargo build --quiet -p test-peers "$@"
 }
 
+# The payload decoders' Worker as trunk builds it for the page (index.html), but a debug build:
+# crates/payload-decoders' `decoder-worker` bin bound by wasm-bindgen for a Worker, into DIR as
+# decoder-worker.js and decoder-worker_bg.wasm (for the browser tests, which have no trunk build).
+build_decoder_module() { # DIR
+    cargo build --quiet -p payload-decoders --bin decoder-worker --features worker \
+        --target wasm32-unknown-unknown &&
+        wasm-bindgen --target no-modules --no-typescript --out-dir "$1" \
+            "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/debug/decoder-worker.wasm"
+}
+
 # Starts Mosquitto through test-mosquitto (crates/test-peers' one launcher, which build_test_peers
 # builds) on the given TCP and WebSocket ports with mosquitto/mosquitto.conf's settings, plus
 # further test-mosquitto arguments (--set LINE, --control-port N). Sets MOSQUITTO_LOG to the
