@@ -76,7 +76,7 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
                 let hidden = count(value).saturating_sub(SHOWN_NODES);
                 html! {
                     <>
-                        <ul class="decoded-tree" role="tree">{ tree }</ul>
+                        <ul class="decoded-tree">{ tree }</ul>
                         if hidden > 0 {
                             <p class="note">
                                 { i18n.text(&Text::new(Key::DecodedMore).number("more", hidden as u64)) }
@@ -159,7 +159,7 @@ fn node(
         }
         _ => {
             return html! {
-                <li role="treeitem">{ label }<span class="value">{ scalar(value) }</span>{ " " }{ kind }</li>
+                <li>{ label }<span class="value">{ scalar(value) }</span>{ " " }{ kind }</li>
             }
         }
     };
@@ -171,10 +171,10 @@ fn node(
         })
         .collect();
     html! {
-        <li role="treeitem">
+        <li>
             <details open={depth < OPEN_DEPTH}>
                 <summary>{ label }{ kind }{ " " }<span class="note">{ summary }</span></summary>
-                <ul role="group">{ items }</ul>
+                <ul>{ items }</ul>
             </details>
         </li>
     }

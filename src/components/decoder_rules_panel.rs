@@ -19,40 +19,42 @@ pub struct DecoderRulesPanelProps {
 pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
     let i18n = use_i18n();
     let filter = use_state(String::new);
-    let format = use_state(|| Format::Cbor);
-    let error = use_state(|| None::<RuleProblem>);
+    // The chosen decoder's name and whether the filter was refused: kept as a String and a
+    // bool, state types the app has already (each new one costs the download a hook's code).
+    let format = use_state(|| Format::Cbor.name().to_owned());
+    let refused = use_state(|| false);
     let id = |name: &str| format!("{}-decoders-{name}", props.ids);
 
+    let chosen = Format::from_name(&format).unwrap_or(Format::Cbor);
     let onfilter = {
         let filter = filter.clone();
-        let error = error.clone();
+        let refused = refused.clone();
         Callback::from(move |value: String| {
             filter.set(value);
-            error.set(None);
+            refused.set(false);
         })
     };
     let onformat = {
         let format = format.clone();
-        on_value::<Event>(move |name| {
-            if let Some(chosen) = Format::from_name(&name) {
-                format.set(chosen);
-            }
-        })
+        on_value::<Event>(move |name| format.set(name))
     };
     let onadd = {
         let filter = filter.clone();
         let format = format.clone();
-        let error = error.clone();
+        let refused = refused.clone();
         let rules = props.rules.clone();
         let onchange = props.onchange.clone();
-        Callback::from(move |_: MouseEvent| match rule(&filter, *format) {
-            Ok(added) => {
-                let mut next = rules.clone();
-                next.push(added);
-                onchange.emit(next);
-                filter.set(String::new());
+        Callback::from(move |_: MouseEvent| {
+            let chosen = Format::from_name(&format).unwrap_or(Format::Cbor);
+            match rule(&filter, chosen) {
+                Ok(added) => {
+                    let mut next = rules.clone();
+                    next.push(added);
+                    onchange.emit(next);
+                    filter.set(String::new());
+                }
+                Err(RuleProblem::InvalidFilter) => refused.set(true),
             }
-            Err(problem) => error.set(Some(problem)),
         })
     };
     let change = |index: usize, edit: fn(&mut Vec<DecoderRule>, usize)| {
@@ -64,7 +66,7 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             onchange.emit(next);
         })
     };
-    let error_text = error.map(|RuleProblem::InvalidFilter| i18n.t(Key::DecodersInvalidFilter));
+    let error_text = refused.then(|| i18n.t(Key::DecodersInvalidFilter));
 
     html! {
         <details class="decoders" open={!props.rules.is_empty()}>
@@ -103,7 +105,7 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
                     <label for={id("format")}>{ i18n.t(Key::DecodersFormat) }</label>
                     <select id={id("format")} onchange={onformat}>
                         { for Format::ALL.into_iter().map(|f| html! {
-                            <option value={f.name()} selected={f == *format}>
+                            <option value={f.name()} selected={f == chosen}>
                                 { i18n.t(format_key(f)) }
                             </option>
                         }) }

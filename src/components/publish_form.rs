@@ -44,7 +44,8 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let interval = use_state(|| "1000".to_owned());
     let request = use_reducer(RequestSettings::default);
     // "Encode as": the payload is JSON, published as CBOR or MessagePack by the decoder Worker.
-    let encode_as = use_state(|| None::<Format>);
+    // A format's name, or empty for none (a String: a state type the form has already).
+    let encode_as = use_state(String::new);
     // Waiting for the Worker's encoding (the button says so).
     let encoding = use_state(|| false);
     let request_mode = request.enabled && props.version == ProtocolVersion::V5;
@@ -94,7 +95,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                 .map_err(|e| (DraftField::Payload, e)),
         });
         Callback::from(move |()| {
-            let Some(format) = *encode_as else {
+            let Some(format) = Format::from_name(&encode_as) else {
                 error.set(draft.build(version).and_then(|message| send(message)).err());
                 return;
             };
@@ -252,15 +253,15 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                         let encode_as = encode_as.clone();
                         let error = error.clone();
                         on_value::<Event>(move |name| {
-                            encode_as.set(Format::from_name(&name));
+                            encode_as.set(name);
                             error.set(None);
                         })
                     }}>
-                        <option value="" selected={encode_as.is_none()}>
+                        <option value="" selected={encode_as.is_empty()}>
                             { i18n.t(Key::PublishEncodeNone) }
                         </option>
                         { for Format::ALL.into_iter().map(|f| html! {
-                            <option value={f.name()} selected={*encode_as == Some(f)}>
+                            <option value={f.name()} selected={*encode_as == f.name()}>
                                 { i18n.t(format_key(f)) }
                             </option>
                         }) }
