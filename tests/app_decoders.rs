@@ -107,7 +107,7 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
         .contains("83 01 02"));
 
     // Encoding: a field that cannot be encoded is named, inline.
-    app.fill("Publish", "Encode as", "cbor");
+    app.fill("Publish", "Payload format", "cbor");
     app.fill("Publish", "Topic", "decoders/app/cbor");
     app.fill("Publish", "Payload", r#"{"ok": [1, 1e400]}"#);
     app.click("Publish", "Publish");
@@ -118,7 +118,7 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
     .await;
     let value = r#"{"name": "from the app", "values": [1, 2.5, -3], "on": false, "none": null}"#;
     for (format, name) in [("cbor", "CBOR"), ("msgpack", "MessagePack")] {
-        app.fill("Publish", "Encode as", format);
+        app.fill("Publish", "Payload format", format);
         app.fill("Publish", "Topic", &format!("decoders/app/{format}"));
         app.fill("Publish", "Payload", value);
         app.click("Publish", "Publish");

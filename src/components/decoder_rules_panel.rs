@@ -2,9 +2,10 @@
 //! decoder, first match first, with a row to add one and buttons to move or remove each.
 
 use payload_decoders::Format;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{on_value, text_input};
+use super::text_input;
 use crate::decoder_rules::{format_key, rule, DecoderRule, RuleProblem};
 use crate::i18n::{use_i18n, Key, Text};
 
@@ -19,13 +20,12 @@ pub struct DecoderRulesPanelProps {
 pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
     let i18n = use_i18n();
     let filter = use_state(String::new);
-    // The chosen decoder's name and whether the filter was refused: kept as a String and a
-    // bool, state types the app has already (each new one costs the download a hook's code).
-    let format = use_state(|| Format::Cbor.name().to_owned());
+    // Whether the filter was refused. The decoder is read from its select when a rule is
+    // added: what is chosen then, whatever has rendered since.
     let refused = use_state(|| false);
+    let decoder = use_node_ref();
     let id = |name: &str| format!("{}-decoders-{name}", props.ids);
 
-    let chosen = Format::from_name(&format).unwrap_or(Format::Cbor);
     let onfilter = {
         let filter = filter.clone();
         let refused = refused.clone();
@@ -34,18 +34,17 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             refused.set(false);
         })
     };
-    let onformat = {
-        let format = format.clone();
-        on_value::<Event>(move |name| format.set(name))
-    };
     let onadd = {
         let filter = filter.clone();
-        let format = format.clone();
+        let decoder = decoder.clone();
         let refused = refused.clone();
         let rules = props.rules.clone();
         let onchange = props.onchange.clone();
         Callback::from(move |_: MouseEvent| {
-            let chosen = Format::from_name(&format).unwrap_or(Format::Cbor);
+            let chosen = decoder
+                .cast::<HtmlSelectElement>()
+                .and_then(|select| Format::from_name(&select.value()))
+                .unwrap_or(Format::Cbor);
             match rule(&filter, chosen) {
                 Ok(added) => {
                     let mut next = rules.clone();
@@ -103,9 +102,9 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
                     error_text) }
                 <div class="field">
                     <label for={id("format")}>{ i18n.t(Key::DecodersFormat) }</label>
-                    <select id={id("format")} onchange={onformat}>
+                    <select id={id("format")} ref={decoder}>
                         { for Format::ALL.into_iter().map(|f| html! {
-                            <option value={f.name()} selected={f == chosen}>
+                            <option value={f.name()}>
                                 { i18n.t(format_key(f)) }
                             </option>
                         }) }

@@ -43,7 +43,8 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let error = use_state(|| None::<(DraftField, Text)>);
     let interval = use_state(|| "1000".to_owned());
     let request = use_reducer(RequestSettings::default);
-    // "Encode as": the payload is JSON, published as CBOR or MessagePack by the decoder Worker.
+    // The payload formats "JSON → CBOR" and "JSON → MessagePack": the payload is JSON, published
+    // as the decoder Worker encodes it.
     // A format's name, or empty for none (a String: a state type the form has already).
     let encode_as = use_state(String::new);
     // Waiting for the Worker's encoding (the button says so).
@@ -169,9 +170,20 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let onformat = {
         let draft = draft.clone();
         let error = error.clone();
+        let encode_as = encode_as.clone();
         on_value::<Event>(move |key| {
             let mut next = (*draft).clone();
-            next.format = PayloadFormat::from_key(&key).unwrap_or_default();
+            // A payload format, or JSON to encode as CBOR or MessagePack.
+            match Format::from_name(&key) {
+                Some(format) => {
+                    next.format = PayloadFormat::Json;
+                    encode_as.set(format.name().to_owned());
+                }
+                None => {
+                    next.format = PayloadFormat::from_key(&key).unwrap_or_default();
+                    encode_as.set(String::new());
+                }
+            }
             draft.set(next);
             error.set(None);
         })
@@ -243,26 +255,12 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                     <label for={id("format")}>{ i18n.t(Key::PublishPayloadFormat) }</label>
                     <select id={id("format")} onchange={onformat}>
                         { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                            <option value={f.key()} selected={f == draft.format}>{ i18n.t(f.label()) }</option>
+                            <option value={f.key()} selected={encode_as.is_empty() && f == draft.format}>{ i18n.t(f.label()) }</option>
                         }) }
-                    </select>
-                </div>
-                <div class="field">
-                    <label for={id("encode-as")}>{ i18n.t(Key::PublishEncodeAs) }</label>
-                    <select id={id("encode-as")} onchange={{
-                        let encode_as = encode_as.clone();
-                        let error = error.clone();
-                        on_value::<Event>(move |name| {
-                            encode_as.set(name);
-                            error.set(None);
-                        })
-                    }}>
-                        <option value="" selected={encode_as.is_empty()}>
-                            { i18n.t(Key::PublishEncodeNone) }
-                        </option>
+                        // JSON that the decoder Worker encodes.
                         { for Format::ALL.into_iter().map(|f| html! {
                             <option value={f.name()} selected={*encode_as == f.name()}>
-                                { i18n.t(format_key(f)) }
+                                { i18n.text(&Text::new(Key::PublishEncodeAs).with("format", format_key(f))) }
                             </option>
                         }) }
                     </select>
