@@ -6,6 +6,10 @@
 // read from the build itself, never listed here: the page, every file the page names (trunk's
 // hashed script and wasm, the styles, boot.js, the manifest and the icons), and the manifest's
 // icons, which the browser fetches for an installed app's launcher and splash screen.
+//
+// The payload decoders' Worker (decoder-worker.js and decoder-worker_bg.wasm, which the page does
+// not name) is not part of that: it loads on the first decode, and the fetch handler below
+// keeps it then like any other file, so it decodes offline from then on.
 const CACHE = "mqtt-web-client-v1";
 
 /// The page's own address (the scope, wherever the app is deployed).

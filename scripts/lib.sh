@@ -16,6 +16,8 @@ readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver font
 readonly ENGINE_APT_PACKAGES=(firefox-esr webkit2gtk-driver xvfb xauth)
 readonly GECKODRIVER_VERSION=0.37.1
 readonly PAHO_REQUIREMENT='paho-mqtt<2'
+# crates/payload-decoders' independent encoders and decoders (tests/decoders/vectors.py).
+readonly PYTHON_DECODERS_REQUIREMENTS=(cbor2==6.3.0 msgpack==1.2.4)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() {
@@ -101,6 +103,15 @@ python_paho_install() {
     say "installing $PAHO_REQUIREMENT (the seed's Python producer and consumer)"
     python3 -m pip install --quiet --disable-pip-version-check "$PAHO_REQUIREMENT" ||
         die "pip could not install '$PAHO_REQUIREMENT'"
+}
+
+python_decoders_install() {
+    python3 -c 'import sys, importlib.metadata as m
+sys.exit(any(m.version(n) != v for n, v in (("cbor2", "6.3.0"), ("msgpack", "1.2.4"))))' 2>/dev/null &&
+        return 0
+    say "installing ${PYTHON_DECODERS_REQUIREMENTS[*]} (the payload decoders' Python peers)"
+    python3 -m pip install --quiet --disable-pip-version-check "${PYTHON_DECODERS_REQUIREMENTS[@]}" ||
+        die "pip could not install '${PYTHON_DECODERS_REQUIREMENTS[*]}'"
 }
 
 install_web_tools() {
@@ -200,6 +211,16 @@ await_started() { # what, seconds, its output file, check command...
 readonly TEST_PEERS_BIN=${CARGO_TARGET_DIR:-target}/debug
 build_test_peers() { # cargo build arguments, e.g. --bin test-mosquitto
     cargo build --quiet -p test-peers "$@"
+}
+
+# The payload decoders' Worker as trunk builds it for the page (index.html), but a debug build:
+# crates/payload-decoders' `decoder-worker` bin bound by wasm-bindgen for a Worker, into DIR as
+# decoder-worker.js and decoder-worker_bg.wasm (for the browser tests, which have no trunk build).
+build_decoder_module() { # DIR
+    cargo build --quiet -p payload-decoders --bin decoder-worker --features worker \
+        --target wasm32-unknown-unknown &&
+        wasm-bindgen --target no-modules --no-typescript --out-dir "$1" \
+            "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/debug/decoder-worker.wasm"
 }
 
 # Starts Mosquitto through test-mosquitto (crates/test-peers' one launcher, which build_test_peers

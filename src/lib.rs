@@ -9,6 +9,8 @@ pub mod chart;
 pub mod clipboard;
 pub mod clock;
 pub mod components;
+pub mod decoder_module;
+pub mod decoder_rules;
 pub mod diff;
 pub mod driver;
 pub mod export;

@@ -7,6 +7,7 @@ use mqtt_core::topic::validate_topic_filter;
 use mqtt_core::{ProtocolVersion, QoS, RetainHandling};
 
 use crate::auth::{AuthMode, AuthSettings};
+use crate::decoder_rules::{rules_from_json, rules_to_json, DecoderRule};
 use crate::json::{self, Value};
 use crate::settings::{version_from_key, version_key, ConnectionSettings, WillSettings};
 use crate::state::SubscriptionRequest;
@@ -37,6 +38,8 @@ enum Slot<'a> {
     Auth(&'a mut AuthSettings),
     /// An authentication mode's key ("none", "SCRAM-SHA-256", "generic").
     AuthMode(&'a mut AuthMode),
+    /// An array of decoder rules (`decoder_rules.rs`).
+    Decoders(&'a mut Vec<DecoderRule>),
 }
 
 type Table<'a, const N: usize> = [(&'static str, Slot<'a>); N];
@@ -44,7 +47,7 @@ type Table<'a, const N: usize> = [(&'static str, Slot<'a>); N];
 /// The keys that only a profile with a remembered password carries.
 const PASSWORD_KEYS: [&str; 2] = ["password", "rememberPassword"];
 
-fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 14> {
+fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 15> {
     [
         ("url", Slot::Text(&mut s.url)),
         ("version", Slot::Version(&mut s.version)),
@@ -58,6 +61,7 @@ fn settings_table(s: &mut ConnectionSettings) -> Table<'_, 14> {
         ("auth", Slot::Auth(&mut s.auth)),
         ("backupUrls", Slot::Text(&mut s.backup_urls)),
         ("followReferences", Slot::Flag(&mut s.follow_references)),
+        ("decoders", Slot::Decoders(&mut s.decoders)),
         ("password", Slot::Text(&mut s.password)),
         ("rememberPassword", Slot::Flag(&mut s.remember_password)),
     ]
@@ -143,6 +147,7 @@ impl Slot<'_> {
                     *field = mode;
                 }
             }
+            Slot::Decoders(field) => *field = rules_from_json(value),
         }
     }
 
@@ -156,6 +161,7 @@ impl Slot<'_> {
             Slot::Will(will) => write_members(will_table(will)),
             Slot::Auth(auth) => write_members(auth_table(auth)),
             Slot::AuthMode(mode) => Value::String(mode.key().to_owned()),
+            Slot::Decoders(rules) => rules_to_json(rules),
         }
     }
 }
@@ -301,6 +307,11 @@ mod tests {
                 data: "68 65".into(),
                 data_hex: true,
             },
+            decoders: vec![
+                crate::decoder_rules::rule("sensors/+/cbor", payload_decoders::Format::Cbor)
+                    .unwrap(),
+                crate::decoder_rules::rule("#", payload_decoders::Format::MessagePack).unwrap(),
+            ],
         }
     }
 
@@ -394,6 +405,7 @@ mod tests {
         expected.auth = AuthSettings::default();
         expected.backup_urls.clear();
         expected.follow_references = false;
+        expected.decoders.clear();
         assert_eq!(settings, expected);
         assert_eq!(
             subscriptions,
@@ -418,6 +430,7 @@ mod tests {
         expected.auth = AuthSettings::default();
         expected.backup_urls.clear();
         expected.follow_references = false;
+        expected.decoders.clear();
         assert_eq!(settings_from_text(old_profile), Some(expected));
         // Today's writer puts the old keys in the old order (and the newer ones after them).
         assert!(share_document(&settings, &[])

@@ -8,6 +8,7 @@ use mqtt_core::topic::validate_topic_name;
 use mqtt_core::{Bytes, ClientOptions, ProtocolVersion, QoS, TopicError, Will, WillProperties};
 
 use crate::auth::{AuthMode, AuthSettings};
+use crate::decoder_rules::DecoderRule;
 use crate::i18n::{outcomes, Key, Text};
 use crate::validate::{self, NotANumber, TextProblem, UrlProblem};
 
@@ -89,6 +90,8 @@ pub struct ConnectionSettings {
     pub will: WillSettings,
     /// Enhanced authentication (version 5; `auth.rs`).
     pub auth: AuthSettings,
+    /// Payload decoders per topic, first match first (`decoder_rules.rs`).
+    pub decoders: Vec<DecoderRule>,
 }
 
 impl Default for ConnectionSettings {
@@ -108,6 +111,7 @@ impl Default for ConnectionSettings {
             auto_reconnect: true,
             will: WillSettings::default(),
             auth: AuthSettings::default(),
+            decoders: Vec::new(),
         }
     }
 }

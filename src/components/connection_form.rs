@@ -23,6 +23,8 @@ pub struct ConnectionFormProps {
     /// Close the socket without DISCONNECT (to try out the will).
     pub ondrop: Callback<()>,
     pub onsaveprofile: Callback<(String, ConnectionSettings)>,
+    /// The decoder rules as edited, which apply at once (they are saved with the rest).
+    pub ondecoders: Callback<Vec<crate::decoder_rules::DecoderRule>>,
     /// Asks the form to connect (a keyboard shortcut); changes each time.
     #[prop_or_default]
     pub trigger: u32,
@@ -235,6 +237,17 @@ pub fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                     settings.follow_references, toggle(|s, v| s.follow_references = v)) }
             }
             </div>
+            <super::decoder_rules_panel::DecoderRulesPanel ids={props.ids.clone()}
+                rules={settings.decoders.clone()} onchange={{
+                    let settings = settings.clone();
+                    let ondecoders = props.ondecoders.clone();
+                    Callback::from(move |rules: Vec<crate::decoder_rules::DecoderRule>| {
+                        let mut next = (*settings).clone();
+                        next.decoders = rules.clone();
+                        settings.set(next);
+                        ondecoders.emit(rules);
+                    })
+                }} />
             <details class="will">
                 <summary>{ i18n.t(Key::LastWill) }</summary>
                 { text_input(&id("will-topic"), i18n.t(Key::WillTopic), &settings.will.topic,

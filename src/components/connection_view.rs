@@ -90,6 +90,8 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
         use_effect_with((), move |_| move || driver.shutdown());
     }
     let form_settings = use_state(|| props.initial.clone());
+    // The decoder rules in force: the form's, as edited, or a loaded profile's.
+    let decoders = use_state(|| props.initial.decoders.clone());
     // Bumped when a profile is loaded, so the form starts over from it.
     let form_generation = use_state(|| 0u32);
     let profiles = use_state(storage::load_profiles);
@@ -187,7 +189,9 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let onloadprofile = {
         let form_settings = form_settings.clone();
         let form_generation = form_generation.clone();
+        let decoders = decoders.clone();
         Callback::from(move |settings: ConnectionSettings| {
+            decoders.set(settings.decoders.clone());
             form_settings.set(settings);
             form_generation.set(*form_generation + 1);
         })
@@ -228,7 +232,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
             key: format!("message-{}", message.seq).into(),
             view: html! {
                 <SelectedMessage ids={ids.clone()} driver={driver.clone()} state={state.clone()}
-                    {message} />
+                    {message} decoders={(*decoders).clone()} />
             },
         })
         .or_else(|| {
@@ -268,6 +272,10 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
                         initial={(*form_settings).clone()}
                         connection={state.connection.clone()}
                         {onconnect} {ondisconnect} {ondrop} {onsaveprofile}
+                        ondecoders={{
+                            let decoders = decoders.clone();
+                            Callback::from(move |rules| decoders.set(rules))
+                        }}
                         trigger={triggers.connect} />
                 </div>
                 <div class="connection-extras">

@@ -19,6 +19,9 @@ pub struct MessageDetailProps {
     pub onclose: Callback<()>,
     /// Publish a reply to the message's Response Topic (request/response, version 5).
     pub onreply: Callback<mqtt_core::OutgoingMessage, Result<(), Text>>,
+    /// The decoder of the first rule matching the topic, if any.
+    #[prop_or_default]
+    pub decoder: Option<payload_decoders::Format>,
 }
 
 fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
@@ -158,6 +161,10 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
                     { i18n.t(Key::MessageClearRetained) }
                 </button>
             </div>
+            if let Some(format) = props.decoder {
+                <super::decoded_payload::DecodedPayload {format} payload={message.payload.clone()}
+                    seq={message.seq} />
+            }
             if let Some(note) = &rendered.note {
                 <p class="note">{ i18n.text(note) }</p>
             }

@@ -6,6 +6,8 @@ pub mod auth_panel;
 pub mod connection_form;
 pub mod connection_summary;
 pub mod connection_view;
+pub mod decoded_payload;
+pub mod decoder_rules_panel;
 pub mod language_picker;
 pub mod load_test;
 pub mod log_view;

@@ -1,8 +1,14 @@
+use std::rc::Rc;
+
 use mqtt_core::{OutgoingMessage, ProtocolVersion};
+use payload_decoders::js::{Answer, Request};
+use payload_decoders::Format;
 use yew::prelude::*;
 
 use super::request_mode::{request_fields, RequestSettings, SendRequest};
 use super::{checkbox, on_value, qos_select, text_input};
+use crate::decoder_module::{self, Outcome};
+use crate::decoder_rules::{encode_error_text, format_key, json_field_error_text, json_to_decoded};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
 use crate::periodic::PeriodicPublish;
@@ -37,6 +43,12 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let error = use_state(|| None::<(DraftField, Text)>);
     let interval = use_state(|| "1000".to_owned());
     let request = use_reducer(RequestSettings::default);
+    // The payload formats "JSON → CBOR" and "JSON → MessagePack": the payload is JSON, published
+    // as the decoder Worker encodes it.
+    // A format's name, or empty for none (a String: a state type the form has already).
+    let encode_as = use_state(String::new);
+    // Waiting for the Worker's encoding (the button says so).
+    let encoding = use_state(|| false);
     let request_mode = request.enabled && props.version == ProtocolVersion::V5;
     {
         let draft = draft.clone();
@@ -72,17 +84,69 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let onpublish = props.onpublish.clone();
         let onrequest = props.onrequest.clone();
         let request = request.clone();
+        let encode_as = encode_as.clone();
+        let encoding = encoding.clone();
         let version = props.version;
+        let send = Rc::new(move |message: OutgoingMessage| match request_mode {
+            true => onrequest
+                .emit((message, (*request).clone()))
+                .map_err(|e| (DraftField::Properties, e)),
+            false => onpublish
+                .emit(message)
+                .map_err(|e| (DraftField::Payload, e)),
+        });
         Callback::from(move |()| {
-            let result = draft.build(version).and_then(|message| match request_mode {
-                true => onrequest
-                    .emit((message, (*request).clone()))
-                    .map_err(|e| (DraftField::Properties, e)),
-                false => onpublish
-                    .emit(message)
-                    .map_err(|e| (DraftField::Payload, e)),
+            let Some(format) = Format::from_name(&encode_as) else {
+                error.set(draft.build(version).and_then(|message| send(message)).err());
+                return;
+            };
+            // The payload is read as JSON (its errors inline as for JSON), then encoded.
+            let as_json = PublishDraft {
+                format: PayloadFormat::Json,
+                ..(*draft).clone()
+            };
+            let tree = as_json.build(version).and_then(|message| {
+                let json = std::str::from_utf8(&message.payload)
+                    .ok()
+                    .and_then(|text| crate::json::parse(text).ok());
+                let tree = json.as_ref().map(json_to_decoded);
+                match tree {
+                    Some(Ok(tree)) => Ok((message, tree)),
+                    Some(Err(field)) => {
+                        Err((DraftField::Payload, json_field_error_text(format, &field)))
+                    }
+                    // build() has checked the JSON already.
+                    None => Err((DraftField::Payload, Text::new(Key::JsonUnexpectedCharacter))),
+                }
             });
-            error.set(result.err());
+            let (mut message, tree) = match tree {
+                Ok(built) => built,
+                Err(problem) => {
+                    error.set(Some(problem));
+                    return;
+                }
+            };
+            error.set(None);
+            encoding.set(true);
+            let error = error.clone();
+            let encoding = encoding.clone();
+            let send = send.clone();
+            decoder_module::request(format, &Request::Encode(tree), move |outcome| {
+                encoding.set(false);
+                let result = match outcome {
+                    Outcome::Answered(Answer::Encoded(Ok(bytes))) => {
+                        message.payload = bytes.into();
+                        send(message)
+                    }
+                    Outcome::Answered(Answer::Encoded(Err(problem))) => {
+                        Err((DraftField::Payload, encode_error_text(format, &problem)))
+                    }
+                    Outcome::Answered(Answer::Decoded(_)) | Outcome::Unavailable => {
+                        Err((DraftField::Payload, Text::new(Key::DecodedUnavailable)))
+                    }
+                };
+                error.set(result.err());
+            });
         })
     };
     {
@@ -106,9 +170,20 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
     let onformat = {
         let draft = draft.clone();
         let error = error.clone();
+        let encode_as = encode_as.clone();
         on_value::<Event>(move |key| {
             let mut next = (*draft).clone();
-            next.format = PayloadFormat::from_key(&key).unwrap_or_default();
+            // A payload format, or JSON to encode as CBOR or MessagePack.
+            match Format::from_name(&key) {
+                Some(format) => {
+                    next.format = PayloadFormat::Json;
+                    encode_as.set(format.name().to_owned());
+                }
+                None => {
+                    next.format = PayloadFormat::from_key(&key).unwrap_or_default();
+                    encode_as.set(String::new());
+                }
+            }
             draft.set(next);
             error.set(None);
         })
@@ -180,7 +255,13 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                     <label for={id("format")}>{ i18n.t(Key::PublishPayloadFormat) }</label>
                     <select id={id("format")} onchange={onformat}>
                         { for PayloadFormat::ALL.into_iter().map(|f| html! {
-                            <option value={f.key()} selected={f == draft.format}>{ i18n.t(f.label()) }</option>
+                            <option value={f.key()} selected={encode_as.is_empty() && f == draft.format}>{ i18n.t(f.label()) }</option>
+                        }) }
+                        // JSON that the decoder Worker encodes.
+                        { for Format::ALL.into_iter().map(|f| html! {
+                            <option value={f.name()} selected={*encode_as == f.name()}>
+                                { i18n.text(&Text::new(Key::PublishEncodeAs).with("format", format_key(f))) }
+                            </option>
                         }) }
                     </select>
                 </div>
@@ -225,8 +306,14 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                 <p class="error" role="alert">{ words.to_owned() }</p>
             }
             <div class="buttons">
-                <button type="submit" class="primary">
-                    { i18n.t(if request_mode { Key::RequestSend } else { Key::Publish }) }
+                <button type="submit" class="primary" disabled={*encoding}>
+                    { i18n.t(if *encoding {
+                        Key::PublishEncoding
+                    } else if request_mode {
+                        Key::RequestSend
+                    } else {
+                        Key::Publish
+                    }) }
                 </button>
             </div>
             <fieldset class="periodic">

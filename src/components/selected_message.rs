@@ -19,6 +19,8 @@ pub struct SelectedMessageProps {
     pub driver: Driver,
     pub state: UseReducerHandle<State>,
     pub message: Rc<Message>,
+    /// The decoder rules in force (`decoder_rules.rs`).
+    pub decoders: Vec<crate::decoder_rules::DecoderRule>,
 }
 
 #[component]
@@ -53,6 +55,7 @@ pub fn SelectedMessage(props: &SelectedMessageProps) -> Html {
     };
     html! {
         <MessageDetail ids={props.ids.clone()} message={props.message.clone()} {onclearretained}
-            {onclose} {onreply} />
+            {onclose} {onreply}
+            decoder={crate::decoder_rules::decoder_for(&props.decoders, &props.message.topic)} />
     }
 }

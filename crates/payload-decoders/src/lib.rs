@@ -1,0 +1,434 @@
+//! Binary payload decoders and encoders for the app: CBOR (`minicbor`) and MessagePack (`rmp`)
+//! into one typed tree, [`Value`], and back.
+//!
+//! Without the `codecs` feature the crate is only the tree's types, the formats' names and the
+//! error types: what the page needs to show a decoded payload. The codecs themselves
+//! ([`decode`], [`encode`]) build with `codecs`, into the decoder Worker, a second wasm module
+//! the page loads on first use, so they never weigh on the first download.
+//!
+//! Decoding is bounded: nesting depth, the number of nodes, and every length checked against
+//! the bytes left before anything is allocated, so hostile bytes end in a [`DecodeError`],
+//! never in a panic or a huge allocation. Errors are typed values (where, and what was
+//! expected there); the app words them.
+
+#[cfg(feature = "codecs")]
+mod cbor;
+pub mod js;
+#[cfg(feature = "codecs")]
+mod msgpack;
+
+/// A decoded payload: the data model CBOR and MessagePack share, plus what only one of them has
+/// (CBOR's tags, undefined and simple values; MessagePack's extension types).
+#[derive(Clone, Debug)]
+pub enum Value {
+    Null,
+    /// CBOR's `undefined` (simple value 23).
+    Undefined,
+    Bool(bool),
+    /// Wide enough for both formats: CBOR's −2⁶⁴ … 2⁶⁴−1 and MessagePack's i64 and u64.
+    Integer(i128),
+    /// Half, single and double precision floats, widened.
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Array(Vec<Value>),
+    /// Entries in the order they came; keys may be any value and may repeat.
+    Map(Vec<(Value, Value)>),
+    /// A CBOR tag around a value, or a MessagePack extension type around its bytes.
+    Tagged {
+        tag: Tag,
+        value: Box<Value>,
+    },
+    /// A CBOR simple value other than false, true, null and undefined.
+    Simple(u8),
+}
+
+/// What a [`Value::Tagged`] is tagged with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    /// A CBOR tag number (RFC 8949 §3.4).
+    Cbor(u64),
+    /// A MessagePack extension type; its value is the extension's bytes.
+    Extension(i8),
+}
+
+/// Floats compare by their bits, so the relation is an equivalence (a NaN equals itself, and
+/// 0.0 differs from −0.0): what a round trip must keep.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) | (Value::Undefined, Value::Undefined) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Integer(a), Value::Integer(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::Array(a), Value::Array(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (
+                Value::Tagged { tag, value },
+                Value::Tagged {
+                    tag: other_tag,
+                    value: other_value,
+                },
+            ) => tag == other_tag && value == other_value,
+            (Value::Simple(a), Value::Simple(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+/// A value's type, which the app names beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Undefined,
+    Bool,
+    Integer,
+    Float,
+    Text,
+    Bytes,
+    Array,
+    Map,
+    Tagged,
+    Simple,
+}
+
+impl Value {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Null => Kind::Null,
+            Value::Undefined => Kind::Undefined,
+            Value::Bool(_) => Kind::Bool,
+            Value::Integer(_) => Kind::Integer,
+            Value::Float(_) => Kind::Float,
+            Value::Text(_) => Kind::Text,
+            Value::Bytes(_) => Kind::Bytes,
+            Value::Array(_) => Kind::Array,
+            Value::Map(_) => Kind::Map,
+            Value::Tagged { .. } => Kind::Tagged,
+            Value::Simple(_) => Kind::Simple,
+        }
+    }
+}
+
+/// A payload encoding the crate decodes and encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Cbor,
+    MessagePack,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Cbor, Format::MessagePack];
+
+    /// The format's stable name: in saved rules, share links and messages to the Worker.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Cbor => "cbor",
+            Format::MessagePack => "msgpack",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+}
+
+/// How far a decoder may go on one payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Arrays, maps and tags inside one another (the top-level value is at depth 0).
+    pub max_depth: usize,
+    /// Values in the whole tree, map keys included.
+    pub max_nodes: usize,
+}
+
+impl Limits {
+    /// Deep enough for real data, shallow enough for the recursive decoders, encoders and the
+    /// tree view on the wasm stack.
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 64,
+        max_nodes: 100_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// Why a payload does not decode, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Byte offset in the payload of the item that failed (for trailing bytes, of the first
+    /// byte after the value).
+    pub offset: usize,
+    pub problem: DecodeProblem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeProblem {
+    /// The payload ended where `expected` should have been.
+    End { expected: Expected },
+    /// The byte at the offset cannot begin `expected`.
+    Byte { found: u8, expected: Expected },
+    /// Text that is not UTF-8.
+    InvalidUtf8,
+    /// The value ended before the payload did.
+    TrailingBytes { count: usize },
+    /// A length (of a string, or of a collection, whose items take a byte each at least) that
+    /// the bytes left cannot hold.
+    LengthBeyondPayload { length: u64, remaining: usize },
+    /// Nested deeper than [`Limits::max_depth`].
+    TooDeep { limit: usize },
+    /// More values than [`Limits::max_nodes`].
+    TooManyNodes { limit: usize },
+}
+
+/// What a decoder expected at the place it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A value (a data item).
+    Value,
+    /// The bytes after a value's first byte that hold its length, number or tag.
+    Argument,
+    /// A string's or extension's content bytes.
+    Content,
+    /// A definite-length chunk of an indefinite-length CBOR string, of the string's type.
+    Chunk,
+}
+
+/// A step from a value to one inside it, for [`EncodeError::path`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathStep {
+    /// An array item, by position.
+    Index(usize),
+    /// A map entry's value, by its key when that is text.
+    Key(String),
+    /// A map entry whose key is not text, by position.
+    Entry(usize),
+    /// The value inside a tag.
+    Tagged,
+}
+
+/// Why a value cannot be written in a format, and which field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodeError {
+    /// From the top-level value to the field that failed; empty for the top-level value.
+    pub path: Vec<PathStep>,
+    pub problem: EncodeProblem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncodeProblem {
+    /// An integer the format has no room for (CBOR: −2⁶⁴ … 2⁶⁴−1; MessagePack: i64 and u64).
+    IntegerOutOfRange,
+    /// A value of this kind the format does not have (CBOR tags and simple values in
+    /// MessagePack, extension types in CBOR, an extension around anything but bytes).
+    NotInFormat { kind: Kind },
+    /// A simple value that CBOR reserves (20 to 31: false, true, null, undefined and the
+    /// unassigned two-byte ones).
+    ReservedSimple { value: u8 },
+    /// A string or collection longer than the format can say (MessagePack: 2³²−1).
+    TooLong,
+    /// Nested deeper than [`Limits::max_depth`].
+    TooDeep { limit: usize },
+}
+
+/// Decodes a whole payload as one value of `format`.
+#[cfg(feature = "codecs")]
+pub fn decode(format: Format, payload: &[u8], limits: Limits) -> Result<Value, DecodeError> {
+    match format {
+        Format::Cbor => cbor::decode(payload, limits),
+        Format::MessagePack => msgpack::decode(payload, limits),
+    }
+}
+
+/// Encodes `value` in `format`; nesting is bounded by `limits.max_depth` as in decoding.
+#[cfg(feature = "codecs")]
+pub fn encode(format: Format, value: &Value, limits: Limits) -> Result<Vec<u8>, EncodeError> {
+    match format {
+        Format::Cbor => cbor::encode(value, limits),
+        Format::MessagePack => msgpack::encode(value, limits),
+    }
+}
+
+/// An integer in decimal, without Rust's `u128` formatting (which the page's download leaves
+/// out): through `u64` when it fits, else nine digits at a time from 32-bit limbs.
+pub fn integer_text(integer: i128) -> String {
+    use core::fmt::Write;
+    let sign = if integer < 0 { "-" } else { "" };
+    let magnitude = integer.unsigned_abs();
+    if let Ok(small) = u64::try_from(magnitude) {
+        return format!("{sign}{small}");
+    }
+    let mut limbs = [
+        (magnitude >> 96) as u32,
+        (magnitude >> 64) as u32,
+        (magnitude >> 32) as u32,
+        magnitude as u32,
+    ];
+    let mut groups = Vec::new();
+    while limbs.iter().any(|&limb| limb != 0) {
+        let mut remainder = 0u64;
+        for limb in &mut limbs {
+            let current = (remainder << 32) | u64::from(*limb);
+            *limb = (current / 1_000_000_000) as u32;
+            remainder = current % 1_000_000_000;
+        }
+        groups.push(remainder);
+    }
+    let mut text = String::from(sign);
+    for (index, group) in groups.iter().rev().enumerate() {
+        // Writing to a String cannot fail.
+        let _ = match index {
+            0 => write!(text, "{group}"),
+            _ => write!(text, "{group:09}"),
+        };
+    }
+    text
+}
+
+/// The shared walk of both encoders: where in the tree they are, to name a failing field.
+#[cfg(feature = "codecs")]
+struct Path {
+    steps: Vec<PathStep>,
+    max_depth: usize,
+}
+
+#[cfg(feature = "codecs")]
+impl Path {
+    fn new(limits: Limits) -> Path {
+        Path {
+            steps: Vec::new(),
+            max_depth: limits.max_depth,
+        }
+    }
+
+    fn error(&self, problem: EncodeProblem) -> EncodeError {
+        EncodeError {
+            path: self.steps.clone(),
+            problem,
+        }
+    }
+
+    /// Runs `inside` one step deeper, refusing to go past the depth limit.
+    fn enter<T>(
+        &mut self,
+        step: PathStep,
+        inside: impl FnOnce(&mut Path) -> Result<T, EncodeError>,
+    ) -> Result<T, EncodeError> {
+        if self.steps.len() >= self.max_depth {
+            return Err(self.error(EncodeProblem::TooDeep {
+                limit: self.max_depth,
+            }));
+        }
+        self.steps.push(step);
+        let result = inside(self);
+        self.steps.pop();
+        result
+    }
+
+    /// The step to a map entry's value.
+    fn map_step(index: usize, key: &Value) -> PathStep {
+        match key {
+            Value::Text(text) => PathStep::Key(text.clone()),
+            _ => PathStep::Entry(index),
+        }
+    }
+}
+
+/// The shared bookkeeping of both decoders: how many nodes and how deep.
+#[cfg(feature = "codecs")]
+struct Budget {
+    limits: Limits,
+    nodes: usize,
+}
+
+#[cfg(feature = "codecs")]
+impl Budget {
+    fn new(limits: Limits) -> Budget {
+        Budget { limits, nodes: 0 }
+    }
+
+    /// Counts one more value, starting at `offset`, at `depth`.
+    fn node(&mut self, offset: usize, depth: usize) -> Result<(), DecodeError> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(DecodeError {
+                offset,
+                problem: DecodeProblem::TooManyNodes {
+                    limit: self.limits.max_nodes,
+                },
+            });
+        }
+        if depth > self.limits.max_depth {
+            return Err(DecodeError {
+                offset,
+                problem: DecodeProblem::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks a collection of `length` items, each `min_item_bytes` at least, against the
+    /// `remaining` bytes, and gives the capacity to reserve for it.
+    fn collection(
+        &self,
+        offset: usize,
+        length: u64,
+        min_item_bytes: u64,
+        remaining: usize,
+    ) -> Result<usize, DecodeError> {
+        match length.checked_mul(min_item_bytes) {
+            Some(needed) if needed <= remaining as u64 => {
+                Ok((length as usize).min(self.limits.max_nodes - self.nodes))
+            }
+            _ => Err(DecodeError {
+                offset,
+                problem: DecodeProblem::LengthBeyondPayload { length, remaining },
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_written_in_decimal() {
+        for integer in [
+            0,
+            -5,
+            i128::from(u64::MAX),
+            -(1 << 64),
+            1 << 64,
+            (1 << 100) + 12_345,
+            i128::MIN,
+            i128::MAX,
+        ] {
+            assert_eq!(integer_text(integer), integer.to_string());
+        }
+    }
+
+    #[test]
+    fn formats_have_stable_names() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.name()), Some(format));
+        }
+        assert_eq!(Format::from_name("CBOR"), None);
+    }
+
+    #[test]
+    fn floats_compare_by_bits() {
+        assert_eq!(Value::Float(f64::NAN), Value::Float(f64::NAN));
+        assert_ne!(Value::Float(0.0), Value::Float(-0.0));
+    }
+}

@@ -1,0 +1,202 @@
+//! A payload decoded by the rule matching its topic: the decoder Worker's tree, as nested
+//! collapsible lists with each value's type, or why the bytes are not that format beside
+//! their hex.
+
+use std::rc::Rc;
+
+use mqtt_core::Bytes;
+use payload_decoders::js::{Answer, Request};
+use payload_decoders::{integer_text, DecodeError, Format, Tag, Value};
+use yew::prelude::*;
+
+use crate::decoder_module::{self, Outcome};
+use crate::decoder_rules::{decode_error_text, format_key, kind_key};
+use crate::i18n::{use_i18n, I18n, Key, Text};
+use crate::number::format_significant;
+use crate::payload::hex_encode;
+
+/// More nodes than this are left out of the view (the tree itself may hold 100,000).
+const SHOWN_NODES: usize = 2_000;
+/// Significant digits of a float in the tree (all an `f64` holds for certain).
+const SIGNIFICANT: u32 = 15;
+/// Containers this deep or deeper start folded.
+const OPEN_DEPTH: usize = 2;
+
+#[derive(Properties, PartialEq)]
+pub struct DecodedPayloadProps {
+    pub format: Format,
+    pub payload: Bytes,
+    /// The message's sequence number: a new message is decoded anew.
+    pub seq: u64,
+}
+
+#[derive(Clone, PartialEq)]
+enum Decoding {
+    Waiting,
+    Done(Rc<Result<Value, DecodeError>>),
+    Unavailable,
+}
+
+#[component]
+pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
+    let i18n = use_i18n();
+    // What was decoded, for which message and format: an older answer is never shown.
+    let decoded = use_state(|| None::<((u64, Format), Decoding)>);
+    let wanted = (props.seq, props.format);
+    {
+        let decoded = decoded.clone();
+        let payload = props.payload.clone();
+        use_effect_with(wanted, move |&(seq, format)| {
+            decoded.set(Some(((seq, format), Decoding::Waiting)));
+            decoder_module::request(format, &Request::Decode(payload.to_vec()), move |outcome| {
+                let decoding = match outcome {
+                    Outcome::Answered(Answer::Decoded(result)) => Decoding::Done(Rc::new(result)),
+                    Outcome::Answered(Answer::Encoded(_)) | Outcome::Unavailable => {
+                        Decoding::Unavailable
+                    }
+                };
+                decoded.set(Some(((seq, format), decoding)));
+            });
+        });
+    }
+    let decoding = match &*decoded {
+        Some((key, decoding)) if *key == wanted => decoding.clone(),
+        _ => Decoding::Waiting,
+    };
+    let heading = i18n.text(&Text::new(Key::DecodedAs).with("format", format_key(props.format)));
+    let body = match decoding {
+        Decoding::Waiting => html! { <p class="note">{ i18n.t(Key::DecodedLoading) }</p> },
+        Decoding::Unavailable => {
+            html! { <p class="error" role="alert">{ i18n.t(Key::DecodedUnavailable) }</p> }
+        }
+        Decoding::Done(result) => match &*result {
+            Ok(value) => {
+                let mut budget = SHOWN_NODES;
+                let tree = node(i18n, None, value, 0, &mut budget);
+                let hidden = count(value).saturating_sub(SHOWN_NODES);
+                html! {
+                    <>
+                        <ul class="decoded-tree">{ tree }</ul>
+                        if hidden > 0 {
+                            <p class="note">
+                                { i18n.text(&Text::new(Key::DecodedMore).number("more", hidden as u64)) }
+                            </p>
+                        }
+                    </>
+                }
+            }
+            Err(error) => html! {
+                <>
+                    <p class="error" role="alert">
+                        { i18n.text(&decode_error_text(props.format, error)) }
+                    </p>
+                    <pre class="payload-view" data-format="hex">{ hex_encode(&props.payload) }</pre>
+                </>
+            },
+        },
+    };
+    html! {
+        <section class="decoded" aria-label={heading.clone()}>
+            <h4>{ heading }</h4>
+            { body }
+        </section>
+    }
+}
+
+/// A scalar's text in the tree.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Undefined => "undefined".to_owned(),
+        Value::Bool(bool) => bool.to_string(),
+        Value::Integer(integer) => integer_text(*integer),
+        Value::Float(float) => format_significant(*float, SIGNIFICANT),
+        Value::Text(text) => crate::json::Value::String(text.clone()).to_compact(),
+        Value::Bytes(bytes) => hex_encode(bytes),
+        Value::Simple(simple) => simple.to_string(),
+        Value::Array(_) | Value::Map(_) | Value::Tagged { .. } => String::new(),
+    }
+}
+
+/// One value as a tree item: `label` is its key or index in its parent.
+fn node(
+    i18n: I18n,
+    label: Option<String>,
+    value: &Value,
+    depth: usize,
+    budget: &mut usize,
+) -> Html {
+    if *budget == 0 {
+        return Html::default();
+    }
+    *budget -= 1;
+    let kind = html! { <span class="type">{ i18n.t(kind_key(value.kind())) }</span> };
+    let label = label.map(|label| html! { <span class="key">{ label }{ ": " }</span> });
+    let (summary, children): (String, Vec<(String, &Value)>) = match value {
+        Value::Array(items) => (
+            i18n.text(&Text::new(Key::DecodedItems).number("items", items.len() as u64)),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (i.to_string(), item))
+                .collect(),
+        ),
+        Value::Map(entries) => (
+            i18n.text(&Text::new(Key::DecodedEntries).number("entries", entries.len() as u64)),
+            entries
+                .iter()
+                .map(|(key, item)| (map_key(i18n, key), item))
+                .collect(),
+        ),
+        Value::Tagged { tag, value } => {
+            let text = match tag {
+                Tag::Cbor(number) => Text::new(Key::DecodedTag).with("tag", number.to_string()),
+                Tag::Extension(number) => {
+                    Text::new(Key::DecodedExtension).with("tag", number.to_string())
+                }
+            };
+            (i18n.text(&text), vec![(String::new(), value.as_ref())])
+        }
+        _ => {
+            return html! {
+                <li>{ label }<span class="value">{ scalar(value) }</span>{ " " }{ kind }</li>
+            }
+        }
+    };
+    let items: Html = children
+        .into_iter()
+        .map(|(key, child)| {
+            let key = (!key.is_empty()).then_some(key);
+            node(i18n, key, child, depth + 1, budget)
+        })
+        .collect();
+    html! {
+        <li>
+            <details open={depth < OPEN_DEPTH}>
+                <summary>{ label }{ kind }{ " " }<span class="note">{ summary }</span></summary>
+                <ul>{ items }</ul>
+            </details>
+        </li>
+    }
+}
+
+/// A map key as its label: text as it is, a scalar as its text, a container by its type.
+fn map_key(i18n: I18n, key: &Value) -> String {
+    match key {
+        Value::Text(text) => text.clone(),
+        Value::Array(_) | Value::Map(_) | Value::Tagged { .. } => {
+            format!("[{}]", i18n.t(kind_key(key.kind())))
+        }
+        other => scalar(other),
+    }
+}
+
+/// The values in a tree, itself included.
+fn count(value: &Value) -> usize {
+    1 + match value {
+        Value::Array(items) => items.iter().map(count).sum(),
+        Value::Map(entries) => entries.iter().map(|(k, v)| count(k) + count(v)).sum(),
+        Value::Tagged { value, .. } => count(value),
+        _ => 0,
+    }
+}

@@ -1,0 +1,369 @@
+//! Payload decoders per topic: an ordered list of (topic filter → format) rules, saved with the
+//! connection settings (profiles, the share link); the first rule whose filter matches a
+//! message's topic decodes its payload. Matching is the core's (`mqtt_core::topic::matches`),
+//! as a subscription would match.
+//!
+//! Also the JSON side of encoding: the publish form's JSON as a `payload_decoders::Value`,
+//! with errors that name the field.
+
+use mqtt_core::topic::{matches, validate_topic_filter};
+use payload_decoders::{
+    DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, Format, Kind, PathStep,
+    Value as Decoded,
+};
+
+use crate::i18n::{Key, Text};
+use crate::json::Value;
+use crate::number::parse_decimal;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecoderRule {
+    pub filter: String,
+    pub format: Format,
+}
+
+/// The format of the first rule matching `topic`.
+pub fn decoder_for(rules: &[DecoderRule], topic: &str) -> Option<Format> {
+    rules
+        .iter()
+        .find(|rule| matches(&rule.filter, topic))
+        .map(|rule| rule.format)
+}
+
+/// Why a rule cannot be added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleProblem {
+    InvalidFilter,
+}
+
+/// A rule from the panel's fields: the filter must be one a subscription could use.
+pub fn rule(filter: &str, format: Format) -> Result<DecoderRule, RuleProblem> {
+    let filter = filter.trim();
+    validate_topic_filter(filter).map_err(|_| RuleProblem::InvalidFilter)?;
+    Ok(DecoderRule {
+        filter: filter.to_owned(),
+        format,
+    })
+}
+
+/// The rules as JSON: `[{"filter": "...", "decoder": "cbor"}, …]`.
+pub fn rules_to_json(rules: &[DecoderRule]) -> Value {
+    Value::Array(
+        rules
+            .iter()
+            .map(|rule| {
+                Value::Object(vec![
+                    ("filter".to_owned(), Value::String(rule.filter.clone())),
+                    (
+                        "decoder".to_owned(),
+                        Value::String(rule.format.name().to_owned()),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// Rules from `rules_to_json` output; a rule with an invalid filter or an unknown decoder (a
+/// later version's, say) is left out, and anything but an array gives none.
+pub fn rules_from_json(value: &Value) -> Vec<DecoderRule> {
+    value
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| {
+            let format = Format::from_name(item.get("decoder")?.as_str()?)?;
+            rule(item.get("filter")?.as_str()?, format).ok()
+        })
+        .collect()
+}
+
+/// Why the publish form's JSON cannot be encoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonFieldError {
+    /// From the top-level value to the field.
+    pub path: Vec<PathStep>,
+    pub problem: JsonFieldProblem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonFieldProblem {
+    /// A number no float holds (such as 1e400).
+    NumberOutOfRange,
+}
+
+/// The publish form's parsed JSON as a tree to encode: numbers written as integers stay
+/// integers, others become floats.
+pub fn json_to_decoded(value: &Value) -> Result<Decoded, JsonFieldError> {
+    let mut path = Vec::new();
+    convert(value, &mut path)
+}
+
+/// A JSON number's value (its text is checked against the grammar already): an integer when it
+/// is written as one and fits, otherwise a float (through `parseFloat`, as `number.rs` does);
+/// `None` for a number no float holds, such as `1e400`.
+fn json_number(text: &str) -> Option<Decoded> {
+    if !text.contains(['.', 'e', 'E']) {
+        if let Ok(integer) = text.parse::<i128>() {
+            return Some(Decoded::Integer(integer));
+        }
+    }
+    parse_decimal(text).map(Decoded::Float)
+}
+
+fn convert(value: &Value, path: &mut Vec<PathStep>) -> Result<Decoded, JsonFieldError> {
+    Ok(match value {
+        Value::Null => Decoded::Null,
+        Value::Bool(bool) => Decoded::Bool(*bool),
+        Value::Number(text) => json_number(text).ok_or_else(|| JsonFieldError {
+            path: path.clone(),
+            problem: JsonFieldProblem::NumberOutOfRange,
+        })?,
+
+        Value::String(text) => Decoded::Text(text.clone()),
+        Value::Array(items) => {
+            let mut converted = Vec::with_capacity(items.len());
+            for (index, item) in items.iter().enumerate() {
+                path.push(PathStep::Index(index));
+                converted.push(convert(item, path)?);
+                path.pop();
+            }
+            Decoded::Array(converted)
+        }
+        Value::Object(members) => {
+            let mut converted = Vec::with_capacity(members.len());
+            for (name, item) in members {
+                path.push(PathStep::Key(name.clone()));
+                converted.push((Decoded::Text(name.clone()), convert(item, path)?));
+                path.pop();
+            }
+            Decoded::Map(converted)
+        }
+    })
+}
+
+/// A field's path as the app shows it: `$`, `$.a[2].b`, `$["odd key"]`, `${3}` for a
+/// map entry whose key is not text, `$<>` inside a tag.
+pub fn path_text(path: &[PathStep]) -> String {
+    let mut text = String::from("$");
+    for step in path {
+        match step {
+            PathStep::Index(index) => text.push_str(&format!("[{index}]")),
+            PathStep::Key(key)
+                if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+            {
+                text.push('.');
+                text.push_str(key);
+            }
+            PathStep::Key(key) => {
+                text.push('[');
+                text.push_str(&Value::String(key.clone()).to_compact());
+                text.push(']');
+            }
+            PathStep::Entry(entry) => text.push_str(&format!("{{{entry}}}")),
+            PathStep::Tagged => text.push_str("<>"),
+        }
+    }
+    text
+}
+
+/// A format's name for people.
+pub fn format_key(format: Format) -> Key {
+    match format {
+        Format::Cbor => Key::DecoderCbor,
+        Format::MessagePack => Key::DecoderMsgpack,
+    }
+}
+
+/// A value's type, as the tree names it.
+pub fn kind_key(kind: Kind) -> Key {
+    match kind {
+        Kind::Null => Key::DecodedTypeNull,
+        Kind::Undefined => Key::DecodedTypeUndefined,
+        Kind::Bool => Key::DecodedTypeBool,
+        Kind::Integer => Key::DecodedTypeInteger,
+        Kind::Float => Key::DecodedTypeFloat,
+        Kind::Text => Key::DecodedTypeText,
+        Kind::Bytes => Key::DecodedTypeBytes,
+        Kind::Array => Key::DecodedTypeArray,
+        Kind::Map => Key::DecodedTypeMap,
+        Kind::Tagged => Key::DecodedTypeTagged,
+        Kind::Simple => Key::DecodedTypeSimple,
+    }
+}
+
+fn expected_key(expected: Expected) -> Key {
+    match expected {
+        Expected::Value => Key::DecodeExpectedValue,
+        Expected::Argument => Key::DecodeExpectedArgument,
+        Expected::Content => Key::DecodeExpectedContent,
+        Expected::Chunk => Key::DecodeExpectedChunk,
+    }
+}
+
+/// Why a payload is not `format`, and where.
+pub fn decode_error_text(format: Format, error: &DecodeError) -> Text {
+    let problem = match error.problem {
+        DecodeProblem::End { expected } => {
+            Text::new(Key::DecodeProblemEnd).with("expected", expected_key(expected))
+        }
+        DecodeProblem::Byte { found, expected } => Text::new(Key::DecodeProblemByte)
+            .with("found", format!("{found:02x}"))
+            .with("expected", expected_key(expected)),
+        DecodeProblem::InvalidUtf8 => Text::new(Key::DecodeProblemUtf8),
+        DecodeProblem::TrailingBytes { count } => {
+            Text::new(Key::DecodeProblemTrailing).number("trailing", count as u64)
+        }
+        DecodeProblem::LengthBeyondPayload { length, remaining } => {
+            Text::new(Key::DecodeProblemLength)
+                .number("length", length)
+                .number("remaining", remaining as u64)
+        }
+        DecodeProblem::TooDeep { limit } => {
+            Text::new(Key::DecodeProblemTooDeep).number("limit", limit as u64)
+        }
+        DecodeProblem::TooManyNodes { limit } => {
+            Text::new(Key::DecodeProblemTooMany).number("limit", limit as u64)
+        }
+    };
+    Text::new(Key::DecodedError)
+        .with("format", format_key(format))
+        .number("offset", error.offset as u64)
+        .with("problem", problem)
+}
+
+/// Why the publish form's value cannot be written as `format`, naming the field.
+pub fn encode_error_text(format: Format, error: &EncodeError) -> Text {
+    let problem = match error.problem {
+        EncodeProblem::IntegerOutOfRange => Text::new(Key::EncodeProblemRange),
+        EncodeProblem::NotInFormat { kind } => Text::new(Key::EncodeProblemNotInFormat)
+            .with("format", format_key(format))
+            .with("kind", kind_key(kind)),
+        EncodeProblem::ReservedSimple { value } => {
+            Text::new(Key::EncodeProblemReservedSimple).with("value", value.to_string())
+        }
+        EncodeProblem::TooLong => Text::new(Key::EncodeProblemTooLong),
+        EncodeProblem::TooDeep { limit } => {
+            Text::new(Key::EncodeProblemTooDeep).number("limit", limit as u64)
+        }
+    };
+    field_error(format, &error.path, problem)
+}
+
+/// Why the publish form's JSON cannot be encoded, naming the field.
+pub fn json_field_error_text(format: Format, error: &JsonFieldError) -> Text {
+    let problem = match error.problem {
+        JsonFieldProblem::NumberOutOfRange => Text::new(Key::EncodeProblemRange),
+    };
+    field_error(format, &error.path, problem)
+}
+
+fn field_error(format: Format, path: &[PathStep], problem: Text) -> Text {
+    Text::new(Key::EncodeError)
+        .with("field", path_text(path))
+        .with("format", format_key(format))
+        .with("problem", problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn rules() -> Vec<DecoderRule> {
+        vec![
+            rule("sensors/+/cbor", Format::Cbor).unwrap(),
+            rule("sensors/#", Format::MessagePack).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn the_first_matching_rule_decodes() {
+        let rules = rules();
+        assert_eq!(decoder_for(&rules, "sensors/a/cbor"), Some(Format::Cbor));
+        assert_eq!(
+            decoder_for(&rules, "sensors/a/b"),
+            Some(Format::MessagePack)
+        );
+        assert_eq!(decoder_for(&rules, "sensors"), Some(Format::MessagePack));
+        assert_eq!(decoder_for(&rules, "other"), None);
+        assert_eq!(decoder_for(&[], "sensors/a/cbor"), None);
+    }
+
+    #[test]
+    fn rules_need_a_valid_filter() {
+        assert_eq!(rule("a/#/b", Format::Cbor), Err(RuleProblem::InvalidFilter));
+        assert_eq!(rule("", Format::Cbor), Err(RuleProblem::InvalidFilter));
+        assert_eq!(
+            rule(" a/+ ", Format::Cbor).map(|r| r.filter),
+            Ok("a/+".into())
+        );
+    }
+
+    #[test]
+    fn rules_survive_json_and_odd_entries_are_left_out() {
+        let rules = rules();
+        assert_eq!(rules_from_json(&rules_to_json(&rules)), rules);
+        let odd = parse(
+            r##"[{"filter": "a/#/b", "decoder": "cbor"}, {"filter": "x", "decoder": "avro"},
+                {"filter": "y"}, 3, {"filter": "z", "decoder": "msgpack"}]"##,
+        )
+        .unwrap();
+        assert_eq!(
+            rules_from_json(&odd),
+            [rule("z", Format::MessagePack).unwrap()]
+        );
+        assert_eq!(rules_from_json(&parse("{}").unwrap()), []);
+    }
+
+    #[test]
+    fn json_becomes_a_tree_and_bad_numbers_name_their_field() {
+        let json = parse(r#"{"a": [1, 2.5, "x", null, true], "b": {}}"#).unwrap();
+        assert_eq!(
+            json_to_decoded(&json),
+            Ok(Decoded::Map(vec![
+                (
+                    Decoded::Text("a".into()),
+                    Decoded::Array(vec![
+                        Decoded::Integer(1),
+                        Decoded::Float(2.5),
+                        Decoded::Text("x".into()),
+                        Decoded::Null,
+                        Decoded::Bool(true),
+                    ])
+                ),
+                (Decoded::Text("b".into()), Decoded::Map(vec![])),
+            ]))
+        );
+        let json =
+            parse("[-12, 18446744073709551616, 1e2, 1000000000000000000000000000000000000000000]")
+                .unwrap();
+        assert_eq!(
+            json_to_decoded(&json),
+            Ok(Decoded::Array(vec![
+                Decoded::Integer(-12),
+                Decoded::Integer(1 << 64),
+                Decoded::Float(100.0),
+                Decoded::Float(1e42),
+            ]))
+        );
+        let json = parse(r#"{"readings": [1, 1e400]}"#).unwrap();
+        let error = json_to_decoded(&json).unwrap_err();
+        assert_eq!(error.problem, JsonFieldProblem::NumberOutOfRange);
+        assert_eq!(path_text(&error.path), "$.readings[1]");
+    }
+
+    #[test]
+    fn paths_read_like_json_paths() {
+        assert_eq!(path_text(&[]), "$");
+        assert_eq!(
+            path_text(&[
+                PathStep::Key("odd key".into()),
+                PathStep::Entry(3),
+                PathStep::Tagged,
+                PathStep::Index(0),
+            ]),
+            r#"$["odd key"]{3}<>[0]"#
+        );
+    }
+}
