@@ -6,9 +6,15 @@ readonly WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Car
 readonly TRUNK_VERSION=0.21.14        # the newest trunk that builds with the pinned rustc
 # fonts-wqy-microhei: a Chinese font, so that the browser tests' zh-CN screens (and their
 # screenshots) show glyphs, not boxes. openssl and libnss3-tools (certutil): scripts/test-ca's
-# test CA and the NSS database through which the browser tests' Chromium trusts it.
+# test CA and the NSS database through which the browser tests' Chromium trusts it. ejabberd:
+# the two-node broker cluster (start_broker_cluster; its package brings Erlang and epmd).
 readonly APT_PACKAGES=(mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei
-    openssl libnss3-tools)
+    openssl libnss3-tools ejabberd)
+# The browser tests' other two engines, for scripts/test only: Firefox ESR (driven by geckodriver,
+# built from crates.io: the npm package downloads a binary) and WebKitGTK, Safari's engine
+# (WebKitWebDriver and its MiniBrowser, which needs an X display: Xvfb; xauth for xvfb-run).
+readonly ENGINE_APT_PACKAGES=(firefox-esr webkit2gtk-driver xvfb xauth)
+readonly GECKODRIVER_VERSION=0.37.1
 readonly PAHO_REQUIREMENT='paho-mqtt<2'
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -105,6 +111,11 @@ install_web_tools() {
     node_tools_install
 }
 
+install_browser_engines() {
+    apt_install_missing "${ENGINE_APT_PACKAGES[@]}"
+    cargo_install_pinned geckodriver "geckodriver $GECKODRIVER_VERSION" geckodriver "$GECKODRIVER_VERSION" --locked
+}
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -185,7 +196,7 @@ await_started() { # what, seconds, its output file, check command...
     done
 }
 
-# crates/test-peers' binaries (test-mosquitto, hostile-broker, restart-stream), built here.
+# crates/test-peers' binaries (test-mosquitto, test-ejabberd, hostile-broker, restart-stream), built here.
 readonly TEST_PEERS_BIN=${CARGO_TARGET_DIR:-target}/debug
 build_test_peers() { # cargo build arguments, e.g. --bin test-mosquitto
     cargo build --quiet -p test-peers "$@"
@@ -205,4 +216,24 @@ start_mosquitto() { # tcp port, ws port, test-mosquitto arguments...
     await_started "Mosquitto on ports $tcp_port and $ws_port" 15 "$output" grep -q '^ready ' "$output" ||
         return 1
     MOSQUITTO_LOG=$(sed -n 's/^ready .* log //p' "$output")
+}
+
+# A two-node ejabberd cluster on loopback through crates/test-peers' test-ejabberd (which
+# build_test_peers builds): both nodes, their epmd and their files are its own, so stopping it
+# (stop_all) stops them all; nothing daemonizes. Exports MQTT_TEST_CLUSTER_A_URL and
+# MQTT_TEST_CLUSTER_B_URL (ws://127.0.0.1:<port>/mqtt), and MQTT_TEST_CLUSTER_CONTROL_URL, where
+# GET /kill/a SIGKILLs node A and GET /start/a starts it again (also /kill/b, /start/b).
+start_broker_cluster() {
+    local control_port output ready
+    control_port=$(free_port)
+    output=$(mktemp)
+    remove_on_exit "$output"
+    run_in_background "$output" "$TEST_PEERS_BIN/test-ejabberd" --control-port "$control_port"
+    await_started "the ejabberd cluster" 60 "$output" grep -q '^ready ' "$output" || return 1
+    ready=$(grep '^ready ' "$output")
+    # ready a <url> b <url> in <ms> ms
+    read -r _ _ MQTT_TEST_CLUSTER_A_URL _ MQTT_TEST_CLUSTER_B_URL _ <<<"$ready"
+    export MQTT_TEST_CLUSTER_A_URL MQTT_TEST_CLUSTER_B_URL
+    export MQTT_TEST_CLUSTER_CONTROL_URL="http://127.0.0.1:$control_port"
+    say "ejabberd cluster: node A $MQTT_TEST_CLUSTER_A_URL, node B $MQTT_TEST_CLUSTER_B_URL (started in ${ready##* in })"
 }

@@ -4,7 +4,9 @@
 
 mod support;
 
-use support::{broker_url, clear_storage, mount, settle, unique, wait_until};
+use support::{
+    broker_url, capture_downloads, clear_storage, fetch_text, mount, settle, unique, wait_until,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlInputElement, KeyboardEvent, KeyboardEventInit};
@@ -100,22 +102,7 @@ async fn two_tabs_are_two_independent_connections() {
     let topic = unique("tabs");
     app.subscribe(&topic, "0").await;
 
-    app.root
-        .query_selector("button[aria-label=\"New connection\"]")
-        .ok()
-        .flatten()
-        .expect("new tab button")
-        .dyn_into::<web_sys::HtmlElement>()
-        .expect("button")
-        .click();
-    wait_until("the second tab", || {
-        app.root
-            .query_selector_all(".tabs [role=\"tab\"]")
-            .map(|l| l.length())
-            .unwrap_or(0)
-            == 2
-    })
-    .await;
+    app.new_tab().await;
     // The new tab is active, disconnected, with its own empty lists.
     wait_until("the new tab to show", || app.status() == "disconnected").await;
     assert!(app.rows().is_empty());
@@ -125,15 +112,7 @@ async fn two_tabs_are_two_independent_connections() {
     assert!(app.rows().is_empty(), "tab 2 did not subscribe");
 
     // Back on the first tab the message arrived, and it is still connected.
-    let first_tab = app
-        .root
-        .query_selector(".tabs [role=\"tab\"]")
-        .ok()
-        .flatten()
-        .expect("tab")
-        .dyn_into::<web_sys::HtmlElement>()
-        .expect("button");
-    first_tab.click();
+    app.select_tab(0);
     app.wait_row("from the second tab").await;
     assert_eq!(app.status(), "connected");
 
@@ -325,31 +304,6 @@ async fn a_shared_link_carries_settings_and_subscriptions_but_not_the_password()
         "no local came along: {rows:?}"
     );
     app.unmount().await;
-}
-
-/// Replaces `HTMLAnchorElement.prototype.click` so a download is recorded, not performed;
-/// returns the object URLs and file names offered, in order.
-fn capture_downloads() -> js_sys::Array {
-    let offered = js_sys::Array::new();
-    let record = js_sys::Function::new_with_args(
-        "offered",
-        "HTMLAnchorElement.prototype.click = function () { offered.push([this.href, this.download]); };",
-    );
-    record
-        .call1(&wasm_bindgen::JsValue::NULL, &offered)
-        .expect("patch click");
-    offered
-}
-
-async fn fetch_text(url: &str) -> String {
-    let response = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(url))
-        .await
-        .expect("fetch");
-    let response: web_sys::Response = response.dyn_into().expect("response");
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
-        .await
-        .expect("body");
-    text.as_string().unwrap_or_default()
 }
 
 #[wasm_bindgen_test]

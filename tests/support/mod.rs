@@ -29,6 +29,34 @@ pub fn broker_url() -> &'static str {
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
+/// The browser engine the tests run in (scripts/test runs them in all three).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+/// Read from the user agent: WebDriver gives the page no other name for its engine.
+pub fn engine() -> Engine {
+    let agent = gloo::utils::window()
+        .navigator()
+        .user_agent()
+        .unwrap_or_default();
+    if agent.contains("Firefox/") {
+        Engine::Firefox
+    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+        Engine::Chromium
+    } else {
+        Engine::WebKit
+    }
+}
+
+/// Says in the test output what a test leaves out in this engine, and why.
+pub fn note(what: &str) {
+    wasm_bindgen_test::console_log!("note ({:?}): {what}", engine());
+}
+
 pub struct Mounted {
     pub root: Element,
     handle: Option<AppHandle<App>>,
@@ -239,6 +267,50 @@ impl Mounted {
         self.click("Publish", "Publish");
     }
 
+    /// Opens a new connection tab with the tab bar's + button and waits until it is shown,
+    /// active and disconnected.
+    pub async fn new_tab(&self) {
+        let before = self.tab_count();
+        self.root
+            .query_selector("button[aria-label=\"New connection\"]")
+            .ok()
+            .flatten()
+            .and_then(|button| button.dyn_into::<HtmlElement>().ok())
+            .expect("the New connection button")
+            .click();
+        wait_until("the new tab", || self.tab_count() == before + 1).await;
+        wait_until("the new tab to show", || self.status() == "disconnected").await;
+    }
+
+    pub fn tab_count(&self) -> u32 {
+        self.root
+            .query_selector_all(".tabs [role=\"tab\"]")
+            .map(|tabs| tabs.length())
+            .unwrap_or(0)
+    }
+
+    /// Makes the connection tab at `index` (from 0, left to right) the active one.
+    pub fn select_tab(&self, index: u32) {
+        self.root
+            .query_selector_all(".tabs [role=\"tab\"]")
+            .ok()
+            .and_then(|tabs| tabs.item(index))
+            .and_then(|tab| tab.dyn_into::<HtmlElement>().ok())
+            .unwrap_or_else(|| panic!("no tab {index}"))
+            .click();
+    }
+
+    /// The number of messages in the active tab's list, from its toolbar ("1,234 messages").
+    pub fn message_count(&self) -> Option<u64> {
+        let counts = self.text(".connection-view:not([hidden]) .counts");
+        counts
+            .strip_suffix(" messages")
+            .or_else(|| counts.strip_suffix(" message"))?
+            .replace(',', "")
+            .parse()
+            .ok()
+    }
+
     pub async fn wait_row(&self, containing: &str) -> String {
         let mut found = String::new();
         wait_until(&format!("a row containing {containing:?}"), || {
@@ -347,4 +419,30 @@ pub async fn settle(millis: u64) {
 /// A topic prefix no other test or run uses.
 pub fn unique(name: &str) -> String {
     format!("test/{name}/{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+/// Replaces `HTMLAnchorElement.prototype.click` so a download is recorded, not performed;
+/// returns the object URLs and file names offered, in order.
+pub fn capture_downloads() -> js_sys::Array {
+    let offered = js_sys::Array::new();
+    let record = js_sys::Function::new_with_args(
+        "offered",
+        "HTMLAnchorElement.prototype.click = function () { offered.push([this.href, this.download]); };",
+    );
+    record
+        .call1(&wasm_bindgen::JsValue::NULL, &offered)
+        .expect("patch click");
+    offered
+}
+
+/// The body of `url` (such as a download's object URL) as text.
+pub async fn fetch_text(url: &str) -> String {
+    let response = wasm_bindgen_futures::JsFuture::from(gloo::utils::window().fetch_with_str(url))
+        .await
+        .expect("fetch");
+    let response: web_sys::Response = response.dyn_into().expect("response");
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
+        .await
+        .expect("body");
+    text.as_string().unwrap_or_default()
 }

@@ -59,6 +59,12 @@ impl Peer {
     /// Publishes each (topic, payload) retained at QoS 1 and waits until the broker has
     /// confirmed them all.
     pub async fn publish_retained(&self, messages: &[(String, Vec<u8>)]) {
+        self.publish_confirmed(messages, true).await;
+    }
+
+    /// Publishes each (topic, payload) at QoS 1, retained or not, and waits until the broker
+    /// has confirmed them all.
+    pub async fn publish_confirmed(&self, messages: &[(String, Vec<u8>)], retain: bool) {
         // In windows the core's queue takes (1,000 by default).
         for window in messages.chunks(500) {
             let before = self.seen.borrow().confirmed;
@@ -67,7 +73,7 @@ impl Peer {
                     topic: topic.clone(),
                     payload: Bytes::from(payload.clone()),
                     qos: QoS::AtLeastOnce,
-                    retain: true,
+                    retain,
                     properties: PublishProperties::default(),
                 };
                 self.driver.publish(message).expect("publish");

@@ -87,7 +87,8 @@ impl Drop for Process {
     }
 }
 
-fn accepts(port: u16) -> bool {
+/// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+pub fn accepts(port: u16) -> bool {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     TcpStream::connect_timeout(&address, Duration::from_millis(100)).is_ok()
 }

@@ -12,6 +12,8 @@
 //!   `test-mosquitto` (with an optional restart control port), for the scripts and the browser
 //!   tests.
 //! - `restart-stream <control-port>`: the native side of the browser's broker-restart stream.
+//! - `test-ejabberd [--control-port N]`: a two-node ejabberd cluster (`cluster`), whose control
+//!   port kills or starts a node; `tests/cluster.rs` proves it.
 //!
 //! The hostile cases and what a correct client does (`hostile::CASES` is the source of truth;
 //! "closes" means it reports the connection lost in words and, in version 5, sends DISCONNECT
@@ -39,6 +41,7 @@
 //! | `abrupt-close-mid-packet` | half a PUBLISH, then a TCP close without a WebSocket close | reports the connection closed | same |
 
 pub mod brokers;
+pub mod cluster;
 pub mod control;
 pub mod driver;
 pub mod hostile;

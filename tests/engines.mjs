@@ -1,0 +1,287 @@
+// The release build as a user meets it, in each of the three engines the app supports:
+// Chromium, Firefox ESR and WebKitGTK (Safari's engine), each driven through its own WebDriver
+// (chromedriver, geckodriver, WebKitWebDriver: Playwright cannot drive Debian's Firefox or
+// WebKit). In each: the page loads, connects to the test Mosquitto through the form,
+// subscribes, shows a message a native client (mosquitto_pub) published, publishes one that a
+// native subscriber (mosquitto_sub) receives, and then counts a 3,000-message QoS 1 burst
+// exactly, none lost and none doubled, in the topic tree's toolbar.
+//
+//   MQTT_TEST_WS_URL=ws://127.0.0.1:PORT MQTT_TEST_TCP_PORT=PORT node tests/engines.mjs [dist] [engine...]
+//
+// scripts/test runs it after the release build, against its Mosquitto. WebKitGTK's MiniBrowser
+// has no headless mode, so WebKitWebDriver gets an Xvfb display of its own here.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+import { staticServer } from '../bench/lib/server.mjs';
+import { ROOT, fail, runTest, step } from './browser.mjs';
+
+const [distArgument, ...engineArguments] = process.argv.slice(2);
+const DIST = path.resolve(distArgument ?? path.join(ROOT, 'dist'));
+const BROKER_WS_URL = process.env.MQTT_TEST_WS_URL ?? fail('set MQTT_TEST_WS_URL to the test broker\'s ws:// URL');
+const BROKER_TCP_PORT = process.env.MQTT_TEST_TCP_PORT ?? fail('set MQTT_TEST_TCP_PORT to the test broker\'s TCP port');
+const BURST = 3000;
+const WAIT_MS = 30_000;
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/// Each engine: its driver, how to start it, and the capabilities of a session.
+const ENGINES = {
+  chromium: {
+    driver: '/usr/bin/chromedriver',
+    // webdriver.json's Chromium, as the browser tests start it (as root: no sandbox).
+    capabilities: () => JSON.parse(fs.readFileSync(path.join(ROOT, 'webdriver.json'), 'utf8')),
+  },
+  firefox: {
+    driver: 'geckodriver',
+    capabilities: () => ({ 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } }),
+  },
+  webkit: {
+    driver: 'WebKitWebDriver',
+    needsDisplay: true,
+    capabilities: () => ({}),
+  },
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what, check, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/// Children started here, stopped however the test ends.
+const children = [];
+function start(command, args, env = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  child.on('error', (error) => (output += `could not start ${command}: ${error.message}`));
+  children.push(child);
+  return { child, output: () => output };
+}
+process.on('exit', () => children.forEach((child) => child.kill()));
+
+/// An X display of its own (Xvfb picks a free number and writes it to fd 3).
+async function startDisplay() {
+  const display = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  children.push(display);
+  let number = '';
+  display.stdio[3].on('data', (chunk) => (number += chunk));
+  await until('Xvfb to choose a display', () => number.includes('\n'), 10_000);
+  return `:${number.trim()}`;
+}
+
+/// A minimal W3C WebDriver client: the commands this test needs.
+class Session {
+  constructor(url, id) {
+    this.url = url;
+    this.id = id;
+  }
+
+  static async open(driverUrl, capabilities) {
+    const answer = await request(driverUrl, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
+    const session = new Session(driverUrl, answer.sessionId);
+    await session.command('POST', '/timeouts', { script: WAIT_MS, pageLoad: WAIT_MS });
+    // A desktop window (MiniBrowser opens small), so every control is in view to be clicked.
+    await session.command('POST', '/window/rect', { width: 1280, height: 900 });
+    return session;
+  }
+
+  command(method, route, body) {
+    return request(this.url, method, `/session/${this.id}${route}`, body);
+  }
+
+  navigate(url) {
+    return this.command('POST', '/url', { url });
+  }
+
+  /// Runs `script` (a function's source) in the page with `args`; its return value.
+  run(script, ...args) {
+    return this.command('POST', '/execute/sync', { script: `return (${script}).apply(null, arguments)`, args });
+  }
+
+  async find(xpath) {
+    const found = await this.command('POST', '/elements', { using: 'xpath', value: xpath });
+    return found.length ? found[0][ELEMENT] : null;
+  }
+
+  async element(what, xpath) {
+    return until(what, () => this.find(xpath));
+  }
+
+  /// Types `text` into the labelled control of a section, replacing what it held.
+  async type(section, label, text) {
+    const input = await this.element(
+      `the field ${label} in ${section}`,
+      `//section[@aria-label=${quote(section)}]//*[@id=//section[@aria-label=${quote(section)}]//label[normalize-space()=${quote(label)}]/@for]`,
+    );
+    await this.command('POST', `/element/${input}/clear`, {});
+    await this.command('POST', `/element/${input}/value`, { text });
+  }
+
+  async click(section, text) {
+    const button = await this.element(
+      `the button ${text} in ${section}`,
+      `//section[@aria-label=${quote(section)}]//button[normalize-space()=${quote(text)} and not(@disabled)]`,
+    );
+    await this.command('POST', `/element/${button}/click`, {});
+  }
+
+  close() {
+    return request(this.url, 'DELETE', `/session/${this.id}`).catch(() => {});
+  }
+}
+
+async function request(base, method, route, body) {
+  const response = await fetch(new URL(route, base), {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  // Not a check of the test: runTest says which step it was in.
+  if (!response.ok) throw new Error(`WebDriver ${method} ${route}: ${answer.value?.error}: ${answer.value?.message}`);
+  return answer.value;
+}
+
+/// An XPath string literal.
+const quote = (text) => (text.includes("'") ? `"${text}"` : `'${text}'`);
+
+/// The active tab's status and the topic tree's counts, read in the page.
+const READ_PAGE = () => {
+  const view = document.querySelector('.connection-view:not([hidden])');
+  const counts = view?.querySelector('.topic-explorer .counts')?.textContent ?? '';
+  const shown = /^([\d,]+) topics · ([\d,]+) messages/.exec(counts);
+  return {
+    status: view?.querySelector('[data-status]')?.getAttribute('data-status') ?? '',
+    text: view?.textContent ?? '',
+    messages: shown ? Number(shown[2].replaceAll(',', '')) : null,
+  };
+};
+
+/// Runs `command` to its end; its output, or why it failed.
+function finish(command, args, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let errors = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (errors += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}: ${errors.trim()}`))));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const publishNatively = (topic, lines) =>
+  finish('mosquitto_pub', ['-h', '127.0.0.1', '-p', BROKER_TCP_PORT, '-q', '1', '-t', topic, '-l'], lines.join('\n') + '\n');
+
+async function checkEngine(name, base) {
+  const engine = ENGINES[name] ?? fail(`no engine ${name}: pick from ${Object.keys(ENGINES).join(', ')}`);
+  step(`${name}: starting ${engine.driver}`);
+  const port = await freePort();
+  const env = engine.needsDisplay ? { DISPLAY: await startDisplay() } : {};
+  const driver = start(engine.driver, [`--port=${port}`], env);
+  const driverUrl = `http://127.0.0.1:${port}/`;
+  await until(`${engine.driver} to listen (its output: ${driver.output()})`, () =>
+    fetch(new URL('/status', driverUrl)).then((r) => r.ok, () => false),
+  );
+  step(`${name}: opening a session`);
+  const session = await Session.open(driverUrl, engine.capabilities());
+  try {
+    const prefix = `test/engines/${name}/${Date.now()}`;
+    step(`${name}: loading the app`);
+    await session.navigate(base);
+    await session.element('the Connect button', "//button[normalize-space()='Connect']");
+
+    step(`${name}: connecting to ${BROKER_WS_URL}`);
+    await session.type('Connection', 'Broker URL', BROKER_WS_URL);
+    await session.type('Connection', 'Client ID', `engines-${name}`);
+    await session.click('Connection', 'Connect');
+    await until('connected', async () => (await session.run(READ_PAGE)).status === 'connected');
+
+    step(`${name}: subscribing to ${prefix}/#`);
+    await session.type('Subscriptions', 'Topic filter', `${prefix}/#`);
+    const qos = await session.element('the QoS menu', "//section[@aria-label='Subscriptions']//select");
+    await session.run((menu) => {
+      menu.value = '1';
+      menu.dispatchEvent(new Event('change', { bubbles: true }));
+    }, { [ELEMENT]: qos });
+    await session.click('Subscriptions', 'Subscribe');
+    await until('the SUBACK', async () => {
+      const { text } = await session.run(READ_PAGE);
+      return text.includes(`${prefix}/#`) && text.includes('QoS 1') && !text.includes('waiting for SUBACK');
+    });
+
+    step(`${name}: receiving a message mosquitto_pub published`);
+    const greeting = `hello ${name} from mosquitto_pub`;
+    await publishNatively(`${prefix}/native`, [greeting]);
+    await until(`"${greeting}" shown`, async () => (await session.run(READ_PAGE)).text.includes(greeting));
+
+    step(`${name}: publishing to mosquitto_sub`);
+    const subscriber = finish('mosquitto_sub', ['-h', '127.0.0.1', '-p', BROKER_TCP_PORT, '-t', `${prefix}/app`, '-C', '1', '-W', '30']);
+    await sleep(500); // mosquitto_sub's SUBSCRIBE before the app's PUBLISH
+    const sent = `hello mosquitto_sub from ${name}`;
+    await session.type('Publish', 'Topic', `${prefix}/app`);
+    await session.type('Publish', 'Payload', sent);
+    await session.click('Publish', 'Publish');
+    const received = (await subscriber).trim();
+    if (received !== sent) fail(`${name}: mosquitto_sub received ${JSON.stringify(received)}, not ${JSON.stringify(sent)}`);
+
+    step(`${name}: counting a burst of ${BURST} QoS 1 messages`);
+    const tab = await session.element('the Topic tree tab', "//*[@role='tab' and normalize-space()='Topic tree']");
+    await session.command('POST', `/element/${tab}/click`, {});
+    // The greeting and the app's own message (its topic is under the filter) come first.
+    const before = 2;
+    await until('the topic tree to count the first two messages', async () => (await session.run(READ_PAGE)).messages === before);
+    const burst = Array.from({ length: BURST }, (_, i) => `burst ${i + 1}`);
+    await publishNatively(`${prefix}/burst`, burst);
+    const expected = before + BURST;
+    const counted = await until(`${expected} messages counted`, async () => {
+      const { messages } = await session.run(READ_PAGE);
+      if (messages > expected) fail(`${name}: ${messages} messages counted, more than the ${expected} published`);
+      return messages === expected && messages;
+    });
+    await sleep(1000);
+    const settled = (await session.run(READ_PAGE)).messages;
+    if (settled !== counted) fail(`${name}: the count went on from ${counted} to ${settled} after the burst`);
+    console.log(`${name}: load, connect, subscribe, receive, publish, and ${BURST} messages counted exactly`);
+  } finally {
+    await session.close();
+  }
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) fail(`${DIST}/index.html is missing: run scripts/build first`);
+  const server = await staticServer([['/', DIST]]);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    for (const name of engineArguments.length ? engineArguments : Object.keys(ENGINES)) await checkEngine(name, base);
+  } finally {
+    server.close();
+  }
+}
+
+runTest('engines', 300_000, main);
