@@ -114,47 +114,17 @@ impl<'b> Reader<'b> {
             Type::Bytes | Type::BytesIndef => {
                 let mut bytes = Vec::new();
                 let chunks = self.decoder.bytes_iter().map_err(argument)?;
-                let mut failed = None;
-                for chunk in chunks {
-                    match chunk {
-                        Ok(chunk) => bytes.extend_from_slice(chunk),
-                        Err(error) => {
-                            failed = Some(error);
-                            break;
-                        }
-                    }
-                }
-                if let Some(error) = failed {
-                    return Err(fail(
-                        payload,
-                        offset,
-                        &error,
-                        chunk_or_content(datatype, &error),
-                    ));
-                }
+                joined(chunks, |chunk| bytes.extend_from_slice(chunk)).map_err(|error| {
+                    fail(payload, offset, &error, chunk_or_content(datatype, &error))
+                })?;
                 Value::Bytes(bytes)
             }
             Type::String | Type::StringIndef => {
                 let mut text = String::new();
                 let chunks = self.decoder.str_iter().map_err(argument)?;
-                let mut failed = None;
-                for chunk in chunks {
-                    match chunk {
-                        Ok(chunk) => text.push_str(chunk),
-                        Err(error) => {
-                            failed = Some(error);
-                            break;
-                        }
-                    }
-                }
-                if let Some(error) = failed {
-                    return Err(fail(
-                        payload,
-                        offset,
-                        &error,
-                        chunk_or_content(datatype, &error),
-                    ));
-                }
+                joined(chunks, |chunk| text.push_str(chunk)).map_err(|error| {
+                    fail(payload, offset, &error, chunk_or_content(datatype, &error))
+                })?;
                 Value::Text(text)
             }
             Type::Array | Type::ArrayIndef => {
@@ -233,6 +203,18 @@ fn fail(payload: &[u8], offset: usize, error: &Error, expected: Expected) -> Dec
         None => DecodeProblem::End { expected },
     };
     DecodeError { offset, problem }
+}
+
+/// Feeds each chunk of a byte or text string (one for a definite length, any number for an
+/// indefinite one) to `push`; the first bad chunk's error ends it.
+fn joined<'b, T: ?Sized + 'b>(
+    chunks: impl Iterator<Item = Result<&'b T, Error>>,
+    mut push: impl FnMut(&'b T),
+) -> Result<(), Error> {
+    for chunk in chunks {
+        push(chunk?);
+    }
+    Ok(())
 }
 
 /// What a failing string chunk was: a chunk of the wrong type in an indefinite-length string,
