@@ -63,14 +63,7 @@ impl<'b> Reader<'b> {
 
     fn item(&mut self, depth: usize) -> Result<Value, DecodeError> {
         let offset = self.decoder.position();
-        let Some(&first) = self.payload.get(offset) else {
-            return Err(DecodeError {
-                offset,
-                problem: DecodeProblem::End {
-                    expected: Expected::Value,
-                },
-            });
-        };
+        let first = DecodeError::value_start(self.payload, offset)?;
         self.budget.node(offset, depth)?;
         let payload = self.payload;
         let argument = |error: Error| fail(payload, offset, &error, Expected::Argument);

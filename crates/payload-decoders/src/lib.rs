@@ -170,6 +170,18 @@ pub struct DecodeError {
     pub problem: DecodeProblem,
 }
 
+impl DecodeError {
+    /// The byte at `offset`, where a value begins, or the error of a payload ended there.
+    pub(crate) fn value_start(payload: &[u8], offset: usize) -> Result<u8, DecodeError> {
+        payload.get(offset).copied().ok_or(DecodeError {
+            offset,
+            problem: DecodeProblem::End {
+                expected: Expected::Value,
+            },
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeProblem {
     /// The payload ended where `expected` should have been.

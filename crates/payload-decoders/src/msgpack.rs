@@ -76,14 +76,7 @@ impl<'b> Reader<'b> {
 
     fn item(&mut self, depth: usize) -> Result<Value, DecodeError> {
         let offset = self.position;
-        let Some(&first) = self.payload.get(offset) else {
-            return Err(DecodeError {
-                offset,
-                problem: DecodeProblem::End {
-                    expected: Expected::Value,
-                },
-            });
-        };
+        let first = DecodeError::value_start(self.payload, offset)?;
         self.budget.node(offset, depth)?;
         Ok(match Marker::from_u8(first) {
             Marker::FixPos(_)
