@@ -170,6 +170,7 @@ pub struct DecodeError {
     pub problem: DecodeProblem,
 }
 
+#[cfg(feature = "codecs")]
 impl DecodeError {
     /// The byte at `offset`, where a value begins, or the error of a payload ended there.
     pub(crate) fn value_start(payload: &[u8], offset: usize) -> Result<u8, DecodeError> {
