@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The largest request body: `restart-stream`'s `/check` gets the app's record, about 1 MB.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -91,4 +92,26 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, String> {
     reader.read_exact(&mut body).map_err(|e| e.to_string())?;
     let body = String::from_utf8(body).map_err(|_| "the body is not UTF-8")?;
     Ok(Request { method, path, body })
+}
+
+/// Set by SIGTERM, SIGINT or SIGHUP once `stop_on_signals` ran: a launcher's main loop ends and
+/// its brokers stop as they are dropped (a signal's default action would orphan them).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn request_stop(_signal: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+pub fn stop_on_signals() {
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        let handler = request_stop as extern "C" fn(libc::c_int);
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, handler as libc::sighandler_t);
+        }
+    }
+}
+
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed)
 }

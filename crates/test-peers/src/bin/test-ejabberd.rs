@@ -12,7 +12,6 @@
 //!   `started a` once the other node counts it in the cluster again.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -38,7 +37,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    stop_on_signals();
+    control::stop_on_signals();
     let control = match control_port.map(|port| control::listen("test-ejabberd", port)) {
         Some(Err(error)) => {
             eprintln!("{error}");
@@ -60,7 +59,7 @@ fn main() -> ExitCode {
         let cluster = Arc::clone(&cluster);
         thread::spawn(move || serve(listener, &cluster));
     }
-    while !STOP.load(Ordering::Relaxed) {
+    while !control::stop_requested() {
         thread::sleep(Duration::from_millis(50));
     }
     // Both nodes and epmd killed, their directories removed, once a request under way is over.
@@ -100,20 +99,4 @@ fn serve(listener: std::net::TcpListener, cluster: &Mutex<Option<EjabberdCluster
             _ => Reply::new(404, "GET /kill/a, /kill/b, /start/a or /start/b\n"),
         }
     });
-}
-
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn request_stop(_signal: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
-
-fn stop_on_signals() {
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-        let handler = request_stop as extern "C" fn(libc::c_int);
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            libc::signal(signal, handler as libc::sighandler_t);
-        }
-    }
 }

@@ -20,7 +20,6 @@
 //! SIGINT or SIGHUP, when it stops the broker and removes its files.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -55,7 +54,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    stop_on_signals();
+    control::stop_on_signals();
     let control = match options
         .control_port
         .map(|port| control::listen("test-mosquitto", port))
@@ -87,7 +86,7 @@ fn main() -> ExitCode {
         let broker = Arc::clone(&broker);
         thread::spawn(move || serve_restarts(listener, &broker));
     }
-    while !STOP.load(Ordering::Relaxed) {
+    while !control::stop_requested() {
         thread::sleep(Duration::from_millis(50));
     }
     // Killed, and its directory removed, once a restart under way is over.
@@ -167,20 +166,4 @@ fn serve_restarts(listener: std::net::TcpListener, broker: &Mutex<Option<Mosquit
         restarts += 1;
         Reply::new(200, format!("restarted {restarts}\n"))
     });
-}
-
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn request_stop(_signal: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
-
-fn stop_on_signals() {
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-        let handler = request_stop as extern "C" fn(libc::c_int);
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            libc::signal(signal, handler as libc::sighandler_t);
-        }
-    }
 }
