@@ -12,34 +12,31 @@
 
 mod support;
 
-use support::{broker_url, clear_storage, mount, settle, unique, wait_until, Mounted};
+use support::{
+    broker_url, clear_storage, mount, set_by_scripts, settle, unique, wait_until, Mounted,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Set at compile time by scripts/test; optional so that lints build without them.
-fn peer(name: &str, value: Option<&'static str>) -> &'static str {
-    value.unwrap_or_else(|| panic!("set {name} when building the browser tests (scripts/test)"))
-}
-
 fn closed_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_CLOSED_WS_URL",
         option_env!("MQTT_TEST_CLOSED_WS_URL"),
     )
 }
 
 fn restartable_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_RESTART_WS_URL",
         option_env!("MQTT_TEST_RESTART_WS_URL"),
     )
 }
 
 fn hostile_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_HOSTILE_URL",
         option_env!("MQTT_TEST_HOSTILE_URL"),
     )

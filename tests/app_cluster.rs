@@ -15,7 +15,7 @@ mod support;
 use mqtt_core::ProtocolVersion;
 use mqtt_web_client::settings::ConnectionSettings;
 use support::peer::Peer;
-use support::{clear_storage, fetch_text, mount, unique, wait_until, Mounted};
+use support::{clear_storage, fetch_text, mount, set_by_scripts, unique, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
@@ -30,27 +30,22 @@ const PASSWORD: &str = "cluster";
 const BEFORE: usize = 10;
 const DURING: usize = 10;
 
-/// Set at compile time by scripts/test; optional so that lints build without them.
-fn cluster(name: &str, value: Option<&'static str>) -> &'static str {
-    value.unwrap_or_else(|| panic!("set {name} when building the browser tests (scripts/test)"))
-}
-
 fn node_a() -> &'static str {
-    cluster(
+    set_by_scripts(
         "MQTT_TEST_CLUSTER_A_URL",
         option_env!("MQTT_TEST_CLUSTER_A_URL"),
     )
 }
 
 fn node_b() -> &'static str {
-    cluster(
+    set_by_scripts(
         "MQTT_TEST_CLUSTER_B_URL",
         option_env!("MQTT_TEST_CLUSTER_B_URL"),
     )
 }
 
 fn control(path: &str) -> String {
-    let base = cluster(
+    let base = set_by_scripts(
         "MQTT_TEST_CLUSTER_CONTROL_URL",
         option_env!("MQTT_TEST_CLUSTER_CONTROL_URL"),
     );

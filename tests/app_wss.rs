@@ -14,7 +14,7 @@ mod support;
 
 use mqtt_web_client::i18n::{I18n, Locale};
 use mqtt_web_client::secure::{page_protocol, SecureHint};
-use support::{clear_storage, mount, set_value, unique, wait_until, Mounted};
+use support::{clear_storage, mount, set_by_scripts, set_value, unique, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlAnchorElement, HtmlElement};
@@ -26,25 +26,19 @@ const CHINESE: I18n = I18n {
     locale: Locale::ZhCn,
 };
 
-/// Set at compile time by scripts/test (`start_wss_peers`); optional so that lints build
-/// without them.
-fn peer(name: &str, value: Option<&'static str>) -> &'static str {
-    value.unwrap_or_else(|| panic!("set {name} when building the browser tests (scripts/test)"))
-}
-
 fn trusted_url() -> &'static str {
-    peer("MQTT_TEST_WSS_URL", option_env!("MQTT_TEST_WSS_URL"))
+    set_by_scripts("MQTT_TEST_WSS_URL", option_env!("MQTT_TEST_WSS_URL"))
 }
 
 fn untrusted_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_UNTRUSTED_WSS_URL",
         option_env!("MQTT_TEST_UNTRUSTED_WSS_URL"),
     )
 }
 
 fn closed_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_CLOSED_WSS_URL",
         option_env!("MQTT_TEST_CLOSED_WSS_URL"),
     )
@@ -52,7 +46,7 @@ fn closed_url() -> &'static str {
 
 /// The TLS proxy's origin as wss://127.0.0.1:<port>; MQTT is at /mqtt there.
 fn proxy_url() -> &'static str {
-    peer(
+    set_by_scripts(
         "MQTT_TEST_WSS_PROXY_URL",
         option_env!("MQTT_TEST_WSS_PROXY_URL"),
     )

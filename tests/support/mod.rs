@@ -27,6 +27,12 @@ pub fn broker_url() -> &'static str {
     }
 }
 
+/// A test peer's address, `option_env!(name)` of the test binary: set at compile time by
+/// scripts/test (wasm has no environment at run time), optional so that lints build without it.
+pub fn set_by_scripts(name: &str, value: Option<&'static str>) -> &'static str {
+    value.unwrap_or_else(|| panic!("set {name} when building the browser tests (scripts/test)"))
+}
+
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
 /// The browser engine the tests run in (scripts/test runs them in all three).
