@@ -173,3 +173,22 @@ pub fn request(format: Format, request: &Request, done: impl FnOnce(Outcome) + '
         done(Outcome::Unavailable);
     }
 }
+
+/// Encodes each tree as `format` in one request: `done` gets the payloads in order, or why
+/// the first that cannot be encoded cannot be, naming its field.
+pub fn encode_each(
+    format: Format,
+    values: Vec<payload_decoders::Value>,
+    done: impl FnOnce(Result<Vec<Vec<u8>>, crate::i18n::Text>) + 'static,
+) {
+    let count = values.len();
+    request(format, &Request::EncodeEach(values), move |outcome| {
+        done(match outcome {
+            Outcome::Answered(Answer::EncodedEach(results)) if results.len() == count => results
+                .into_iter()
+                .collect::<Result<_, _>>()
+                .map_err(|error| crate::decoder_rules::encode_error_text(format, &error)),
+            _ => Err(crate::i18n::Key::DecodedUnavailable.into()),
+        })
+    });
+}

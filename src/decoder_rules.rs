@@ -99,6 +99,19 @@ pub fn json_to_decoded(value: &Value) -> Result<Decoded, JsonFieldError> {
     convert(value, &mut path)
 }
 
+/// A JSON text (a periodic or load-test payload, its placeholders filled) as a tree to encode
+/// as `format`, or why not: where the JSON is wrong, or which field no format holds.
+pub fn json_text_to_decoded(format: Format, text: &str) -> Result<Decoded, Text> {
+    let json = crate::json::parse(text).map_err(|_| {
+        // parse_input words the same error with its character.
+        match crate::payload::parse_input(crate::payload::PayloadFormat::Json, text) {
+            Err(error) => error.text(),
+            Ok(_) => Text::new(Key::JsonUnexpectedCharacter),
+        }
+    })?;
+    json_to_decoded(&json).map_err(|error| json_field_error_text(format, &error))
+}
+
 /// A JSON number's value (its text is checked against the grammar already): an integer when it
 /// is written as one and fits, otherwise a float (through `parseFloat`, as `number.rs` does);
 /// `None` for a number no float holds, such as `1e400`.
@@ -351,6 +364,23 @@ mod tests {
         let error = json_to_decoded(&json).unwrap_err();
         assert_eq!(error.problem, JsonFieldProblem::NumberOutOfRange);
         assert_eq!(path_text(&error.path), "$.readings[1]");
+    }
+
+    #[test]
+    fn json_text_errors_say_where() {
+        assert_eq!(
+            json_text_to_decoded(Format::Cbor, r#"{"n": 1}"#),
+            Ok(Decoded::Map(vec![(
+                Decoded::Text("n".into()),
+                Decoded::Integer(1)
+            )]))
+        );
+        let field = json_text_to_decoded(Format::Cbor, r#"{"n": [1e999]}"#).unwrap_err();
+        assert_eq!(field.key, Key::EncodeError);
+        let syntax = json_text_to_decoded(Format::Cbor, r#"{"n": }"#).unwrap_err();
+        assert_eq!(syntax.key, Key::InvalidJson);
+        // An empty payload is no JSON value to encode.
+        assert!(json_text_to_decoded(Format::MessagePack, " ").is_err());
     }
 
     #[test]

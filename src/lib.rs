@@ -9,6 +9,7 @@ pub mod chart;
 pub mod clipboard;
 pub mod clock;
 pub mod components;
+pub mod decoded;
 pub mod decoder_module;
 pub mod decoder_rules;
 pub mod diff;

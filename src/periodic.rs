@@ -1,11 +1,15 @@
 //! Periodic publishing: the same message every interval, `{n}` in a text payload replaced by
-//! the message's number. The driver only ticks (`Driver::start_ticker`); what is sent and
+//! the message's number; a JSON payload to encode as CBOR or MessagePack is encoded by the
+//! decoder Worker at each tick, after the number is in. The driver only ticks (`Driver::start_ticker`); what is sent and
 //! counted lives here, and `use_periodic` gives the publish form its start and stop.
 
 use mqtt_core::{Bytes, OutgoingMessage};
+use payload_decoders::Format;
 use yew::prelude::*;
 
 use crate::clock::log_now;
+use crate::decoder_module;
+use crate::decoder_rules::json_text_to_decoded;
 use crate::driver::Driver;
 use crate::i18n::{Key, Text};
 use crate::state::{Action, LogLevel, State};
@@ -17,6 +21,8 @@ pub struct PeriodicPublish {
     /// The text payload with `{n}` in it, if it has one.
     pub template: Option<String>,
     pub interval_ms: u32,
+    /// The payload is JSON to publish in this encoding.
+    pub encode: Option<Format>,
 }
 
 /// A running periodic publish.
@@ -32,6 +38,10 @@ impl Periodic {
 
     pub fn interval_ms(&self) -> u32 {
         self.publish.interval_ms
+    }
+
+    pub fn encode(&self) -> Option<Format> {
+        self.publish.encode
     }
 
     /// The next message and its number, counted as sent.
@@ -89,21 +99,48 @@ pub fn use_periodic(
                 let dispatcher = dispatcher.clone();
                 let stop = stop.clone();
                 Callback::from(move |()| {
-                    let Some((number, message)) =
-                        running.borrow_mut().as_mut().map(Periodic::next_message)
-                    else {
+                    let next = running
+                        .borrow_mut()
+                        .as_mut()
+                        .map(|periodic| (periodic.next_message(), periodic.encode()));
+                    let Some(((number, mut message), encode)) = next else {
                         return;
                     };
-                    match driver.publish(message) {
-                        Ok(_) => dispatcher.dispatch(Action::Periodic(Some(number))),
-                        Err(words) => {
-                            dispatcher.dispatch(log_now(
-                                LogLevel::Error,
-                                Text::new(Key::PeriodicStopped).with("reason", words),
-                            ));
-                            stop.emit(());
+                    let publish = {
+                        let driver = driver.clone();
+                        let dispatcher = dispatcher.clone();
+                        let stop = stop.clone();
+                        move |message: Result<OutgoingMessage, Text>| match message
+                            .and_then(|message| driver.publish(message))
+                        {
+                            Ok(_) => dispatcher.dispatch(Action::Periodic(Some(number))),
+                            Err(words) => {
+                                dispatcher.dispatch(log_now(
+                                    LogLevel::Error,
+                                    Text::new(Key::PeriodicStopped).with("reason", words),
+                                ));
+                                stop.emit(());
+                            }
                         }
-                    }
+                    };
+                    let Some(format) = encode else {
+                        return publish(Ok(message));
+                    };
+                    let text = String::from_utf8_lossy(&message.payload);
+                    let tree = match json_text_to_decoded(format, &text) {
+                        Ok(tree) => tree,
+                        Err(words) => return publish(Err(words)),
+                    };
+                    let running = running.clone();
+                    decoder_module::encode_each(format, vec![tree], move |encoded| {
+                        // Stopped meanwhile: nothing more goes out.
+                        if running.borrow().is_some() {
+                            publish(encoded.map(|mut payloads| {
+                                message.payload = payloads.pop().unwrap_or_default().into();
+                                message
+                            }));
+                        }
+                    });
                 })
             };
             driver.start_ticker(interval, on_tick);
@@ -128,6 +165,7 @@ mod tests {
             },
             template: template.map(Into::into),
             interval_ms: 1000,
+            encode: None,
         }
     }
 

@@ -262,6 +262,9 @@ pub struct State {
     pub auth: crate::auth::AuthExchange,
     /// The URL in use, offline, the server's redirection (`addresses.rs`).
     pub addresses: crate::addresses::AddressState,
+    /// Messages decoded by their topic's rule for the list, the tree and the charts
+    /// (`decoded.rs`).
+    pub decoded: crate::decoded::DecodedCache,
 }
 
 impl Default for State {
@@ -293,6 +296,7 @@ impl Default for State {
             secure_hint: None,
             auth: crate::auth::AuthExchange::default(),
             addresses: crate::addresses::AddressState::default(),
+            decoded: crate::decoded::DecodedCache::default(),
         }
     }
 }
@@ -348,6 +352,8 @@ pub enum Action {
     Auth(crate::auth::AuthAction),
     /// The URL in use, offline, a server's redirection, from the driver (`addresses.rs`).
     Addresses(crate::addresses::AddressAction),
+    /// The decoder Worker's answers for the messages the views asked for (`decoded.rs`).
+    Decoded(Vec<(u64, payload_decoders::Format, crate::decoded::Decoding)>),
 }
 
 /// A running recording: messages written so far and the file's size in bytes.
@@ -508,7 +514,9 @@ impl State {
                     }
                 }
             }
+            Action::Decoded(decoded) => self.decoded.insert(decoded),
             Action::Clear => {
+                self.decoded.clear();
                 self.messages.clear();
                 self.held.clear();
                 self.selected = None;

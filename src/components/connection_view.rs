@@ -4,6 +4,7 @@ use yew::prelude::*;
 use super::auth_panel::AuthPanel;
 use super::connection_form::ConnectionForm;
 use super::connection_summary::ConnectionSummary;
+use super::decoding::{use_decoding, DecodedViews};
 use super::log_view::LogView;
 use super::messages_panel::MessagesPanel;
 use super::profile_picker::ProfilePicker;
@@ -92,6 +93,13 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let form_settings = use_state(|| props.initial.clone());
     // The decoder rules in force: the form's, as edited, or a loaded profile's.
     let decoders = use_state(|| props.initial.decoders.clone());
+    // What the message list, the topic tree and the charts decode (`decoding.rs`).
+    let want_decoded = use_decoding(state.dispatcher());
+    let decoded_views = DecodedViews {
+        rules: use_memo((*decoders).clone(), Clone::clone),
+        cache: state.decoded.clone(),
+        want: want_decoded,
+    };
     // Bumped when a profile is loaded, so the form starts over from it.
     let form_generation = use_state(|| 0u32);
     let profiles = use_state(storage::load_profiles);
@@ -300,8 +308,10 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
 
     html! {
         <div class="connection-view" hidden={!props.active} id={ids.to_string()}>
-            <Workspace {ids} {bar} {side} {center} {inspector} {publish}
-                reveal_side={triggers.focus_subscribe} />
+            <ContextProvider<DecodedViews> context={decoded_views}>
+                <Workspace {ids} {bar} {side} {center} {inspector} {publish}
+                    reveal_side={triggers.focus_subscribe} />
+            </ContextProvider<DecodedViews>>
         </div>
     }
 }

@@ -6,19 +6,17 @@ use std::rc::Rc;
 
 use mqtt_core::Bytes;
 use payload_decoders::js::{Answer, Request};
-use payload_decoders::{integer_text, DecodeError, Format, Tag, Value};
+use payload_decoders::{DecodeError, Format, Tag, Value};
 use yew::prelude::*;
 
+use crate::decoded::scalar_text;
 use crate::decoder_module::{self, Outcome};
 use crate::decoder_rules::{decode_error_text, format_key, kind_key};
 use crate::i18n::{use_i18n, I18n, Key, Text};
-use crate::number::format_significant;
 use crate::payload::hex_encode;
 
 /// More nodes than this are left out of the view (the tree itself may hold 100,000).
 const SHOWN_NODES: usize = 2_000;
-/// Significant digits of a float in the tree (all an `f64` holds for certain).
-const SIGNIFICANT: u32 = 15;
 /// Containers this deep or deeper start folded.
 const OPEN_DEPTH: usize = 2;
 
@@ -51,9 +49,7 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
             decoder_module::request(format, &Request::Decode(payload.to_vec()), move |outcome| {
                 let decoding = match outcome {
                     Outcome::Answered(Answer::Decoded(result)) => Decoding::Done(Rc::new(result)),
-                    Outcome::Answered(Answer::Encoded(_)) | Outcome::Unavailable => {
-                        Decoding::Unavailable
-                    }
+                    _ => Decoding::Unavailable,
                 };
                 decoded.set(Some(((seq, format), decoding)));
             });
@@ -103,21 +99,6 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
     }
 }
 
-/// A scalar's text in the tree.
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Undefined => "undefined".to_owned(),
-        Value::Bool(bool) => bool.to_string(),
-        Value::Integer(integer) => integer_text(*integer),
-        Value::Float(float) => format_significant(*float, SIGNIFICANT),
-        Value::Text(text) => crate::json::Value::String(text.clone()).to_compact(),
-        Value::Bytes(bytes) => hex_encode(bytes),
-        Value::Simple(simple) => simple.to_string(),
-        Value::Array(_) | Value::Map(_) | Value::Tagged { .. } => String::new(),
-    }
-}
-
 /// One value as a tree item: `label` is its key or index in its parent.
 fn node(
     i18n: I18n,
@@ -159,7 +140,7 @@ fn node(
         }
         _ => {
             return html! {
-                <li>{ label }<span class="value">{ scalar(value) }</span>{ " " }{ kind }</li>
+                <li>{ label }<span class="value">{ scalar_text(value) }</span>{ " " }{ kind }</li>
             }
         }
     };
@@ -187,7 +168,7 @@ fn map_key(i18n: I18n, key: &Value) -> String {
         Value::Array(_) | Value::Map(_) | Value::Tagged { .. } => {
             format!("[{}]", i18n.t(kind_key(key.kind())))
         }
-        other => scalar(other),
+        other => scalar_text(other),
     }
 }
 

@@ -6,10 +6,13 @@
 use std::rc::Rc;
 
 use mqtt_core::{Bytes, OutgoingMessage, PublishProperties, QoS};
+use payload_decoders::Format;
 use yew::prelude::*;
 
 use super::{qos_select, text_input};
 use crate::clock::{monotonic_millis, wall_clock_millis};
+use crate::decoder_module;
+use crate::decoder_rules::{format_key, json_text_to_decoded};
 use crate::driver::{Driver, Outcomes};
 use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::load::{tick_interval_ms, LoadFigures, LoadPlan, LoadRun, Phase, Template};
@@ -36,10 +39,45 @@ struct Active {
     message: OutgoingMessage,
     /// The driver's ticker is this run's (not taken over by the periodic publish).
     ticking: bool,
+    /// Each payload is JSON that the decoder Worker encodes in this format.
+    encode: Option<Format>,
+    /// A tick's payloads are with the Worker: the next ticks wait (the run catches up after).
+    encoding: bool,
+}
+
+/// Publishes the encoded or filled `payloads`, the next due messages in order, until the core
+/// refuses one.
+fn publish_due(driver: &Driver, current: &mut Active, payloads: Vec<Vec<u8>>) -> Option<Text> {
+    for payload in payloads {
+        let mut message = current.message.clone();
+        message.payload = Bytes::from(payload);
+        match driver.publish_watched(message) {
+            Ok(id) => current.run.published(id, monotonic_millis()),
+            Err(words) => {
+                current.run.refused(monotonic_millis());
+                return Some(words);
+            }
+        }
+    }
+    None
+}
+
+/// After a tick's publishes: the ticker stops once the run is finished, the watch once it is
+/// settled. Whether it is finished.
+fn settle(driver: &Driver, current: &mut Active) -> bool {
+    let finished = current.run.phase() == Phase::Finished;
+    if finished && std::mem::take(&mut current.ticking) {
+        driver.stop_ticker();
+    }
+    if current.run.is_settled() {
+        driver.watch_publishes(None);
+    }
+    finished
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Field {
+    Payload,
     Count,
     Rate,
 }
@@ -52,6 +90,8 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
     let qos = use_state(|| QoS::AtLeastOnce);
     let count = use_state(|| "1000".to_owned());
     let rate = use_state(|| "100".to_owned());
+    // A format's name when the payload is JSON to encode, else empty: sent as written.
+    let encode = use_state(String::new);
     let error = use_state(|| None::<(Field, Text)>);
     let active = use_mut_ref(|| None::<Active>);
     let figures = use_state(|| None::<LoadFigures>);
@@ -160,29 +200,68 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
         let reason = reason.clone();
         Callback::from(move |()| {
             let mut slot = active.borrow_mut();
-            let Some(current) = slot.as_mut() else {
+            let Some(current) = slot.as_mut().filter(|current| !current.encoding) else {
                 return;
             };
             let timestamp = wall_clock_millis();
-            for number in current.run.due_now(monotonic_millis()) {
-                let mut message = current.message.clone();
-                message.payload = Bytes::from(current.template.fill(number, timestamp));
-                match driver.publish_watched(message) {
-                    Ok(id) => current.run.published(id, monotonic_millis()),
-                    Err(words) => {
-                        current.run.refused(monotonic_millis());
-                        reason.set(Some(words));
-                        break;
+            let payloads: Vec<Vec<u8>> = current
+                .run
+                .due_now(monotonic_millis())
+                .map(|number| current.template.fill(number, timestamp))
+                .collect();
+            let refused = match current.encode {
+                None => publish_due(&driver, current, payloads),
+                Some(_) if payloads.is_empty() => None,
+                Some(format) => {
+                    let trees = payloads
+                        .iter()
+                        .map(|payload| {
+                            json_text_to_decoded(format, &String::from_utf8_lossy(payload))
+                        })
+                        .collect::<Result<Vec<_>, _>>();
+                    match trees {
+                        Ok(trees) => {
+                            current.encoding = true;
+                            let (driver, active) = (driver.clone(), active.clone());
+                            let (draw, reason) = (draw.clone(), reason.clone());
+                            decoder_module::encode_each(format, trees, move |encoded| {
+                                let mut slot = active.borrow_mut();
+                                let Some(current) = slot.as_mut() else {
+                                    return;
+                                };
+                                current.encoding = false;
+                                // Stopped meanwhile: nothing more goes out.
+                                let running = current.run.phase() == Phase::Running;
+                                let refused = match encoded {
+                                    Ok(payloads) if running => {
+                                        publish_due(&driver, current, payloads)
+                                    }
+                                    Ok(_) => None,
+                                    Err(words) => {
+                                        current.run.refused(monotonic_millis());
+                                        Some(words)
+                                    }
+                                };
+                                if let Some(words) = refused {
+                                    reason.set(Some(words));
+                                }
+                                let finished = settle(&driver, current);
+                                drop(slot);
+                                draw(finished);
+                            });
+                            None
+                        }
+                        Err(words) => {
+                            current.run.refused(monotonic_millis());
+                            Some(words)
+                        }
                     }
                 }
+            };
+            if let Some(words) = refused {
+                reason.set(Some(words));
             }
-            let finished = current.run.phase() == Phase::Finished;
-            if finished && std::mem::take(&mut current.ticking) {
-                driver.stop_ticker();
-            }
-            if current.run.is_settled() {
-                driver.watch_publishes(None);
-            }
+            let finished = settle(&driver, current);
             drop(slot);
             draw(finished);
         })
@@ -190,12 +269,13 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
 
     let onstart = {
         let driver = props.driver.clone();
-        let (topic, payload, qos, count, rate) = (
+        let (topic, payload, qos, count, rate, encode) = (
             topic.clone(),
             payload.clone(),
             qos.clone(),
             count.clone(),
             rate.clone(),
+            encode.clone(),
         );
         let error = error.clone();
         let reason = reason.clone();
@@ -205,6 +285,15 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
                 Ok(plan) => plan,
                 Err(problem) => return error.set(Some(problem)),
             };
+            let encode = Format::from_name(&encode);
+            // A payload to encode must be JSON once filled in: said here, naming the field.
+            if let Some(format) = encode {
+                let sample = Template::parse(&payload).fill(1, wall_clock_millis());
+                let sample = String::from_utf8_lossy(&sample);
+                if let Err(words) = json_text_to_decoded(format, &sample) {
+                    return error.set(Some((Field::Payload, words)));
+                }
+            }
             error.set(None);
             reason.set(None);
             let interval = tick_interval_ms(plan.rate);
@@ -219,6 +308,8 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
                     properties: PublishProperties::default(),
                 },
                 ticking: true,
+                encode,
+                encoding: false,
             });
             driver.watch_publishes(Some(on_outcomes.clone()));
             // The first message goes at once; the ticker paces the rest.
@@ -262,7 +353,26 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
                         oninput={super::on_value::<InputEvent>({
                             let set = set(&payload);
                             move |v| set.emit(v)
-                        })} />
+                        })}
+                        aria-invalid={error_for(Field::Payload).is_some().then_some("true")}
+                        aria-describedby={error_for(Field::Payload).map(|_| id("load-payload-error"))} />
+                    if let Some(words) = error_for(Field::Payload) {
+                        <p class="error" id={id("load-payload-error")} role="alert">{ words }</p>
+                    }
+                </div>
+                <div class="field">
+                    <label for={id("load-format")}>{ i18n.t(Key::LoadFormat) }</label>
+                    <select id={id("load-format")} onchange={super::on_value::<Event>({
+                        let encode = encode.clone();
+                        move |name| encode.set(name)
+                    })}>
+                        <option value="" selected={encode.is_empty()}>{ i18n.t(Key::LoadAsWritten) }</option>
+                        { for Format::ALL.into_iter().map(|f| html! {
+                            <option value={f.name()} selected={*encode == f.name()}>
+                                { i18n.text(&Text::new(Key::PublishEncodeAs).with("format", format_key(f))) }
+                            </option>
+                        }) }
+                    </select>
                 </div>
                 <div class="row">
                     { qos_select(&id("load-qos"), "QoS", *qos, {

@@ -3,6 +3,7 @@ use std::rc::Rc;
 use mqtt_core::topic::matches;
 use yew::prelude::*;
 
+use super::decoding::{use_want_decoded, DecodedViews};
 use super::message_row::{MessageRow, ROW_HEIGHT};
 use super::visible_rows::{use_visible_rows, VisibleRows};
 use crate::i18n::{use_i18n, Key};
@@ -64,6 +65,9 @@ pub fn MessageList(props: &MessageListProps) -> Html {
         spacer,
         range,
     } = use_visible_rows(total, ROW_HEIGHT);
+    // Only the rows in view are decoded.
+    let views = use_context::<DecodedViews>();
+    let mut wanted = Vec::new();
     let color_of = |message: &Message| -> Option<usize> {
         let id = message.subscription?;
         props
@@ -73,6 +77,25 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             .map(|s| s.color)
     };
 
+    let rows: Html = range
+        .filter_map(|index| {
+            let message = nth(index)?;
+            let top = (index as u32).saturating_mul(ROW_HEIGHT);
+            let decoded = views
+                .as_ref()
+                .and_then(|views| views.line(i18n, &message, 200, &mut wanted));
+            // Keyed by position, not by message: under a flood every visible row
+            // shows a new message each frame, and a row that is updated in place costs
+            // the page far less than one removed and another created.
+            Some(html! {
+                <MessageRow key={index} color={color_of(&message)}
+                    selected={props.selected == Some(message.seq)}
+                    {top} onselect={props.onselect.clone()} message={message.clone()} {decoded} />
+            })
+        })
+        .collect();
+    use_want_decoded(views.as_ref(), wanted);
+
     html! {
         <div class="message-scroll" ref={container} {onscroll} aria-label={i18n.t(Key::MessagesHeading)} tabindex="-1">
             if total == 0 {
@@ -81,18 +104,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
                 }</p>
             }
             <div class="message-list" role="list" ref={spacer}>
-                { for range.filter_map(|index| {
-                    let message = nth(index)?;
-                    let top = (index as u32).saturating_mul(ROW_HEIGHT);
-                    // Keyed by position, not by message: under a flood every visible row
-                    // shows a new message each frame, and a row that is updated in place costs
-                    // the page far less than one removed and another created.
-                    Some(html! {
-                        <MessageRow key={index} color={color_of(&message)}
-                            selected={props.selected == Some(message.seq)}
-                            {top} onselect={props.onselect.clone()} message={message.clone()} />
-                    })
-                }) }
+                { rows }
             </div>
         </div>
     }

@@ -2,6 +2,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::decoding::DecodedLine;
 use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::payload::{format_size, hex_encode, preview};
 use crate::state::Message;
@@ -17,6 +18,9 @@ pub struct MessageRowProps {
     pub selected: bool,
     /// Offset from the top of the list, in pixels.
     pub top: u32,
+    /// The payload decoded by its topic's rule, instead of the raw preview.
+    #[prop_or_default]
+    pub decoded: Option<DecodedLine>,
     pub onselect: Callback<u64>,
 }
 
@@ -95,7 +99,11 @@ pub fn MessageRow(props: &MessageRowProps) -> Html {
                     <span class="props">{ properties }</span>
                 }
             </div>
-            <div class="preview">{ preview(&message.payload, 200) }</div>
+            if let Some(line) = &props.decoded {
+                <div class={classes!("preview", "decoded-line", line.failed.then_some("error"))}>{ line.text.clone() }</div>
+            } else {
+                <div class="preview">{ preview(&message.payload, 200) }</div>
+            }
         </div>
     }
 }

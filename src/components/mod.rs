@@ -8,6 +8,7 @@ pub mod connection_summary;
 pub mod connection_view;
 pub mod decoded_payload;
 pub mod decoder_rules_panel;
+pub mod decoding;
 pub mod language_picker;
 pub mod load_test;
 pub mod log_view;

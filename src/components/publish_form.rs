@@ -8,7 +8,9 @@ use yew::prelude::*;
 use super::request_mode::{request_fields, RequestSettings, SendRequest};
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::decoder_module::{self, Outcome};
-use crate::decoder_rules::{encode_error_text, format_key, json_field_error_text, json_to_decoded};
+use crate::decoder_rules::{
+    encode_error_text, format_key, json_field_error_text, json_text_to_decoded, json_to_decoded,
+};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
 use crate::periodic::PeriodicPublish;
@@ -141,9 +143,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                     Outcome::Answered(Answer::Encoded(Err(problem))) => {
                         Err((DraftField::Payload, encode_error_text(format, &problem)))
                     }
-                    Outcome::Answered(Answer::Decoded(_)) | Outcome::Unavailable => {
-                        Err((DraftField::Payload, Text::new(Key::DecodedUnavailable)))
-                    }
+                    _ => Err((DraftField::Payload, Text::new(Key::DecodedUnavailable))),
                 };
                 error.set(result.err());
             });
@@ -193,6 +193,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let error = error.clone();
         let interval = interval.clone();
         let onstart = props.onstartperiodic.clone();
+        let encode_as = encode_as.clone();
         let version = props.version;
         Callback::from(move |_: MouseEvent| {
             let interval_ms = match validate::periodic_interval(&interval) {
@@ -207,17 +208,36 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                 payload: draft.payload.replace("{n}", "1"),
                 ..(*draft).clone()
             };
-            match sample.build(version) {
-                Ok(message) => {
+            let message = match sample.build(version) {
+                Ok(message) => message,
+                Err(e) => return error.set(Some(e)),
+            };
+            let periodic = PeriodicPublish {
+                message,
+                template: draft.template(),
+                interval_ms,
+                encode: Format::from_name(&encode_as),
+            };
+            let Some(format) = periodic.encode else {
+                error.set(None);
+                return onstart.emit(periodic);
+            };
+            // The sample goes through the Worker first, so that a field no encoding holds is
+            // named here rather than at the first tick.
+            let sample = std::str::from_utf8(&periodic.message.payload).unwrap_or_default();
+            let tree = match json_text_to_decoded(format, sample) {
+                Ok(tree) => tree,
+                Err(words) => return error.set(Some((DraftField::Payload, words))),
+            };
+            let error = error.clone();
+            let onstart = onstart.clone();
+            decoder_module::encode_each(format, vec![tree], move |encoded| match encoded {
+                Ok(_) => {
                     error.set(None);
-                    onstart.emit(PeriodicPublish {
-                        message,
-                        template: draft.template(),
-                        interval_ms,
-                    });
+                    onstart.emit(periodic);
                 }
-                Err(e) => error.set(Some(e)),
-            }
+                Err(words) => error.set(Some((DraftField::Payload, words))),
+            });
         })
     };
     let onstop = props.onstopperiodic.reform(|_: MouseEvent| ());

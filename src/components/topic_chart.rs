@@ -1,11 +1,14 @@
-//! A chart over time of a topic's numbers: the payload itself, or the number at a JSON path.
+//! A chart over time of a topic's numbers: the payload itself, or the number at a JSON path;
+//! for a topic with a decoder rule, in the decoded payload (`decoded::number_in`).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::decoding::{use_want_decoded, DecodedViews};
 use super::on_value;
 use crate::chart::{labels, polyline_points, ChartPoint};
+use crate::decoded::{number_in, Decoding};
 use crate::i18n::{use_i18n, Key, Text};
 use crate::json_path::{number_at, JsonPath, PathError};
 use crate::state::Message;
@@ -41,6 +44,9 @@ pub fn TopicChart(props: &TopicChartProps) -> Html {
         "" => Ok(None),
         text => text.parse().map(Some),
     };
+    let views = use_context::<DecodedViews>();
+    // The topic's history not decoded yet by its rule (only a shown topic asks).
+    let mut wanted = Vec::new();
     let points: Vec<ChartPoint> = match &path {
         Ok(path) => props
             .history
@@ -48,14 +54,25 @@ pub fn TopicChart(props: &TopicChartProps) -> Html {
             .iter()
             // Read when drawn, not as each message arrives: only a shown topic pays for it.
             .filter_map(|message| {
+                let decoded = views
+                    .as_ref()
+                    .and_then(|views| views.decoding(message, &mut wanted));
+                let value = match decoded {
+                    None => number_at(&message.payload, path.as_ref())?,
+                    Some((_, Some(Decoding::Done(result)))) => {
+                        number_in(result.as_ref().as_ref().ok()?, path.as_ref())?
+                    }
+                    Some(_) => return None,
+                };
                 Some(ChartPoint {
                     time_ms: message.received_at,
-                    value: number_at(&message.payload, path.as_ref())?,
+                    value,
                 })
             })
             .collect(),
         Err(_) => Vec::new(),
     };
+    use_want_decoded(views.as_ref(), wanted);
     let id = format!("{}-chart-path", props.ids);
     let oninput = {
         let path_text = path_text.clone();

@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::decoding::{use_want_decoded, DecodedViews};
 use super::on_value;
 use super::topic_row::{TopicRow, TOPIC_ROW_HEIGHT};
 use super::visible_rows::{use_visible_rows, VisibleRows};
@@ -148,6 +149,53 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
     let limit_id = format!("{}-topic-history", props.ids);
     let (older, newest) = index.memory();
     let count = |key: Key, count: u64| i18n.text(&Text::new(key).number("count", count));
+    // Only the rows in view are decoded.
+    let views = use_context::<DecodedViews>();
+    let mut wanted = Vec::new();
+    let tree_rows: Html = range
+        .filter_map(|row| {
+            let id = rows[row];
+            let node = index.node(id)?;
+            let parent = index.node(node.parent())?;
+            // Sibling position, for screen readers (most siblings are not in the DOM).
+            let position = (!filtering).then(|| {
+                let siblings = parent.children();
+                let at = siblings
+                    .binary_search_by(|&s| index.node(s).map_or("", |n| n.name()).cmp(node.name()))
+                    .unwrap_or(0);
+                (at + 1, siblings.len())
+            });
+            let topic = node.topic();
+            // The last value decoded by the topic's rule, when it has one.
+            let last = topic.map(|t| {
+                let message = t.last();
+                views
+                    .as_ref()
+                    .and_then(|views| views.line(i18n, message, 80, &mut wanted))
+                    .map_or_else(
+                        || AttrValue::from(preview(&message.payload, 80)),
+                        |line| line.text,
+                    )
+            });
+            let changed =
+                node.changed_at() > 0 && now.saturating_sub(node.changed_at()) < HIGHLIGHT_MS;
+            Some(html! {
+                <TopicRow key={row} {id} dom_id={row_id(id)}
+                    name={AttrValue::from(node.name().to_owned())}
+                    depth={node.depth()} {position}
+                    expanded={(!node.children().is_empty()).then_some(node.expanded() || filtering)}
+                    counts={node.subtree()}
+                    retained={topic.is_some_and(|t| t.retained())}
+                    {last}
+                    changed={changed.then_some(node.subtree().messages % 2 == 0)}
+                    selected={props.selected == Some(id)}
+                    active={active_id == Some(id)}
+                    top={(row as u32).saturating_mul(TOPIC_ROW_HEIGHT)}
+                    onactivate={onactivate.clone()} onexpand={props.onexpand.clone()} />
+            })
+        })
+        .collect();
+    use_want_decoded(views.as_ref(), wanted);
 
     html! {
         <div class="topic-explorer">
@@ -177,38 +225,7 @@ pub fn TopicTree(props: &TopicTreeProps) -> Html {
                 }
                 <div class="tree" role="tree" aria-label={i18n.t(Key::TopicsLabel)} tabindex="0" ref={tree} {onkeydown}
                     aria-activedescendant={active_id.filter(|_| total > 0).map(row_id)}>
-                    { for range.filter_map(|row| {
-                        let id = rows[row];
-                        let node = index.node(id)?;
-                        let parent = index.node(node.parent())?;
-                        // Sibling position, for screen readers (most siblings are not in the DOM).
-                        let position = (!filtering).then(|| {
-                            let siblings = parent.children();
-                            let at = siblings
-                                .binary_search_by(|&s| {
-                                    index.node(s).map_or("", |n| n.name()).cmp(node.name())
-                                })
-                                .unwrap_or(0);
-                            (at + 1, siblings.len())
-                        });
-                        let topic = node.topic();
-                        let changed = node.changed_at() > 0
-                            && now.saturating_sub(node.changed_at()) < HIGHLIGHT_MS;
-                        Some(html! {
-                            <TopicRow key={row} {id} dom_id={row_id(id)}
-                                name={AttrValue::from(node.name().to_owned())}
-                                depth={node.depth()} {position}
-                                expanded={(!node.children().is_empty()).then_some(node.expanded() || filtering)}
-                                counts={node.subtree()}
-                                retained={topic.is_some_and(|t| t.retained())}
-                                last={topic.map(|t| AttrValue::from(preview(&t.last().payload, 80)))}
-                                changed={changed.then_some(node.subtree().messages % 2 == 0)}
-                                selected={props.selected == Some(id)}
-                                active={active_id == Some(id)}
-                                top={(row as u32).saturating_mul(TOPIC_ROW_HEIGHT)}
-                                onactivate={onactivate.clone()} onexpand={props.onexpand.clone()} />
-                        })
-                    }) }
+                    { tree_rows }
                 </div>
             </div>
         </div>

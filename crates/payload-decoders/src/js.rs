@@ -2,9 +2,13 @@
 //! clone), written and read here on both sides so they cannot disagree:
 //!
 //! - a request, page → Worker: `[id, op, format, data]`, `op` 0 to decode the bytes `data`
-//!   (a `Uint8Array`), 1 to encode the tree `data` (a node), in the format named `format`;
+//!   (a `Uint8Array`), 1 to encode the tree `data` (a node), 2 to decode each of the
+//!   payloads in the array `data` (the message list's and charts' batches: one message for
+//!   many payloads), 3 to encode each of the trees in the array `data` (the periodic publish
+//!   and the load test), in the format named `format`;
 //! - an answer, Worker → page: `[id, op, 0, result]` (a node or a `Uint8Array`) or
-//!   `[id, op, 1, error]`;
+//!   `[id, op, 1, error]`; for ops 2 and 3 `[id, op, 0, [[0, result] or [1, error], …]]`, in
+//!   order;
 //! - a node: `[kind, …]` by [`Kind`] in declaration order: `[0]` null, `[1]` undefined,
 //!   `[2, bool]`, `[3, "integer"]` (decimal: wider than a JS number), `[4, float]`,
 //!   `[5, text]`, `[6, Uint8Array]`, `[7, [nodes]]`, `[8, [key, value, key, value, …]]`,
@@ -27,6 +31,8 @@ use crate::{
 pub enum Request {
     Decode(Vec<u8>),
     Encode(Value),
+    DecodeEach(Vec<Vec<u8>>),
+    EncodeEach(Vec<Value>),
 }
 
 /// What the Worker answers.
@@ -34,6 +40,8 @@ pub enum Request {
 pub enum Answer {
     Decoded(Result<Value, DecodeError>),
     Encoded(Result<Vec<u8>, EncodeError>),
+    DecodedEach(Vec<Result<Value, DecodeError>>),
+    EncodedEach(Vec<Result<Vec<u8>, EncodeError>>),
 }
 
 fn number(value: &JsValue) -> Option<f64> {
@@ -64,6 +72,15 @@ pub fn request_to_js(id: u32, format: Format, request: &Request) -> JsValue {
     let (op, data) = match request {
         Request::Decode(payload) => (0, Uint8Array::from(payload.as_slice()).into()),
         Request::Encode(value) => (1, value_to_js(value)),
+        Request::DecodeEach(payloads) => (
+            2,
+            list(
+                payloads
+                    .iter()
+                    .map(|payload| Uint8Array::from(payload.as_slice()).into()),
+            ),
+        ),
+        Request::EncodeEach(values) => (3, list(values.iter().map(value_to_js))),
     };
     list([id.into(), op.into(), format.name().into(), data])
 }
@@ -75,6 +92,18 @@ pub fn request_from_js(message: &JsValue) -> Option<(u32, Format, Request)> {
     let request = match small(&parts.get(1))? {
         0 => Request::Decode(bytes(&parts.get(3))?),
         1 => Request::Encode(value_from_js(&parts.get(3))?),
+        2 => Request::DecodeEach(
+            array(&parts.get(3))?
+                .iter()
+                .map(|payload| bytes(&payload))
+                .collect::<Option<_>>()?,
+        ),
+        3 => Request::EncodeEach(
+            array(&parts.get(3))?
+                .iter()
+                .map(|value| value_from_js(&value))
+                .collect::<Option<_>>()?,
+        ),
         _ => return None,
     };
     Some((id, format, request))
@@ -86,6 +115,18 @@ pub fn answer_to_js(id: u32, answer: &Answer) -> JsValue {
         Answer::Decoded(Err(error)) => (0, 1, decode_error_to_js(error)),
         Answer::Encoded(Ok(bytes)) => (1, 0, Uint8Array::from(bytes.as_slice()).into()),
         Answer::Encoded(Err(error)) => (1, 1, encode_error_to_js(error)),
+        Answer::DecodedEach(results) => {
+            (2, 0, each_to_js(results, value_to_js, decode_error_to_js))
+        }
+        Answer::EncodedEach(results) => (
+            3,
+            0,
+            each_to_js(
+                results,
+                |bytes| Uint8Array::from(bytes.as_slice()).into(),
+                encode_error_to_js,
+            ),
+        ),
     };
     list([id.into(), op.into(), failed.into(), data])
 }
@@ -99,9 +140,41 @@ pub fn answer_from_js(message: &JsValue) -> Option<(u32, Answer)> {
         (0, 1) => Answer::Decoded(Err(decode_error_from_js(&data)?)),
         (1, 0) => Answer::Encoded(Ok(bytes(&data)?)),
         (1, 1) => Answer::Encoded(Err(encode_error_from_js(&data)?)),
+        (2, 0) => Answer::DecodedEach(each_from_js(&data, value_from_js, decode_error_from_js)?),
+        (3, 0) => Answer::EncodedEach(each_from_js(&data, bytes, encode_error_from_js)?),
         _ => return None,
     };
     Some((id, answer))
+}
+
+/// Results in order, each `[0, result]` or `[1, error]`.
+fn each_to_js<T, E>(
+    results: &[Result<T, E>],
+    ok: impl Fn(&T) -> JsValue,
+    err: impl Fn(&E) -> JsValue,
+) -> JsValue {
+    list(results.iter().map(|result| match result {
+        Ok(value) => list([0.into(), ok(value)]),
+        Err(error) => list([1.into(), err(error)]),
+    }))
+}
+
+fn each_from_js<T, E>(
+    data: &JsValue,
+    ok: impl Fn(&JsValue) -> Option<T>,
+    err: impl Fn(&JsValue) -> Option<E>,
+) -> Option<Vec<Result<T, E>>> {
+    array(data)?
+        .iter()
+        .map(|result| {
+            let parts = array(&result)?;
+            Some(match small(&parts.get(0))? {
+                0 => Ok(ok(&parts.get(1))?),
+                1 => Err(err(&parts.get(1))?),
+                _ => return None,
+            })
+        })
+        .collect()
 }
 
 fn kind_code(kind: Kind) -> u8 {

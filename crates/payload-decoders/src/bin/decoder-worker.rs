@@ -20,6 +20,18 @@ fn main() {
         let answer = match request {
             Request::Decode(payload) => Answer::Decoded(decode(format, &payload, Limits::DEFAULT)),
             Request::Encode(value) => Answer::Encoded(encode(format, &value, Limits::DEFAULT)),
+            Request::DecodeEach(payloads) => Answer::DecodedEach(
+                payloads
+                    .iter()
+                    .map(|payload| decode(format, payload, Limits::DEFAULT))
+                    .collect(),
+            ),
+            Request::EncodeEach(values) => Answer::EncodedEach(
+                values
+                    .iter()
+                    .map(|value| encode(format, value, Limits::DEFAULT))
+                    .collect(),
+            ),
         };
         // A failed postMessage leaves the page waiting, which it shows; there is no one else
         // to tell.

@@ -1,0 +1,160 @@
+//! Decoded payloads for the message list, the topic tree and the charts (`decoded.rs`): the
+//! tab's rules, its decoded messages and where to ask for more, as a context; and the hook that
+//! sends what the views ask for to the decoder Worker, one message per format and batch.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use payload_decoders::js::{Answer, Request};
+use payload_decoders::Format;
+use yew::prelude::*;
+
+use crate::decoded::{one_line, DecodedCache, Decoding, Wanted};
+use crate::decoder_module::{self, Outcome};
+use crate::decoder_rules::{decode_error_text, decoder_for, format_key, DecoderRule};
+use crate::i18n::{I18n, Key, Text};
+use crate::state::{Action, Message, State};
+
+/// Payloads in one request to the Worker at most; more go in the next.
+const BATCH: usize = 256;
+
+/// What the views read to show a message decoded, provided by `ConnectionView`.
+#[derive(Clone, PartialEq)]
+pub struct DecodedViews {
+    pub rules: Rc<Vec<DecoderRule>>,
+    pub cache: DecodedCache,
+    /// Messages a view shows that are not decoded yet (`use_decoding`).
+    pub want: Callback<Vec<Wanted>>,
+}
+
+/// One line for a decoded message, and whether it says why it is not decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodedLine {
+    pub text: AttrValue,
+    pub failed: bool,
+}
+
+impl DecodedViews {
+    pub fn format_for(&self, topic: &str) -> Option<Format> {
+        decoder_for(&self.rules, topic)
+    }
+
+    /// What `message` decodes to in its rule's format, or `None` without a rule; a message not
+    /// decoded yet goes into `wanted`.
+    pub fn decoding(
+        &self,
+        message: &Message,
+        wanted: &mut Vec<Wanted>,
+    ) -> Option<(Format, Option<&Decoding>)> {
+        let format = self.format_for(&message.topic)?;
+        let decoding = self.cache.get(message.seq, format);
+        if decoding.is_none() {
+            wanted.push(Wanted {
+                seq: message.seq,
+                format,
+                payload: message.payload.clone(),
+            });
+        }
+        Some((format, decoding))
+    }
+
+    /// A row's line for `message` (at most about `max_chars`), if its topic has a rule.
+    pub fn line(
+        &self,
+        i18n: I18n,
+        message: &Message,
+        max_chars: usize,
+        wanted: &mut Vec<Wanted>,
+    ) -> Option<DecodedLine> {
+        let (format, decoding) = self.decoding(message, wanted)?;
+        let (text, failed) = match decoding {
+            None => (
+                Text::new(Key::DecodedRowWaiting).with("format", format_key(format)),
+                false,
+            ),
+            Some(Decoding::Unavailable) => (Text::new(Key::DecodedUnavailable), true),
+            Some(Decoding::Done(result)) => match result.as_ref() {
+                Ok(value) => (
+                    Text::new(Key::DecodedRow)
+                        .with("format", format_key(format))
+                        .with("value", one_line(value, max_chars)),
+                    false,
+                ),
+                Err(error) => (decode_error_text(format, error), true),
+            },
+        };
+        Some(DecodedLine {
+            text: i18n.text(&text).into(),
+            failed,
+        })
+    }
+}
+
+/// Asks for `wanted` once the view has rendered (the hook dedups what is under way).
+#[hook]
+pub fn use_want_decoded(views: Option<&DecodedViews>, wanted: Vec<Wanted>) {
+    let want = views.map(|views| views.want.clone());
+    use_effect(move || {
+        if let Some(want) = want.filter(|_| !wanted.is_empty()) {
+            want.emit(wanted);
+        }
+    });
+}
+
+/// The `want` of the tab's `DecodedViews`: each message asked for once while it is decoded,
+/// the answers into the state (`Action::Decoded`). The Worker stays in `decoder_module`.
+#[hook]
+pub fn use_decoding(dispatcher: UseReducerDispatcher<State>) -> Callback<Vec<Wanted>> {
+    let under_way = use_mut_ref(HashSet::<(u64, Format)>::new);
+    use_callback((), move |wanted: Vec<Wanted>, _| {
+        let mut batches: Vec<(Format, Vec<Wanted>)> = Vec::new();
+        for wanted in wanted {
+            if !under_way.borrow_mut().insert((wanted.seq, wanted.format)) {
+                continue;
+            }
+            match batches
+                .iter_mut()
+                .find(|(format, batch)| *format == wanted.format && batch.len() < BATCH)
+            {
+                Some((_, batch)) => batch.push(wanted),
+                None => batches.push((wanted.format, vec![wanted])),
+            }
+        }
+        for (format, batch) in batches {
+            request(format, batch, under_way.clone(), dispatcher.clone());
+        }
+    })
+}
+
+fn request(
+    format: Format,
+    batch: Vec<Wanted>,
+    under_way: Rc<RefCell<HashSet<(u64, Format)>>>,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let payloads = batch.iter().map(|wanted| wanted.payload.to_vec()).collect();
+    decoder_module::request(format, &Request::DecodeEach(payloads), move |outcome| {
+        // Anything but an answer for each payload: the module is not there to ask.
+        let results = match outcome {
+            Outcome::Answered(Answer::DecodedEach(results)) if results.len() == batch.len() => {
+                results
+            }
+            _ => Vec::new(),
+        };
+        let mut results = results
+            .into_iter()
+            .map(|result| Decoding::Done(Rc::new(result)));
+        let mut under_way = under_way.borrow_mut();
+        let decoded = batch
+            .into_iter()
+            .map(|wanted| {
+                under_way.remove(&(wanted.seq, format));
+                let decoding = results.next().unwrap_or(Decoding::Unavailable);
+                (wanted.seq, format, decoding)
+            })
+            .collect();
+        drop(under_way);
+        dispatcher.dispatch(Action::Decoded(decoded));
+    });
+}
