@@ -100,7 +100,7 @@ pub fn MessageRow(props: &MessageRowProps) -> Html {
                 }
             </div>
             if let Some(line) = &props.decoded {
-                <div class={classes!("preview", "decoded-line", line.failed.then_some("error"))}>{ line.text.clone() }</div>
+                <div class={classes!("preview", line.failed.then_some("decode-failed"))}>{ line.text.clone() }</div>
             } else {
                 <div class="preview">{ preview(&message.payload, 200) }</div>
             }

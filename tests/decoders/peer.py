@@ -7,7 +7,14 @@ on the test broker during the browser tests:
 - decodes each message the app publishes under decoders/app/ with cbor2 (a topic ending /cbor)
   or msgpack (/msgpack) and publishes its verdict to decoders/verdict/<format>: `ok` when it
   is APP_VALUE (what the test writes as JSON), otherwise `wrong: ` and what it found. It prints
-  each verdict too.
+  each verdict too;
+- decodes the numbered messages the periodic publish and the load test send under
+  decoders/numbered/<run>/<format> (tests/app_decoded_views.rs), each of which must be
+  {"n": a whole number from 1, "text": NUMBERED_TEXT} with "ts" (a whole number) as well or not,
+  and publishes `ok, <count> so far` (the distinct numbers seen) to decoders/verdict/<run>/<format>,
+  or `wrong: ` and what it found, which stays;
+- on decoders/request/series, publishes SERIES, one CBOR reading after another, to
+  decoders/python/series, for a chart of a decoded field.
 
   peer.py HOST PORT
 """
@@ -21,6 +28,9 @@ from paho.mqtt import client as mqtt_client
 READING = {"temperature": 21.5, "unit": "C", "ok": True, "samples": [1, -2, 300000]}
 APP_VALUE = {"name": "from the app", "values": [1, 2.5, -3], "on": False, "none": None}
 
+NUMBERED_TEXT = "from the app, numbered"
+SERIES = [{"temperature": t, "unit": "C"} for t in (20, 22.5, 21)]
+
 RETAINED = {
     "decoders/python/cbor": cbor2.dumps(READING),
     "decoders/python/msgpack": msgpack.packb(READING, use_bin_type=True),
@@ -29,7 +39,49 @@ RETAINED = {
 }
 
 
+LOADS = {
+    "cbor": cbor2.loads,
+    "msgpack": lambda data: msgpack.unpackb(data, raw=False),
+}
+
+
+def whole(value):
+    # bool is an int in Python; JSON's true is not a number.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def numbered_problem(value):
+    if not isinstance(value, dict) or set(value) not in ({"n", "text"}, {"n", "text", "ts"}):
+        return f"not the numbered shape: {value!r}"
+    if not whole(value["n"]) or value["n"] < 1 or value["text"] != NUMBERED_TEXT:
+        return f"wrong fields: {value!r}"
+    if "ts" in value and not whole(value["ts"]):
+        return f"ts not a whole number: {value!r}"
+    return None
+
+
 def main(host, port):
+    # Per decoders/numbered/<run>/<format>: the numbers seen, or the first problem.
+    numbered = {}
+
+    def judge_numbered(client, message):
+        _, _, run, format_name = message.topic.split("/")
+        seen = numbered.setdefault(message.topic, set())
+        if isinstance(seen, str) or format_name not in LOADS:
+            return
+        try:
+            value = LOADS[format_name](message.payload)
+            problem = numbered_problem(value)
+        except Exception as error:
+            problem = f"{message.payload.hex()} does not decode: {error}"
+        if problem is None:
+            seen.add(value["n"])
+            verdict = f"ok, {len(seen)} so far"
+        else:
+            numbered[message.topic] = verdict = f"wrong: {problem}"
+        print(f"{message.topic}: {verdict}", flush=True)
+        client.publish(f"decoders/verdict/{run}/{format_name}", verdict, qos=1)
+
     def on_connect(client, userdata, flags, rc):
         if rc != 0:
             print(f"Failed to connect, return code {rc}", flush=True)
@@ -37,14 +89,19 @@ def main(host, port):
         for topic, payload in RETAINED.items():
             client.publish(topic, payload, qos=1, retain=True)
         client.subscribe("decoders/app/+", qos=1)
+        client.subscribe("decoders/numbered/+/+", qos=1)
+        client.subscribe("decoders/request/series", qos=1)
         print("Connected and published", flush=True)
 
     def on_message(client, userdata, message):
+        if message.topic.startswith("decoders/numbered/"):
+            return judge_numbered(client, message)
+        if message.topic == "decoders/request/series":
+            for reading in SERIES:
+                client.publish("decoders/python/series", cbor2.dumps(reading), qos=1)
+            return
         format_name = message.topic.rsplit("/", 1)[-1]
-        loads = {
-            "cbor": cbor2.loads,
-            "msgpack": lambda data: msgpack.unpackb(data, raw=False),
-        }.get(format_name)
+        loads = LOADS.get(format_name)
         if loads is None:
             return
         try:
