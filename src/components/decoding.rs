@@ -158,3 +158,62 @@ fn request(
         dispatcher.dispatch(Action::Decoded(decoded));
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decoder_rules::rule;
+    use crate::i18n::Locale;
+    use crate::state::tests::message;
+    use payload_decoders::{DecodeError, DecodeProblem, Value};
+
+    #[test]
+    fn rows_show_the_decoded_value_the_wait_or_the_error_and_ask_only_for_what_is_missing() {
+        let i18n = I18n { locale: Locale::En };
+        let mut views = DecodedViews {
+            rules: Rc::new(vec![rule("s/#", Format::Cbor).unwrap()]),
+            cache: DecodedCache::default(),
+            want: Callback::noop(),
+        };
+        let (one, two, other) = (
+            message(1, "s/a", "x"),
+            message(2, "s/b", "y"),
+            message(3, "t", "z"),
+        );
+        let mut wanted = Vec::new();
+        assert_eq!(views.line(i18n, &other, 80, &mut wanted), None);
+        let waiting = views.line(i18n, &one, 80, &mut wanted).unwrap();
+        assert_eq!(
+            (&*waiting.text, waiting.failed),
+            ("Decoding as CBOR…", false)
+        );
+        assert_eq!(wanted.iter().map(|w| w.seq).collect::<Vec<_>>(), [1]);
+
+        let error = DecodeError {
+            offset: 0,
+            problem: DecodeProblem::InvalidUtf8,
+        };
+        let map = Value::Map(vec![(Value::Text("t".into()), Value::Float(21.5))]);
+        views.cache.insert(vec![
+            (1, Format::Cbor, Decoding::Done(Rc::new(Ok(map)))),
+            (2, Format::Cbor, Decoding::Done(Rc::new(Err(error)))),
+        ]);
+        let mut wanted = Vec::new();
+        let decoded = views.line(i18n, &one, 80, &mut wanted).unwrap();
+        assert_eq!(
+            (&*decoded.text, decoded.failed),
+            (r#"CBOR: {"t": 21.5}"#, false)
+        );
+        let failed = views.line(i18n, &two, 80, &mut wanted).unwrap();
+        assert_eq!(
+            (&*failed.text, failed.failed),
+            ("Not valid CBOR at byte 0: text that is not UTF-8.", true)
+        );
+        assert!(wanted.is_empty());
+
+        // Another rule's format: decoded anew.
+        views.rules = Rc::new(vec![rule("s/#", Format::MessagePack).unwrap()]);
+        views.line(i18n, &one, 80, &mut wanted).unwrap();
+        assert_eq!(wanted.len(), 1);
+    }
+}
