@@ -1,7 +1,8 @@
 //! Periodic publishing: the same message every interval, `{n}` in a text payload replaced by
 //! the message's number; a JSON payload to encode as CBOR or MessagePack is encoded by the
-//! decoder Worker at each tick, after the number is in. The driver only ticks (`Driver::start_ticker`); what is sent and
-//! counted lives here, and `use_periodic` gives the publish form its start and stop.
+//! decoder Worker at each tick, after the number is in. The driver only ticks
+//! (`Driver::start_ticker`); what is sent and counted lives here, and `use_periodic` gives the
+//! publish form its start and stop.
 
 use mqtt_core::{Bytes, OutgoingMessage};
 use payload_decoders::Format;
