@@ -3,9 +3,10 @@
 //! recording is downloaded and loaded back through the file input, replayed under another
 //! prefix as fast as the broker takes it, and a third driver subscribed to that prefix gets
 //! every message, in order, with the same payloads and properties. Then a smaller recording
-//! replays at 1×, and each gap between two messages' arrivals at the subscriber is within
-//! `TOLERANCE_MS` of the recorded gap (the error against each recorded offset from the first
-//! message is printed too).
+//! replays at 1×: the gaps between arrivals at the subscriber follow the recorded gaps (their
+//! median error within `MEDIAN_TOLERANCE_MS`, nine in ten within `TOLERANCE_MS`), and the replay
+//! spans the recording. A shared machine may hold up a message or two; a replay that sends as
+//! fast as it can, or evenly spread over the span, fails both.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -30,8 +31,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 const STREAM: usize = 10_000;
 /// Unconfirmed publishes the stream's publisher keeps in hand.
 const WINDOW: usize = 200;
-/// At 1×, each gap between consecutive arrivals is within this of the recorded gap.
+/// At 1×, nine in ten gaps between consecutive arrivals are within this of the recorded gap…
 const TOLERANCE_MS: f64 = 50.0;
+/// …and half are within this: evenly spread messages would miss it by about 22 ms, the recorded
+/// gaps being 10 to 99 ms.
+const MEDIAN_TOLERANCE_MS: f64 = 15.0;
 const SECTION: &str = "Record and replay";
 
 #[derive(Default)]
@@ -323,31 +327,35 @@ async fn a_recorded_stream_replays_under_another_prefix_in_order_and_on_time() {
         .iter()
         .map(|m| (m.topic.as_str(), m.received_at))
         .collect();
-    let first = by_topic[format!("{prefix}/again/timed/0").as_str()] as f64;
-    let mut worst = 0.0f64;
-    let mut total = 0.0;
-    let mut worst_gap = 0.0f64;
-    let mut previous: Option<(f64, u64)> = None;
-    for (n, offset) in offsets.iter().enumerate() {
-        let at = by_topic[format!("{prefix}/again/timed/{n}").as_str()] as f64 - first;
-        let error = (at - *offset as f64).abs();
-        worst = worst.max(error);
-        total += error;
-        if let Some((last_at, last_offset)) = previous {
-            let gap_error = ((at - last_at) - (*offset - last_offset) as f64).abs();
-            worst_gap = worst_gap.max(gap_error);
-        }
-        previous = Some((at, *offset));
-    }
+    let arrivals: Vec<f64> = (0..offsets.len())
+        .map(|n| by_topic[format!("{prefix}/again/timed/{n}").as_str()] as f64)
+        .collect();
+    let mut gap_errors: Vec<f64> = arrivals
+        .windows(2)
+        .zip(offsets.windows(2))
+        .map(|(at, recorded)| ((at[1] - at[0]) - (recorded[1] - recorded[0]) as f64).abs())
+        .collect();
+    gap_errors.sort_by(f64::total_cmp);
+    let median = gap_errors[gap_errors.len() / 2];
+    let ninth_decile = gap_errors[gap_errors.len() * 9 / 10];
+    let span = arrivals[arrivals.len() - 1] - arrivals[0];
+    let recorded_span = offsets[offsets.len() - 1] as f64;
     console_log!(
-        "1x replay of 60 messages over {} ms: error against the recorded offset mean {:.1} ms, \
-         worst {worst:.0} ms; worst inter-message gap error {worst_gap:.0} ms (tolerance {TOLERANCE_MS} ms)",
-        offsets[59],
-        total / 60.0
+        "1x replay of 60 messages recorded over {recorded_span} ms took {span:.0} ms; gap errors: \
+         median {median:.0} ms, 90th percentile {ninth_decile:.0} ms, worst {:.0} ms",
+        gap_errors[gap_errors.len() - 1]
     );
     assert!(
-        worst_gap <= TOLERANCE_MS,
-        "a gap between two messages was {worst_gap} ms off the recorded one"
+        median <= MEDIAN_TOLERANCE_MS,
+        "the gaps between messages were {median} ms off the recorded ones (median)"
+    );
+    assert!(
+        ninth_decile <= TOLERANCE_MS,
+        "one in ten gaps between messages was {ninth_decile} ms or more off the recorded one"
+    );
+    assert!(
+        span >= recorded_span - TOLERANCE_MS,
+        "the replay took {span} ms for a recording of {recorded_span} ms"
     );
     publisher.shutdown();
     subscriber.shutdown();
