@@ -92,6 +92,13 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     let form_settings = use_state(|| props.initial.clone());
     // The decoder rules in force: the form's, as edited, or a loaded profile's.
     let decoders = use_state(|| props.initial.decoders.clone());
+    {
+        // The driver hears Sparkplug B births as they arrive, by the rules in force.
+        let driver = (*driver).clone();
+        use_effect_with((*decoders).clone(), move |rules| {
+            driver.set_decoders(rules.clone())
+        });
+    }
     // Bumped when a profile is loaded, so the form starts over from it.
     let form_generation = use_state(|| 0u32);
     let profiles = use_state(storage::load_profiles);
@@ -295,7 +302,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let publish = html! {
         <PublishPanel ids={ids.clone()} {driver} state={state.clone()}
-            trigger={triggers.publish} />
+            trigger={triggers.publish}  decoders={(*decoders).clone()} />
     };
 
     html! {
