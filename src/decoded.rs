@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use mqtt_core::Bytes;
-use payload_decoders::{integer_text, DecodeError, Format, Value};
+use payload_decoders::{integer_text, DecodeError, Format, SchemaError, Value};
 
 use crate::json_path::{JsonPath, PathStep};
 use crate::number::{format_significant, parse_decimal};
@@ -24,15 +24,19 @@ pub const CACHE_ENTRIES: usize = 2_048;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decoding {
     Done(Rc<Result<Value, DecodeError>>),
+    /// The rule's `.proto` files do not compile, or lack its message type.
+    Unusable(Rc<SchemaError>),
     /// The decoder module could not be loaded.
     Unavailable,
 }
 
-/// A message to decode: its number, the format of the rule matching its topic, its payload.
+/// A message to decode: its number, the format of the rule matching its topic, its topic
+/// (which picks the rule's schema, and names a Sparkplug B edge node), its payload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wanted {
     pub seq: u64,
     pub format: Format,
+    pub topic: String,
     pub payload: Bytes,
 }
 
@@ -274,6 +278,7 @@ mod tests {
         let wanted = |seq| Wanted {
             seq,
             format: Format::Cbor,
+            topic: String::new(),
             payload: Bytes::new(),
         };
         assert_eq!(cache.missing(wanted(1)), None);

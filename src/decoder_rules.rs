@@ -3,13 +3,19 @@
 //! message's topic decodes its payload. Matching is the core's (`mqtt_core::topic::matches`),
 //! as a subscription would match.
 //!
+//! A Protobuf rule carries its `.proto` files and message type ([`MessageSchema`]), saved
+//! with it (at most `MAX_SCHEMA_BYTES` of text). Sparkplug B needs nothing more: its schema is
+//! built into the decoder Worker, and [`default_rules`] give it `spBv1.0/#`.
+//!
 //! Also the JSON side of encoding: the publish form's JSON as a `payload_decoders::Value`,
 //! with errors that name the field.
 
 use mqtt_core::topic::{matches, validate_topic_filter};
+use payload_decoders::js::Request;
+use payload_decoders::sparkplug::{parse_topic, Topic};
 use payload_decoders::{
-    DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, Format, Kind, PathStep,
-    Value as Decoded,
+    CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, Format, Kind,
+    MessageSchema, PathStep, ProtoFile, SchemaError, Value as Decoded, MAX_SCHEMA_BYTES,
 };
 
 use crate::i18n::{Key, Text};
@@ -20,52 +26,196 @@ use crate::number::parse_decimal;
 pub struct DecoderRule {
     pub filter: String,
     pub format: Format,
+    /// A Protobuf rule's files and message type; `None` for every other format.
+    pub schema: Option<MessageSchema>,
 }
 
 /// The format of the first rule matching `topic`.
 pub fn decoder_for(rules: &[DecoderRule], topic: &str) -> Option<Format> {
-    rules
-        .iter()
-        .find(|rule| matches(&rule.filter, topic))
-        .map(|rule| rule.format)
+    rule_for(rules, topic).map(|rule| rule.format)
+}
+
+/// The first rule matching `topic`, with its schema.
+pub fn rule_for<'a>(rules: &'a [DecoderRule], topic: &str) -> Option<&'a DecoderRule> {
+    rules.iter().find(|rule| matches(&rule.filter, topic))
+}
+
+/// The rules a new connection starts with: Sparkplug B on its namespace.
+pub fn default_rules() -> Vec<DecoderRule> {
+    vec![DecoderRule {
+        filter: "spBv1.0/#".to_owned(),
+        format: Format::SparkplugB,
+        schema: None,
+    }]
+}
+
+/// The decoder Worker's request that decodes `payload` of `topic` as `format` says: with a
+/// Protobuf rule's `schema`, or with the aliases Sparkplug B `session` has observed.
+pub fn decode_request(
+    format: Format,
+    schema: Option<&MessageSchema>,
+    session: u32,
+    topic: &str,
+    payload: Vec<u8>,
+) -> Request {
+    match (format, schema) {
+        (Format::Protobuf, Some(schema)) => Request::DecodeMessage {
+            schema: schema.clone(),
+            payload,
+        },
+        (Format::SparkplugB, _) => Request::DecodeSparkplug {
+            session,
+            topic: topic.to_owned(),
+            payload,
+        },
+        _ => Request::Decode(payload),
+    }
+}
+
+/// The request that encodes `value` to publish on `topic`, as [`decode_request`] decodes:
+/// Sparkplug B's sequence numbers are `session`'s.
+pub fn encode_request(
+    format: Format,
+    schema: Option<&MessageSchema>,
+    session: u32,
+    topic: &str,
+    value: Decoded,
+) -> Request {
+    match (format, schema) {
+        (Format::Protobuf, Some(schema)) => Request::EncodeMessage {
+            schema: schema.clone(),
+            value,
+        },
+        (Format::SparkplugB, _) => Request::EncodeSparkplug {
+            session,
+            topic: topic.to_owned(),
+            value,
+        },
+        _ => Request::Encode(value),
+    }
+}
+
+/// The request that lets Sparkplug B `session` learn from a message as it arrives, if the
+/// rules decode `topic` as Sparkplug B and the message is a birth or a node's death (the only
+/// ones that change aliases).
+pub fn observe_request(
+    rules: &[DecoderRule],
+    session: u32,
+    topic: &str,
+    payload: &[u8],
+) -> Option<Request> {
+    let announces = match parse_topic(topic)? {
+        Topic::Edge { message_type, .. } => message_type.announces_aliases(),
+        Topic::State { .. } => false,
+    };
+    (announces && decoder_for(rules, topic) == Some(Format::SparkplugB)).then(|| {
+        Request::ObserveSparkplug {
+            session,
+            topic: topic.to_owned(),
+            payload: payload.to_vec(),
+        }
+    })
 }
 
 /// Why a rule cannot be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleProblem {
     InvalidFilter,
+    /// A Protobuf rule without `.proto` files or a message type.
+    NoMessageType,
+    /// More `.proto` text than a rule keeps.
+    SchemaTooLarge {
+        size: usize,
+        limit: usize,
+    },
 }
 
 /// A rule from the panel's fields: the filter must be one a subscription could use.
 pub fn rule(filter: &str, format: Format) -> Result<DecoderRule, RuleProblem> {
+    rule_with(filter, format, None)
+}
+
+/// A rule with its schema, which a Protobuf rule needs and others leave out.
+pub fn rule_with(
+    filter: &str,
+    format: Format,
+    schema: Option<MessageSchema>,
+) -> Result<DecoderRule, RuleProblem> {
     let filter = filter.trim();
     validate_topic_filter(filter).map_err(|_| RuleProblem::InvalidFilter)?;
+    let schema = match (format, schema) {
+        (Format::Protobuf, Some(schema)) if !schema.message.is_empty() => {
+            let size = schema.size();
+            if size > MAX_SCHEMA_BYTES {
+                return Err(RuleProblem::SchemaTooLarge {
+                    size,
+                    limit: MAX_SCHEMA_BYTES,
+                });
+            }
+            Some(schema)
+        }
+        (Format::Protobuf, _) => return Err(RuleProblem::NoMessageType),
+        _ => None,
+    };
     Ok(DecoderRule {
         filter: filter.to_owned(),
         format,
+        schema,
     })
 }
 
-/// The rules as JSON: `[{"filter": "...", "decoder": "cbor"}, …]`.
+fn string(text: &str) -> Value {
+    Value::String(text.to_owned())
+}
+
+/// The rules as JSON: `[{"filter": "...", "decoder": "cbor"}, …]`; a Protobuf rule also has
+/// `"message": "pkg.Type"` and `"files": [{"name": "a.proto", "text": "..."}, …]`.
 pub fn rules_to_json(rules: &[DecoderRule]) -> Value {
     Value::Array(
         rules
             .iter()
             .map(|rule| {
-                Value::Object(vec![
-                    ("filter".to_owned(), Value::String(rule.filter.clone())),
-                    (
-                        "decoder".to_owned(),
-                        Value::String(rule.format.name().to_owned()),
-                    ),
-                ])
+                let mut members = vec![
+                    ("filter".to_owned(), string(&rule.filter)),
+                    ("decoder".to_owned(), string(rule.format.name())),
+                ];
+                if let Some(schema) = &rule.schema {
+                    members.push(("message".to_owned(), string(&schema.message)));
+                    let files = schema.files.iter().map(|file| {
+                        Value::Object(vec![
+                            ("name".to_owned(), string(&file.name)),
+                            ("text".to_owned(), string(&file.text)),
+                        ])
+                    });
+                    members.push(("files".to_owned(), Value::Array(files.collect())));
+                }
+                Value::Object(members)
             })
             .collect(),
     )
 }
 
-/// Rules from `rules_to_json` output; a rule with an invalid filter or an unknown decoder (a
-/// later version's, say) is left out, and anything but an array gives none.
+fn schema_from_json(item: &Value) -> Option<MessageSchema> {
+    let files = item
+        .get("files")?
+        .as_array()?
+        .iter()
+        .map(|file| {
+            Some(ProtoFile {
+                name: file.get("name")?.as_str()?.to_owned(),
+                text: file.get("text")?.as_str()?.to_owned(),
+            })
+        })
+        .collect::<Option<_>>()?;
+    Some(MessageSchema {
+        files,
+        message: item.get("message")?.as_str()?.to_owned(),
+    })
+}
+
+/// Rules from `rules_to_json` output; a rule with an invalid filter, an unknown decoder (a
+/// later version's, say), or a Protobuf rule without its schema or with too large a one, is
+/// left out, and anything but an array gives none.
 pub fn rules_from_json(value: &Value) -> Vec<DecoderRule> {
     value
         .as_array()
@@ -73,7 +223,12 @@ pub fn rules_from_json(value: &Value) -> Vec<DecoderRule> {
         .iter()
         .filter_map(|item| {
             let format = Format::from_name(item.get("decoder")?.as_str()?)?;
-            rule(item.get("filter")?.as_str()?, format).ok()
+            rule_with(
+                item.get("filter")?.as_str()?,
+                format,
+                schema_from_json(item),
+            )
+            .ok()
         })
         .collect()
 }
@@ -185,6 +340,8 @@ pub fn format_key(format: Format) -> Key {
     match format {
         Format::Cbor => Key::DecoderCbor,
         Format::MessagePack => Key::DecoderMsgpack,
+        Format::Protobuf => Key::DecoderProtobuf,
+        Format::SparkplugB => Key::DecoderSparkplugB,
     }
 }
 
@@ -211,6 +368,7 @@ fn expected_key(expected: Expected) -> Key {
         Expected::Argument => Key::DecodeExpectedArgument,
         Expected::Content => Key::DecodeExpectedContent,
         Expected::Chunk => Key::DecodeExpectedChunk,
+        Expected::Field => Key::DecodeExpectedField,
     }
 }
 
@@ -238,6 +396,11 @@ pub fn decode_error_text(format: Format, error: &DecodeError) -> Text {
         DecodeProblem::TooManyNodes { limit } => {
             Text::new(Key::DecodeProblemTooMany).number("limit", limit as u64)
         }
+        DecodeProblem::WireType { field, wire_type } => Text::new(Key::DecodeProblemWireType)
+            .with("field", field.to_string())
+            .with("wire", wire_type.to_string()),
+        DecodeProblem::NotTheMessage => Text::new(Key::DecodeProblemNotTheMessage),
+        DecodeProblem::NoSchema => Text::new(Key::SchemaMissing),
     };
     Text::new(Key::DecodedError)
         .with("format", format_key(format))
@@ -259,6 +422,13 @@ pub fn encode_error_text(format: Format, error: &EncodeError) -> Text {
         EncodeProblem::TooDeep { limit } => {
             Text::new(Key::EncodeProblemTooDeep).number("limit", limit as u64)
         }
+        EncodeProblem::NoSuchField => Text::new(Key::EncodeProblemNoSuchField),
+        EncodeProblem::FieldType { expected, found } => Text::new(Key::EncodeProblemFieldType)
+            .with("kind", kind_key(found))
+            .with("type", expected.name()),
+        EncodeProblem::NoSuchEnumValue => Text::new(Key::EncodeProblemNoSuchEnumValue),
+        EncodeProblem::InvalidBase64 => Text::new(Key::EncodeProblemBase64),
+        EncodeProblem::NoSchema => Text::new(Key::SchemaMissing),
     };
     field_error(format, &error.path, problem)
 }
@@ -269,6 +439,35 @@ pub fn json_field_error_text(format: Format, error: &JsonFieldError) -> Text {
         JsonFieldProblem::NumberOutOfRange => Text::new(Key::EncodeProblemRange),
     };
     field_error(format, &error.path, problem)
+}
+
+/// Why `.proto` files cannot be used: the compiler's message (data, in its English) at its
+/// place, a missing message type, or too much text.
+pub fn schema_error_text(error: &SchemaError) -> Text {
+    match error {
+        SchemaError::Compile(CompileError {
+            file,
+            line,
+            column,
+            message,
+        }) => {
+            let place = match (file, line, column) {
+                (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+                (Some(file), Some(line), None) => format!("{file}:{line}"),
+                (Some(file), None, _) => file.clone(),
+                (None, ..) => String::new(),
+            };
+            Text::new(Key::SchemaCompileError)
+                .with("place", place)
+                .with("message", message.clone())
+        }
+        SchemaError::NoSuchMessage(name) => {
+            Text::new(Key::SchemaNoSuchMessage).with("message", name.clone())
+        }
+        SchemaError::TooLarge { size, limit } => Text::new(Key::SchemaTooLarge)
+            .number("size", *size as u64)
+            .number("limit", *limit as u64),
+    }
 }
 
 fn field_error(format: Format, path: &[PathStep], problem: Text) -> Text {
@@ -327,6 +526,113 @@ mod tests {
             [rule("z", Format::MessagePack).unwrap()]
         );
         assert_eq!(rules_from_json(&parse("{}").unwrap()), []);
+    }
+
+    fn schema(text: &str) -> MessageSchema {
+        MessageSchema {
+            files: vec![ProtoFile {
+                name: "a.proto".into(),
+                text: text.into(),
+            }],
+            message: "demo.A".into(),
+        }
+    }
+
+    #[test]
+    fn protobuf_rules_keep_their_schema_within_the_limit() {
+        let kept = rule_with(
+            "pb/#",
+            Format::Protobuf,
+            Some(schema("syntax = \"proto3\";")),
+        )
+        .unwrap();
+        let rules = vec![kept.clone(), rule("x", Format::Cbor).unwrap()];
+        assert_eq!(rules_from_json(&rules_to_json(&rules)), rules);
+        assert_eq!(
+            rule_with("pb/#", Format::Protobuf, None),
+            Err(RuleProblem::NoMessageType)
+        );
+        let big = schema(&"x".repeat(MAX_SCHEMA_BYTES + 1));
+        assert_eq!(
+            rule_with("pb/#", Format::Protobuf, Some(big.clone())),
+            Err(RuleProblem::SchemaTooLarge {
+                size: MAX_SCHEMA_BYTES + 1,
+                limit: MAX_SCHEMA_BYTES
+            })
+        );
+        // Saved or shared before (or edited by hand), a too large schema is left out.
+        let mut json = rules_to_json(&[kept]);
+        if let Value::Array(items) = &mut json {
+            if let Value::Object(members) = &mut items[0] {
+                members.retain(|(name, _)| name != "files");
+                members.push((
+                    "files".into(),
+                    Value::Array(vec![Value::Object(vec![
+                        ("name".into(), Value::String("a.proto".into())),
+                        ("text".into(), Value::String(big.files[0].text.clone())),
+                    ])]),
+                ));
+            }
+        }
+        assert_eq!(rules_from_json(&json), []);
+        // Other formats keep no schema.
+        assert_eq!(
+            rule_with("x", Format::SparkplugB, Some(schema(""))).map(|rule| rule.schema),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn births_and_deaths_go_to_the_session_as_they_arrive() {
+        let rules = default_rules();
+        let observed = |topic: &str| observe_request(&rules, 4, topic, &[1]).is_some();
+        assert!(observed("spBv1.0/g/NBIRTH/e"));
+        assert!(observed("spBv1.0/g/DBIRTH/e/d"));
+        assert!(observed("spBv1.0/g/NDEATH/e"));
+        assert!(!observed("spBv1.0/g/NDATA/e"));
+        assert!(!observed("spBv1.0/g/DDEATH/e/d"));
+        assert!(!observed("spBv1.0/STATE/host"));
+        // Not when the rules decode the namespace otherwise.
+        let cbor = [rule("#", Format::Cbor).unwrap()];
+        assert_eq!(observe_request(&cbor, 4, "spBv1.0/g/NBIRTH/e", &[1]), None);
+        assert_eq!(
+            decode_request(Format::SparkplugB, None, 4, "spBv1.0/g/NDATA/e", vec![1]),
+            Request::DecodeSparkplug {
+                session: 4,
+                topic: "spBv1.0/g/NDATA/e".into(),
+                payload: vec![1]
+            }
+        );
+        assert_eq!(
+            decode_request(Format::Cbor, None, 4, "t", vec![1]),
+            Request::Decode(vec![1])
+        );
+    }
+
+    #[test]
+    fn sparkplug_b_decodes_its_namespace_by_default() {
+        let rules = default_rules();
+        assert_eq!(
+            decoder_for(&rules, "spBv1.0/plant/NDATA/edge1"),
+            Some(Format::SparkplugB)
+        );
+        assert_eq!(decoder_for(&rules, "plant/NDATA"), None);
+    }
+
+    #[test]
+    fn compile_errors_read_with_their_place() {
+        let text = schema_error_text(&SchemaError::Compile(CompileError {
+            file: Some("a.proto".into()),
+            line: Some(3),
+            column: Some(7),
+            message: "expected ';'".into(),
+        }));
+        assert_eq!(
+            text,
+            Text::new(Key::SchemaCompileError)
+                .with("place", "a.proto:3:7")
+                .with("message", "expected ';'")
+        );
     }
 
     #[test]

@@ -310,6 +310,18 @@ mod tests {
             decoders: vec![
                 crate::decoder_rules::rule("sensors/+/cbor", payload_decoders::Format::Cbor)
                     .unwrap(),
+                crate::decoder_rules::rule_with(
+                    "pb/+",
+                    payload_decoders::Format::Protobuf,
+                    Some(payload_decoders::MessageSchema {
+                        files: vec![payload_decoders::ProtoFile {
+                            name: "a.proto".into(),
+                            text: "syntax = \"proto3\";\nmessage A { string s = 1; }\n".into(),
+                        }],
+                        message: "A".into(),
+                    }),
+                )
+                .unwrap(),
                 crate::decoder_rules::rule("#", payload_decoders::Format::MessagePack).unwrap(),
             ],
         }
@@ -405,7 +417,7 @@ mod tests {
         expected.auth = AuthSettings::default();
         expected.backup_urls.clear();
         expected.follow_references = false;
-        expected.decoders.clear();
+        expected.decoders = crate::decoder_rules::default_rules();
         assert_eq!(settings, expected);
         assert_eq!(
             subscriptions,
@@ -430,7 +442,7 @@ mod tests {
         expected.auth = AuthSettings::default();
         expected.backup_urls.clear();
         expected.follow_references = false;
-        expected.decoders.clear();
+        expected.decoders = crate::decoder_rules::default_rules();
         assert_eq!(settings_from_text(old_profile), Some(expected));
         // Today's writer puts the old keys in the old order (and the newer ones after them).
         assert!(share_document(&settings, &[])

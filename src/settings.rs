@@ -111,7 +111,7 @@ impl Default for ConnectionSettings {
             auto_reconnect: true,
             will: WillSettings::default(),
             auth: AuthSettings::default(),
-            decoders: Vec::new(),
+            decoders: crate::decoder_rules::default_rules(),
         }
     }
 }

@@ -5,12 +5,18 @@
 //! their hex. Then the app publishes JSON encoded as CBOR and as MessagePack under
 //! decoders/app/, which the peer decodes and judges on decoders/verdict/<format>.
 //!
+//! Protobuf and Sparkplug B likewise: the peer's demo.Telemetry (tests/decoders/proto, two files,
+//! one importing the other, loaded into the rules panel) and its Sparkplug B births and
+//! alias-only data, shown with the names from the births; the app's own Protobuf and Sparkplug
+//! B encodings judged by Python's protobuf.
+//!
 //! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_DECODER_URL.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
 use support::{clear_storage, mount, wait_until, Mounted};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -130,6 +136,177 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
             app.errors("Publish")
         );
     }
+
+    app.click("Connection", "Disconnect");
+    wait_until("disconnected", || app.status() == "disconnected").await;
+    app.unmount().await;
+}
+
+/// Puts `files` (name, text) in the Connection section's `.proto` file input, as choosing them
+/// would.
+fn choose_proto_files(app: &Mounted, files: &[(&str, &str)]) {
+    let input = app
+        .field("Connection", ".proto files")
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .expect("a file input");
+    let transfer = web_sys::DataTransfer::new().expect("a DataTransfer");
+    for (name, text) in files {
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let file = web_sys::File::new_with_str_sequence(&parts, name).expect("a file");
+        transfer.items().add_with_file(&file).expect("added");
+    }
+    input.set_files(transfer.files().as_ref());
+    let event = web_sys::Event::new("change").expect("an event");
+    input.dispatch_event(&event).expect("dispatched");
+}
+
+const COMMON: &str = include_str!("decoders/proto/common.proto");
+const TELEMETRY: &str = include_str!("decoders/proto/telemetry.proto");
+
+#[wasm_bindgen_test]
+async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
+    clear_storage();
+    locate_the_decoder_module();
+    let app = mount().await;
+    // Sparkplug B's namespace is decoded by default.
+    assert!(app
+        .section("Connection")
+        .text_content()
+        .unwrap_or_default()
+        .contains("spBv1.0/# → Sparkplug B"));
+
+    app.fill("Connection", "Topic filter", "decoders/+/protobuf");
+    app.fill("Connection", "Decoder", "protobuf");
+    // A file that does not compile: where and why.
+    let broken = "syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n";
+    app.wait_field("Connection", ".proto files").await;
+    choose_proto_files(&app, &[("broken.proto", broken)]);
+    wait_until("the compile error", || {
+        app.errors("Connection")
+            .contains("The .proto files do not compile: broken.proto:4:")
+    })
+    .await;
+    // The two test files, the second importing the first.
+    choose_proto_files(
+        &app,
+        &[("telemetry.proto", TELEMETRY), ("common.proto", COMMON)],
+    );
+    wait_until("the message types", || {
+        app.field("Connection", "Message type")
+            .text_content()
+            .unwrap_or_default()
+            .contains("demo.Telemetry")
+            && app.errors("Connection").is_empty()
+    })
+    .await;
+    app.fill("Connection", "Message type", "demo.Telemetry");
+    app.click("Connection", "Add rule");
+    wait_until("the Protobuf rule", || {
+        app.section("Connection")
+            .text_content()
+            .unwrap_or_default()
+            .contains("decoders/+/protobuf → Protobuf demo.Telemetry")
+    })
+    .await;
+
+    app.connect("app-decoders-protobuf").await;
+    app.subscribe("decoders/#", "1").await;
+    app.subscribe("spBv1.0/#", "1").await;
+
+    let text = open(&app, "decoders/python/protobuf").await;
+    assert!(text.contains("Decoded as Protobuf"), "{text}");
+    let tree = app.text(".detail .decoded-tree");
+    for shown in [
+        "device: \"pump-1\" text",
+        "unit: \"CELSIUS\" text",
+        "code: 7 integer",
+        "serial: 18446744073709551615 integer",
+        "label: \"level 2\" text",
+    ] {
+        assert!(tree.contains(shown), "{shown:?} not in {tree}");
+    }
+
+    // Sparkplug B: the peer's births and alias-only data, in order.
+    app.publish("decoders/sparkplug/go", "go", "1");
+    app.wait_row("spBv1.0/plant/DDATA/edge1/pump").await;
+    for (topic, names, parts) in [
+        (
+            "spBv1.0/plant/NDATA/edge1",
+            ["name: \"Temperature\" text", "name: \"Running\" text"],
+            "Sparkplug B NDATA · group plant · edge node edge1",
+        ),
+        (
+            "spBv1.0/plant/DDATA/edge1/pump",
+            ["name: \"Pump/Speed\" text", "int_value: 1300 integer"],
+            "Sparkplug B DDATA · group plant · edge node edge1 · device pump",
+        ),
+    ] {
+        let text = open(&app, topic).await;
+        assert!(text.contains(parts), "{text}");
+        let tree = app.text(".detail .decoded-tree");
+        for name in names {
+            assert!(tree.contains(name), "{topic}: {name:?} not in {tree}");
+        }
+    }
+
+    // The message list decodes by the same rules and births: a Protobuf row, and an alias-only
+    // NDATA row named from the NBIRTH.
+    for (topic, shown) in [
+        ("decoders/python/protobuf", ["Protobuf: {", "pump-1"]),
+        (
+            "spBv1.0/plant/NDATA/edge1",
+            ["Sparkplug B: {", "Temperature"],
+        ),
+    ] {
+        wait_until(&format!("{topic}'s row decoded"), || {
+            app.rows()
+                .iter()
+                .any(|row| row.contains(topic) && shown.iter().all(|part| row.contains(part)))
+        })
+        .await;
+    }
+
+    // The app's encodings, judged by Python.
+    app.fill("Publish", "Payload format", "protobuf");
+    app.fill("Publish", "Topic", "decoders/app/protobuf");
+    app.fill(
+        "Publish",
+        "Payload",
+        r#"{"device": "from the app", "readings": [{"sensor": 3}]}"#,
+    );
+    app.click("Publish", "Publish");
+    wait_until("the Protobuf field error", || {
+        app.errors("Publish").contains(
+            "Cannot encode $.readings[0].sensor as Protobuf: a value of type integer cannot go in a string field",
+        )
+    })
+    .await;
+    let telemetry = r#"{"device": "from the app", "readings": [{"sensor": "a", "value": 2.5,
+        "unit": "KELVIN"}], "counters": {"n": 3}, "error": "none"}"#;
+    app.fill("Publish", "Payload", telemetry);
+    app.click("Publish", "Publish");
+    // (A level deeper than the rule's decoders/+/protobuf, which would decode the verdict.)
+    let verdict = app.wait_row("decoders/verdict/protobuf/app").await;
+    assert!(verdict.contains("ok"), "Protobuf: Python says {verdict}");
+
+    app.fill("Publish", "Payload format", "sparkplug-b");
+    for (topic, payload) in [
+        (
+            "spBv1.0/tank/NBIRTH/edge9",
+            r#"{"metrics": [{"name": "Level", "alias": 7, "datatype": 10, "double_value": 0.75}]}"#,
+        ),
+        (
+            "spBv1.0/tank/NDATA/edge9",
+            r#"{"metrics": [{"alias": 7, "double_value": 0.5}]}"#,
+        ),
+    ] {
+        app.fill("Publish", "Topic", topic);
+        app.fill("Publish", "Payload", payload);
+        app.click("Publish", "Publish");
+        app.wait_row(topic).await;
+    }
+    let verdict = app.wait_row("decoders/verdict/sparkplug").await;
+    assert!(verdict.contains("ok"), "Sparkplug B: Python says {verdict}");
 
     app.click("Connection", "Disconnect");
     wait_until("disconnected", || app.status() == "disconnected").await;

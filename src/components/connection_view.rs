@@ -94,12 +94,20 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     // The decoder rules in force: the form's, as edited, or a loaded profile's.
     let decoders = use_state(|| props.initial.decoders.clone());
     // What the message list, the topic tree and the charts decode (`decoding.rs`).
-    let want_decoded = use_decoding(state.dispatcher());
+    let rules = use_memo((*decoders).clone(), Clone::clone);
+    let want_decoded = use_decoding(state.dispatcher(), rules.clone(), driver.decoder_session());
     let decoded_views = DecodedViews {
-        rules: use_memo((*decoders).clone(), Clone::clone),
+        rules,
         cache: state.decoded.clone(),
         want: want_decoded,
     };
+    {
+        // The driver hears Sparkplug B births as they arrive, by the rules in force.
+        let driver = (*driver).clone();
+        use_effect_with((*decoders).clone(), move |rules| {
+            driver.set_decoders(rules.clone())
+        });
+    }
     // Bumped when a profile is loaded, so the form starts over from it.
     let form_generation = use_state(|| 0u32);
     let profiles = use_state(storage::load_profiles);
@@ -303,7 +311,7 @@ pub fn ConnectionView(props: &ConnectionViewProps) -> Html {
     };
     let publish = html! {
         <PublishPanel ids={ids.clone()} {driver} state={state.clone()}
-            trigger={triggers.publish} />
+            trigger={triggers.publish}  decoders={(*decoders).clone()} />
     };
 
     html! {

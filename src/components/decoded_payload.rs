@@ -5,13 +5,16 @@
 use std::rc::Rc;
 
 use mqtt_core::Bytes;
-use payload_decoders::js::{Answer, Request};
-use payload_decoders::{DecodeError, Format, Tag, Value};
+use payload_decoders::js::Answer;
+use payload_decoders::sparkplug::{parse_topic, Topic};
+use payload_decoders::{DecodeError, Format, MessageSchema, SchemaError, Tag, Value};
 use yew::prelude::*;
 
 use crate::decoded::scalar_text;
 use crate::decoder_module::{self, Outcome};
-use crate::decoder_rules::{decode_error_text, format_key, kind_key};
+use crate::decoder_rules::{
+    decode_error_text, decode_request, format_key, kind_key, schema_error_text,
+};
 use crate::i18n::{use_i18n, I18n, Key, Text};
 use crate::payload::hex_encode;
 
@@ -26,12 +29,23 @@ pub struct DecodedPayloadProps {
     pub payload: Bytes,
     /// The message's sequence number: a new message is decoded anew.
     pub seq: u64,
+    /// A Protobuf rule's files and message type.
+    #[prop_or_default]
+    pub schema: Option<MessageSchema>,
+    /// The message's topic: Sparkplug B's names the edge node whose aliases apply.
+    #[prop_or_default]
+    pub topic: AttrValue,
+    /// The tab's Sparkplug B session in the decoder Worker.
+    #[prop_or_default]
+    pub session: u32,
 }
 
 #[derive(Clone, PartialEq)]
 enum Decoding {
     Waiting,
     Done(Rc<Result<Value, DecodeError>>),
+    /// A Protobuf rule's files do not compile or lack its message type.
+    Unusable(Rc<SchemaError>),
     Unavailable,
 }
 
@@ -44,11 +58,17 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
     {
         let decoded = decoded.clone();
         let payload = props.payload.clone();
+        let (schema, topic, session) = (props.schema.clone(), props.topic.clone(), props.session);
         use_effect_with(wanted, move |&(seq, format)| {
             decoded.set(Some(((seq, format), Decoding::Waiting)));
-            decoder_module::request(format, &Request::Decode(payload.to_vec()), move |outcome| {
+            let request =
+                decode_request(format, schema.as_ref(), session, &topic, payload.to_vec());
+            decoder_module::request(format, &request, move |outcome| {
                 let decoding = match outcome {
                     Outcome::Answered(Answer::Decoded(result)) => Decoding::Done(Rc::new(result)),
+                    Outcome::Answered(Answer::Unusable(problem)) => {
+                        Decoding::Unusable(Rc::new(problem))
+                    }
                     _ => Decoding::Unavailable,
                 };
                 decoded.set(Some(((seq, format), decoding)));
@@ -65,6 +85,9 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
         Decoding::Unavailable => {
             html! { <p class="error" role="alert">{ i18n.t(Key::DecodedUnavailable) }</p> }
         }
+        Decoding::Unusable(problem) => html! {
+            <p class="error" role="alert">{ i18n.text(&schema_error_text(&problem)) }</p>
+        },
         Decoding::Done(result) => match &*result {
             Ok(value) => {
                 let mut budget = SHOWN_NODES;
@@ -91,11 +114,39 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
             },
         },
     };
+    let namespace = match props.format {
+        Format::SparkplugB => parse_topic(&props.topic).map(|topic| sparkplug_topic(&topic)),
+        _ => None,
+    };
     html! {
         <section class="decoded" aria-label={heading.clone()}>
             <h4>{ heading }</h4>
+            if let Some(namespace) = namespace {
+                <p class="sparkplug-topic">{ i18n.text(&namespace) }</p>
+            }
             { body }
         </section>
+    }
+}
+
+/// A Sparkplug B topic's parts, as the detail names them.
+fn sparkplug_topic(topic: &Topic) -> Text {
+    match topic {
+        Topic::State { host } => Text::new(Key::SparkplugState).with("host", host.clone()),
+        Topic::Edge {
+            group,
+            message_type,
+            edge_node,
+            device,
+        } => {
+            let text = match device {
+                Some(device) => Text::new(Key::SparkplugTopicDevice).with("device", device.clone()),
+                None => Text::new(Key::SparkplugTopic),
+            };
+            text.with("group", group.clone())
+                .with("type", message_type.name())
+                .with("node", edge_node.clone())
+        }
     }
 }
 

@@ -1,13 +1,77 @@
 //! The payload decoder rules of the connection settings: an ordered list of topic filter →
-//! decoder, first match first, with a row to add one and buttons to move or remove each.
+//! decoder, first match first, with a row to add one and buttons to move or remove each. A
+//! Protobuf rule takes `.proto` files (their text is kept with the rule), which the decoder
+//! Worker compiles to list their message types, or to say where they do not compile.
 
-use payload_decoders::Format;
-use web_sys::HtmlSelectElement;
+use std::rc::Rc;
+
+use payload_decoders::js::{Answer, Request};
+use payload_decoders::{Format, MessageSchema, ProtoFile, SchemaError, MAX_SCHEMA_BYTES};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::text_input;
-use crate::decoder_rules::{format_key, rule, DecoderRule, RuleProblem};
+use crate::decoder_module::{self, Outcome};
+use crate::decoder_rules::{format_key, rule_with, schema_error_text, DecoderRule, RuleProblem};
 use crate::i18n::{use_i18n, Key, Text};
+
+/// The `.proto` files chosen for a new Protobuf rule, and what compiling them said.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Chosen {
+    files: Vec<ProtoFile>,
+    /// `None` while the Worker compiles (or before any file is chosen).
+    compiled: Option<Result<Vec<String>, SchemaError>>,
+}
+
+/// Reads the chosen files' text, then has the Worker compile them.
+fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
+    let Some(list) = input.files() else {
+        return;
+    };
+    let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut read = Vec::with_capacity(files.len());
+        for file in files {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            read.push(ProtoFile {
+                name: file.name(),
+                text: text
+                    .ok()
+                    .and_then(|text| text.as_string())
+                    .unwrap_or_default(),
+            });
+        }
+        let size = read.iter().map(|file| file.text.len()).sum::<usize>();
+        if size > MAX_SCHEMA_BYTES {
+            chosen.set(Chosen {
+                files: read,
+                compiled: Some(Err(SchemaError::TooLarge {
+                    size,
+                    limit: MAX_SCHEMA_BYTES,
+                })),
+            });
+            return;
+        }
+        chosen.set(Chosen {
+            files: read.clone(),
+            compiled: None,
+        });
+        let request = Request::Compile(read.clone());
+        decoder_module::request(Format::Protobuf, &request, move |outcome| {
+            let compiled = match outcome {
+                Outcome::Answered(Answer::Compiled(result)) => result,
+                Outcome::Answered(Answer::Unusable(error)) => Err(error),
+                // Only a module that did not load answers otherwise.
+                _ => Err(SchemaError::NoSuchMessage(String::new())),
+            };
+            chosen.set(Chosen {
+                files: read,
+                compiled: Some(compiled),
+            });
+        });
+    });
+}
 
 #[derive(Properties, PartialEq)]
 pub struct DecoderRulesPanelProps {
@@ -22,37 +86,73 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
     let filter = use_state(String::new);
     // Whether the filter was refused. The decoder is read from its select when a rule is
     // added: what is chosen then, whatever has rendered since.
-    let refused = use_state(|| false);
+    let refused = use_state(|| None::<RuleProblem>);
     let decoder = use_node_ref();
+    let message = use_node_ref();
+    // The decoder chosen in the select, for what the row shows beside it.
+    let format = use_state(|| Format::Cbor);
+    let chosen = use_state(Chosen::default);
     let id = |name: &str| format!("{}-decoders-{name}", props.ids);
+    let onformat = {
+        let format = format.clone();
+        let refused = refused.clone();
+        Callback::from(move |event: Event| {
+            let select: Option<HtmlSelectElement> =
+                event.target().and_then(|target| target.dyn_into().ok());
+            if let Some(picked) = select.and_then(|select| Format::from_name(&select.value())) {
+                format.set(picked);
+                refused.set(None);
+            }
+        })
+    };
+    let onfiles = {
+        let chosen = chosen.clone();
+        Callback::from(move |event: Event| {
+            let input: Option<HtmlInputElement> =
+                event.target().and_then(|target| target.dyn_into().ok());
+            if let Some(input) = input {
+                read_and_compile(input, chosen.clone());
+            }
+        })
+    };
 
     let onfilter = {
         let filter = filter.clone();
         let refused = refused.clone();
         Callback::from(move |value: String| {
             filter.set(value);
-            refused.set(false);
+            refused.set(None);
         })
     };
     let onadd = {
         let filter = filter.clone();
         let decoder = decoder.clone();
+        let message = message.clone();
         let refused = refused.clone();
         let rules = props.rules.clone();
         let onchange = props.onchange.clone();
+        let chosen = chosen.clone();
         Callback::from(move |_: MouseEvent| {
-            let chosen = decoder
+            let format = decoder
                 .cast::<HtmlSelectElement>()
                 .and_then(|select| Format::from_name(&select.value()))
                 .unwrap_or(Format::Cbor);
-            match rule(&filter, chosen) {
+            let schema = message
+                .cast::<HtmlSelectElement>()
+                .map(|select| select.value())
+                .filter(|_| format == Format::Protobuf)
+                .map(|message| MessageSchema {
+                    files: chosen.files.clone(),
+                    message,
+                });
+            match rule_with(&filter, format, schema) {
                 Ok(added) => {
                     let mut next = rules.clone();
                     next.push(added);
                     onchange.emit(next);
                     filter.set(String::new());
                 }
-                Err(RuleProblem::InvalidFilter) => refused.set(true),
+                Err(problem) => refused.set(Some(problem)),
             }
         })
     };
@@ -65,7 +165,26 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             onchange.emit(next);
         })
     };
-    let error_text = refused.then(|| i18n.t(Key::DecodersInvalidFilter));
+    let filter_error = matches!(*refused, Some(RuleProblem::InvalidFilter))
+        .then(|| i18n.t(Key::DecodersInvalidFilter));
+    let rule_error = match *refused {
+        Some(RuleProblem::NoMessageType) => Some(i18n.t(Key::DecodersNoMessageType).to_owned()),
+        Some(RuleProblem::SchemaTooLarge { size, limit }) => {
+            Some(i18n.text(&schema_error_text(&SchemaError::TooLarge { size, limit })))
+        }
+        _ => None,
+    };
+    let types: Rc<Vec<String>> = match &chosen.compiled {
+        Some(Ok(types)) => Rc::new(types.clone()),
+        _ => Rc::default(),
+    };
+    let compile_error = match &chosen.compiled {
+        Some(Err(SchemaError::NoSuchMessage(name))) if name.is_empty() => {
+            Some(i18n.t(Key::DecodedUnavailable).to_owned())
+        }
+        Some(Err(error)) => Some(i18n.text(&schema_error_text(error))),
+        _ => None,
+    };
 
     html! {
         <details class="decoders" open={!props.rules.is_empty()}>
@@ -74,9 +193,15 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             if !props.rules.is_empty() {
                 <ol class="decoder-rules">
                     { for props.rules.iter().enumerate().map(|(index, rule)| {
-                        let label = i18n.text(&Text::new(Key::DecodersRule)
-                            .with("filter", rule.filter.clone())
-                            .with("format", format_key(rule.format)));
+                        let label = match &rule.schema {
+                            Some(schema) => i18n.text(&Text::new(Key::DecodersRuleMessage)
+                                .with("filter", rule.filter.clone())
+                                .with("format", format_key(rule.format))
+                                .with("message", schema.message.clone())),
+                            None => i18n.text(&Text::new(Key::DecodersRule)
+                                .with("filter", rule.filter.clone())
+                                .with("format", format_key(rule.format))),
+                        };
                         html! {
                             <li>
                                 <span class="rule">{ label.clone() }</span>
@@ -99,21 +224,42 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             }
             <div class="row">
                 { text_input(&id("filter"), i18n.t(Key::DecodersFilter), &filter, onfilter,
-                    error_text) }
+                    filter_error) }
                 <div class="field">
                     <label for={id("format")}>{ i18n.t(Key::DecodersFormat) }</label>
-                    <select id={id("format")} ref={decoder}>
+                    <select id={id("format")} ref={decoder} onchange={onformat}>
                         { for Format::ALL.into_iter().map(|f| html! {
-                            <option value={f.name()}>
+                            <option value={f.name()} selected={f == *format}>
                                 { i18n.t(format_key(f)) }
                             </option>
                         }) }
                     </select>
                 </div>
+                if *format == Format::Protobuf {
+                    <div class="field">
+                        <label for={id("proto-files")}>{ i18n.t(Key::DecodersProtoFiles) }</label>
+                        <input id={id("proto-files")} type="file" accept=".proto" multiple=true
+                            onchange={onfiles} />
+                        if let Some(error) = compile_error {
+                            <p class="error" role="alert">{ error }</p>
+                        }
+                    </div>
+                    <div class="field">
+                        <label for={id("message")}>{ i18n.t(Key::DecodersMessageType) }</label>
+                        <select id={id("message")} ref={message}>
+                            { for types.iter().map(|name| html! {
+                                <option value={name.clone()}>{ name.clone() }</option>
+                            }) }
+                        </select>
+                    </div>
+                }
                 <button type="button" id={id("add")} onclick={onadd}>
                     { i18n.t(Key::DecodersAdd) }
                 </button>
             </div>
+            if let Some(error) = rule_error {
+                <p class="error" role="alert">{ error }</p>
+            }
         </details>
     }
 }

@@ -1,6 +1,8 @@
 //! Decoded payloads for the message list, the topic tree and the charts (`decoded.rs`): the
 //! tab's rules, its decoded messages and where to ask for more, as a context; and the hook that
-//! sends what the views ask for to the decoder Worker, one message per format and batch.
+//! sends what the views ask for to the decoder Worker: one message per format and batch for
+//! CBOR and MessagePack, one per message for Protobuf (its rule's schema) and Sparkplug B (the
+//! tab's session, whose births name the metrics).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -12,7 +14,10 @@ use yew::prelude::*;
 
 use crate::decoded::{one_line, DecodedCache, Decoding, Wanted};
 use crate::decoder_module::{self, Outcome};
-use crate::decoder_rules::{decode_error_text, decoder_for, format_key, DecoderRule};
+use crate::decoder_rules::{
+    decode_error_text, decode_request, decoder_for, format_key, rule_for, schema_error_text,
+    DecoderRule,
+};
 use crate::i18n::{I18n, Key, Text};
 use crate::state::{Action, Message, State};
 
@@ -53,6 +58,7 @@ impl DecodedViews {
             wanted.push(Wanted {
                 seq: message.seq,
                 format,
+                topic: message.topic.clone(),
                 payload: message.payload.clone(),
             });
         }
@@ -74,6 +80,7 @@ impl DecodedViews {
                 false,
             ),
             Some(Decoding::Unavailable) => (Text::new(Key::DecodedUnavailable), true),
+            Some(Decoding::Unusable(problem)) => (schema_error_text(problem), true),
             Some(Decoding::Done(result)) => match result.as_ref() {
                 Ok(value) => (
                     Text::new(Key::DecodedRow)
@@ -103,48 +110,84 @@ pub fn use_want_decoded(views: Option<&DecodedViews>, wanted: Vec<Wanted>) {
 }
 
 /// The `want` of the tab's `DecodedViews`: each message asked for once while it is decoded,
-/// the answers into the state (`Action::Decoded`). The Worker stays in `decoder_module`.
+/// the answers into the state (`Action::Decoded`); `rules` give a Protobuf message its schema,
+/// `session` is the tab's Sparkplug B session in the Worker. The Worker stays in
+/// `decoder_module`.
 #[hook]
-pub fn use_decoding(dispatcher: UseReducerDispatcher<State>) -> Callback<Vec<Wanted>> {
+pub fn use_decoding(
+    dispatcher: UseReducerDispatcher<State>,
+    rules: Rc<Vec<DecoderRule>>,
+    session: u32,
+) -> Callback<Vec<Wanted>> {
     let under_way = use_mut_ref(HashSet::<(u64, Format)>::new);
-    use_callback((), move |wanted: Vec<Wanted>, _| {
-        let mut batches: Vec<(Format, Vec<Wanted>)> = Vec::new();
-        for wanted in wanted {
-            if !under_way.borrow_mut().insert((wanted.seq, wanted.format)) {
-                continue;
+    use_callback(
+        (rules, session),
+        move |wanted: Vec<Wanted>, (rules, session)| {
+            let mut batches: Vec<(Format, Vec<Wanted>)> = Vec::new();
+            for wanted in wanted {
+                if !under_way.borrow_mut().insert((wanted.seq, wanted.format)) {
+                    continue;
+                }
+                if matches!(wanted.format, Format::Protobuf | Format::SparkplugB) {
+                    let schema =
+                        rule_for(rules, &wanted.topic).and_then(|rule| rule.schema.as_ref());
+                    let request = decode_request(
+                        wanted.format,
+                        schema,
+                        *session,
+                        &wanted.topic,
+                        wanted.payload.to_vec(),
+                    );
+                    send(request, vec![wanted], under_way.clone(), dispatcher.clone());
+                    continue;
+                }
+                match batches
+                    .iter_mut()
+                    .find(|(format, batch)| *format == wanted.format && batch.len() < BATCH)
+                {
+                    Some((_, batch)) => batch.push(wanted),
+                    None => batches.push((wanted.format, vec![wanted])),
+                }
             }
-            match batches
-                .iter_mut()
-                .find(|(format, batch)| *format == wanted.format && batch.len() < BATCH)
-            {
-                Some((_, batch)) => batch.push(wanted),
-                None => batches.push((wanted.format, vec![wanted])),
+            for (_, batch) in batches {
+                let payloads = batch.iter().map(|wanted| wanted.payload.to_vec()).collect();
+                send(
+                    Request::DecodeEach(payloads),
+                    batch,
+                    under_way.clone(),
+                    dispatcher.clone(),
+                );
             }
-        }
-        for (format, batch) in batches {
-            request(format, batch, under_way.clone(), dispatcher.clone());
-        }
-    })
+        },
+    )
 }
 
-fn request(
-    format: Format,
+/// Sends `request` for `batch` (all of one format) and puts the answers into the state.
+fn send(
+    request: Request,
     batch: Vec<Wanted>,
     under_way: Rc<RefCell<HashSet<(u64, Format)>>>,
     dispatcher: UseReducerDispatcher<State>,
 ) {
-    let payloads = batch.iter().map(|wanted| wanted.payload.to_vec()).collect();
-    decoder_module::request(format, &Request::DecodeEach(payloads), move |outcome| {
+    let format = batch[0].format;
+    decoder_module::request(format, &request, move |outcome| {
         // Anything but an answer for each payload: the module is not there to ask.
-        let results = match outcome {
+        let results: Vec<Decoding> = match outcome {
             Outcome::Answered(Answer::DecodedEach(results)) if results.len() == batch.len() => {
                 results
+                    .into_iter()
+                    .map(|result| Decoding::Done(Rc::new(result)))
+                    .collect()
+            }
+            Outcome::Answered(Answer::Decoded(result)) if batch.len() == 1 => {
+                vec![Decoding::Done(Rc::new(result))]
+            }
+            Outcome::Answered(Answer::Unusable(problem)) => {
+                vec![Decoding::Unusable(Rc::new(problem)); batch.len()]
             }
             _ => Vec::new(),
         };
-        let mut results = results
-            .into_iter()
-            .map(|result| Decoding::Done(Rc::new(result)));
+        let mut results = results.into_iter();
         let mut under_way = under_way.borrow_mut();
         let decoded = batch
             .into_iter()

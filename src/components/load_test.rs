@@ -367,7 +367,9 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
                         move |name| encode.set(name)
                     })}>
                         <option value="" selected={encode.is_empty()}>{ i18n.t(Key::LoadAsWritten) }</option>
-                        { for Format::ALL.into_iter().map(|f| html! {
+                        // Protobuf and Sparkplug B need a rule's schema or an edge node's
+                        // session, which generated load has no use for.
+                        { for [Format::Cbor, Format::MessagePack].into_iter().map(|f| html! {
                             <option value={f.name()} selected={*encode == f.name()}>
                                 { i18n.text(&Text::new(Key::PublishEncodeAs).with("format", format_key(f))) }
                             </option>

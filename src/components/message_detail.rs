@@ -22,6 +22,12 @@ pub struct MessageDetailProps {
     /// The decoder of the first rule matching the topic, if any.
     #[prop_or_default]
     pub decoder: Option<payload_decoders::Format>,
+    /// A Protobuf rule's files and message type.
+    #[prop_or_default]
+    pub decoder_schema: Option<payload_decoders::MessageSchema>,
+    /// The tab's Sparkplug B session in the decoder Worker (`Driver::decoder_session`).
+    #[prop_or_default]
+    pub decoder_session: u32,
 }
 
 fn cut_at_char(text: &str, max_chars: usize) -> Option<&str> {
@@ -163,7 +169,9 @@ pub fn MessageDetail(props: &MessageDetailProps) -> Html {
             </div>
             if let Some(format) = props.decoder {
                 <super::decoded_payload::DecodedPayload {format} payload={message.payload.clone()}
-                    seq={message.seq} />
+                    seq={message.seq} schema={props.decoder_schema.clone()}
+                    topic={AttrValue::from(message.topic.clone())}
+                    session={props.decoder_session} />
             }
             if let Some(note) = &rendered.note {
                 <p class="note">{ i18n.text(note) }</p>

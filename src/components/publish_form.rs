@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use mqtt_core::{OutgoingMessage, ProtocolVersion};
-use payload_decoders::js::{Answer, Request};
+use payload_decoders::js::Answer;
 use payload_decoders::Format;
 use yew::prelude::*;
 
@@ -9,7 +9,8 @@ use super::request_mode::{request_fields, RequestSettings, SendRequest};
 use super::{checkbox, on_value, qos_select, text_input};
 use crate::decoder_module::{self, Outcome};
 use crate::decoder_rules::{
-    encode_error_text, format_key, json_field_error_text, json_text_to_decoded, json_to_decoded,
+    encode_error_text, encode_request, format_key, json_field_error_text, json_text_to_decoded,
+    json_to_decoded, schema_error_text,
 };
 use crate::i18n::{use_i18n, Key, Text};
 use crate::payload::PayloadFormat;
@@ -36,6 +37,13 @@ pub struct PublishFormProps {
     pub onrequest: SendRequest,
     /// The tab's response topic token, shown under the request mode's fields.
     pub request_token: AttrValue,
+    /// The decoder rules in force: "JSON → Protobuf" encodes as the message type of the first
+    /// Protobuf rule matching the topic.
+    #[prop_or_default]
+    pub decoders: Vec<crate::decoder_rules::DecoderRule>,
+    /// The tab's Sparkplug B session, which numbers what is published (`seq`, `bdSeq`).
+    #[prop_or_default]
+    pub decoder_session: u32,
 }
 
 #[component]
@@ -89,6 +97,8 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
         let encode_as = encode_as.clone();
         let encoding = encoding.clone();
         let version = props.version;
+        let decoders = props.decoders.clone();
+        let session = props.decoder_session;
         let send = Rc::new(move |message: OutgoingMessage| match request_mode {
             true => onrequest
                 .emit((message, (*request).clone()))
@@ -133,7 +143,12 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
             let error = error.clone();
             let encoding = encoding.clone();
             let send = send.clone();
-            decoder_module::request(format, &Request::Encode(tree), move |outcome| {
+            // A Protobuf rule for the topic gives the message type (none: the Worker says so).
+            let schema = crate::decoder_rules::rule_for(&decoders, &message.topic)
+                .filter(|rule| rule.format == Format::Protobuf)
+                .and_then(|rule| rule.schema.clone());
+            let request = encode_request(format, schema.as_ref(), session, &message.topic, tree);
+            decoder_module::request(format, &request, move |outcome| {
                 encoding.set(false);
                 let result = match outcome {
                     Outcome::Answered(Answer::Encoded(Ok(bytes))) => {
@@ -142,6 +157,9 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                     }
                     Outcome::Answered(Answer::Encoded(Err(problem))) => {
                         Err((DraftField::Payload, encode_error_text(format, &problem)))
+                    }
+                    Outcome::Answered(Answer::Unusable(problem)) => {
+                        Err((DraftField::Payload, schema_error_text(&problem)))
                     }
                     _ => Err((DraftField::Payload, Text::new(Key::DecodedUnavailable))),
                 };

@@ -23,6 +23,9 @@ pub struct PublishPanelProps {
     pub state: UseReducerHandle<State>,
     /// Asks the form to publish (a keyboard shortcut); changes each time.
     pub trigger: u32,
+    /// The decoder rules in force: a Protobuf rule matching the topic gives its message type.
+    #[prop_or_default]
+    pub decoders: Vec<crate::decoder_rules::DecoderRule>,
 }
 
 #[component]
@@ -77,7 +80,8 @@ pub fn PublishPanel(props: &PublishPanelProps) -> Html {
             <PublishForm ids={props.ids.clone()} version={state.version}
                 periodic_sent={state.periodic_sent} {onpublish} {onstartperiodic}
                 {onstopperiodic} load={(*load).clone()} trigger={props.trigger}
-                {onrequest} {request_token} />
+                {onrequest} {request_token} decoders={props.decoders.clone()}
+                decoder_session={driver.decoder_session()} />
             if state.version == ProtocolVersion::V5 {
                 <RequestList requests={state.requests.clone()} dispatcher={state.dispatcher()} />
             }

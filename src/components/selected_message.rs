@@ -53,9 +53,12 @@ pub fn SelectedMessage(props: &SelectedMessageProps) -> Html {
         let dispatcher = props.state.dispatcher();
         Callback::from(move |reply: OutgoingMessage| publish_recorded(&driver, &dispatcher, reply))
     };
+    let rule = crate::decoder_rules::rule_for(&props.decoders, &props.message.topic);
     html! {
         <MessageDetail ids={props.ids.clone()} message={props.message.clone()} {onclearretained}
             {onclose} {onreply}
-            decoder={crate::decoder_rules::decoder_for(&props.decoders, &props.message.topic)} />
+            decoder={rule.map(|rule| rule.format)}
+            decoder_schema={rule.and_then(|rule| rule.schema.clone())}
+            decoder_session={props.driver.decoder_session()} />
     }
 }

@@ -47,6 +47,7 @@ use mqtt_core::{
     PublishId, SubscribeFilter, SubscribeProperties, SubscriptionOptions, TransportCommand,
     TransportError, TransportId,
 };
+use payload_decoders::Format;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
@@ -54,6 +55,7 @@ use yew::Callback;
 use crate::addresses::{resolve_reference, AddressAction, InUse, RedirectOffer, Rotation};
 use crate::auth::AuthPlan;
 use crate::clock::{log_now, wall_clock_millis};
+use crate::decoder_rules::DecoderRule;
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
 use crate::recording::Recorder;
@@ -118,6 +120,15 @@ struct Inner {
     probe: probe::Probe,
     /// Enhanced authentication: SCRAM's steps, the generic mode's (`auth.rs`).
     auth: auth::Authenticator,
+    /// The tab's payload decoder rules, and its Sparkplug B session in the decoder Worker, which
+    /// hears each birth and death here, in arrival order (`decoder_rules::observe_request`).
+    decoders: Vec<DecoderRule>,
+    decoder_session: u32,
+}
+
+thread_local! {
+    /// The next tab's Sparkplug B session in the decoder Worker.
+    static NEXT_DECODER_SESSION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 fn page_hidden() -> bool {
@@ -176,6 +187,12 @@ impl Driver {
                 recorder: None,
                 probe: probe::Probe::default(),
                 auth: auth::Authenticator::default(),
+                decoders: Vec::new(),
+                decoder_session: NEXT_DECODER_SESSION.with(|next| {
+                    let session = next.get();
+                    next.set(session.wrapping_add(1));
+                    session
+                }),
             })
         });
         Driver(inner)
@@ -476,6 +493,18 @@ impl Driver {
 
     pub fn set_history_limit(&self, limit: usize) {
         self.with(|inner| inner.inbox.set_limit(limit));
+    }
+
+    /// The payload decoder rules in force (the connection settings'): which incoming births
+    /// and deaths the decoder Worker hears as they arrive.
+    pub fn set_decoders(&self, rules: Vec<DecoderRule>) {
+        self.0.borrow_mut().decoders = rules;
+    }
+
+    /// The tab's Sparkplug B session in the decoder Worker, for its views' decode and encode
+    /// requests.
+    pub fn decoder_session(&self) -> u32 {
+        self.0.borrow().decoder_session
     }
 
     /// Says goodbye to the broker and releases the socket and timers (the tab is closing).
@@ -844,6 +873,16 @@ impl Inner {
     }
 
     fn receive(&mut self, publish: mqtt_core::Publish) {
+        let observe = crate::decoder_rules::observe_request(
+            &self.decoders,
+            self.decoder_session,
+            &publish.topic,
+            &publish.payload,
+        );
+        if let Some(request) = observe {
+            // What the session learns shows in later decodes; the answer itself is no one's.
+            crate::decoder_module::request(Format::SparkplugB, &request, |_| {});
+        }
         let full = self.inbox.receive(publish, wall_clock_millis());
         if !self.rate_armed {
             self.rate_armed = true;

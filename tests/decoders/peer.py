@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The Python side of tests/app_decoders.rs (paho-mqtt 1.x, cbor2, msgpack), run by scripts/test
-on the test broker during the browser tests:
+"""The Python side of tests/app_decoders.rs (paho-mqtt 1.x, cbor2, msgpack, protobuf with
+classes protoc generates: proto_vectors.py), run by scripts/test on the test broker during the
+browser tests:
 
 - publishes, retained, a CBOR reading (cbor2), a MessagePack reading (msgpack) and bytes that
   are not CBOR, under decoders/python/, for the browser to decode;
@@ -14,7 +15,14 @@ on the test broker during the browser tests:
   and publishes `ok, <count> so far` (the distinct numbers seen) to decoders/verdict/<run>/<format>,
   or `wrong: ` and what it found, which stays;
 - on decoders/request/series, publishes SERIES, one CBOR reading after another, to
-  decoders/python/series, for a chart of a decoded field.
+  decoders/python/series, for a chart of a decoded field;
+- publishes, retained, a demo.Telemetry (tests/decoders/proto, two files, one importing the
+  other) under decoders/python/protobuf, and judges the app's decoders/app/protobuf
+  on decoders/verdict/protobuf/app (below the app's rule decoders/+/protobuf);
+- on decoders/sparkplug/go, publishes as edge node plant/edge1 (device pump) an NBIRTH, an
+  NDATA whose metrics have aliases only, a DBIRTH and a DDATA likewise, in that order; and
+  judges what the app publishes as edge node tank/edge9: an NBIRTH (seq 0, with a bdSeq metric)
+  then an NDATA (seq 1), verdict on decoders/verdict/sparkplug after the NDATA.
 
   peer.py HOST PORT
 """
@@ -24,6 +32,8 @@ import sys
 import cbor2
 import msgpack
 from paho.mqtt import client as mqtt_client
+
+import proto_vectors
 
 READING = {"temperature": 21.5, "unit": "C", "ok": True, "samples": [1, -2, 300000]}
 APP_VALUE = {"name": "from the app", "values": [1, 2.5, -3], "on": False, "none": None}
@@ -36,7 +46,46 @@ RETAINED = {
     "decoders/python/msgpack": msgpack.packb(READING, use_bin_type=True),
     # An array of three items with only two: not CBOR.
     "decoders/python/bad": bytes([0x83, 0x01, 0x02]),
+    "decoders/python/protobuf": proto_vectors.protobuf_messages()["telemetry"].SerializeToString(),
 }
+
+# What the app writes as JSON and encodes as demo.Telemetry.
+APP_TELEMETRY = proto_vectors.telemetry.Telemetry(
+    device="from the app",
+    readings=[proto_vectors.common.Reading(sensor="a", value=2.5, unit=proto_vectors.common.KELVIN)],
+    counters={"n": 3},
+    error="none",
+)
+
+SPARKPLUG = [
+    ("spBv1.0/plant/NBIRTH/edge1", "nbirth"),
+    ("spBv1.0/plant/NDATA/edge1", "ndata"),
+    ("spBv1.0/plant/DBIRTH/edge1/pump", "dbirth"),
+    ("spBv1.0/plant/DDATA/edge1/pump", "ddata"),
+]
+
+
+def sparkplug_verdict(state, topic, data):
+    """Judges the app's Sparkplug B publishing as edge node tank/edge9."""
+    payload = proto_vectors.Payload()
+    payload.ParseFromString(data)
+    if topic.endswith("/NBIRTH/edge9"):
+        bd_seq = [m for m in payload.metrics if m.name == "bdSeq"]
+        state["birth"] = (
+            payload.seq == 0
+            and len(bd_seq) == 1
+            and any(m.name == "Level" and m.alias == 7 for m in payload.metrics)
+        ) or f"wrong birth: {payload}"
+        return None
+    if topic.endswith("/NDATA/edge9"):
+        birth = state.get("birth")
+        if birth is not True:
+            return f"wrong: {birth}"
+        metric = payload.metrics[0] if payload.metrics else None
+        if payload.seq == 1 and metric and metric.alias == 7 and metric.double_value == 0.5:
+            return "ok"
+        return f"wrong data: {payload}"
+    return None
 
 
 LOADS = {
@@ -88,10 +137,12 @@ def main(host, port):
             return
         for topic, payload in RETAINED.items():
             client.publish(topic, payload, qos=1, retain=True)
-        client.subscribe("decoders/app/+", qos=1)
-        client.subscribe("decoders/numbered/+/+", qos=1)
-        client.subscribe("decoders/request/series", qos=1)
+        client.subscribe([("decoders/app/+", 1), ("decoders/numbered/+/+", 1),
+                          ("decoders/request/series", 1), ("decoders/sparkplug/go", 1),
+                          ("spBv1.0/tank/#", 1)])
         print("Connected and published", flush=True)
+
+    sparkplug_state = {}
 
     def on_message(client, userdata, message):
         if message.topic.startswith("decoders/numbered/"):
@@ -100,7 +151,32 @@ def main(host, port):
             for reading in SERIES:
                 client.publish("decoders/python/series", cbor2.dumps(reading), qos=1)
             return
+        if message.topic == "decoders/sparkplug/go":
+            for topic, name in SPARKPLUG:
+                data = proto_vectors.sparkplug_messages()[name].SerializeToString()
+                client.publish(topic, data, qos=1)
+            print("Published the Sparkplug B messages", flush=True)
+            return
+        if message.topic.startswith("spBv1.0/tank/"):
+            try:
+                verdict = sparkplug_verdict(sparkplug_state, message.topic, message.payload)
+            except Exception as error:
+                verdict = f"wrong: {message.payload.hex()} does not parse: {error}"
+            if verdict is not None:
+                print(f"{message.topic}: {verdict}", flush=True)
+                client.publish("decoders/verdict/sparkplug", verdict, qos=1)
+            return
         format_name = message.topic.rsplit("/", 1)[-1]
+        if format_name == "protobuf":
+            try:
+                value = proto_vectors.telemetry.Telemetry()
+                value.ParseFromString(message.payload)
+                verdict = "ok" if value == APP_TELEMETRY else f"wrong: {value}"
+            except Exception as error:
+                verdict = f"wrong: {message.payload.hex()} does not parse: {error}"
+            print(f"{message.topic}: {verdict}", flush=True)
+            client.publish("decoders/verdict/protobuf/app", verdict, qos=1)
+            return
         loads = LOADS.get(format_name)
         if loads is None:
             return

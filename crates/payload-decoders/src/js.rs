@@ -1,19 +1,25 @@
 //! The page and the decoder Worker talk in plain JavaScript values (postMessage's structured
 //! clone), written and read here on both sides so they cannot disagree:
 //!
-//! - a request, page → Worker: `[id, op, format, data]`, `op` 0 to decode the bytes `data`
-//!   (a `Uint8Array`), 1 to encode the tree `data` (a node), 2 to decode each of the
-//!   payloads in the array `data` (the message list's and charts' batches: one message for
-//!   many payloads), 3 to encode each of the trees in the array `data` (the periodic publish
-//!   and the load test), in the format named `format`;
-//! - an answer, Worker → page: `[id, op, 0, result]` (a node or a `Uint8Array`) or
-//!   `[id, op, 1, error]`; for ops 2 and 3 `[id, op, 0, [[0, result] or [1, error], …]]`, in
-//!   order;
+//! - a request, page → Worker: `[id, op, format, data, extra]`, `op` 0 to decode the bytes
+//!   `data` (a `Uint8Array`), 1 to encode the tree `data` (a node), in the format named
+//!   `format`; 2 to compile the `.proto` files `data` (`[name, text, name, text, …]`); 3 and 4
+//!   to decode and encode as Protobuf with the schema `extra` (`[message type, files]`); 5 and
+//!   6 to decode and encode as Sparkplug B in the session and on the topic `extra`
+//!   (`[session, topic]`), 7 to decode as Sparkplug B and learn the message's aliases; 8 to
+//!   decode each of the payloads in the array `data` (the message list's and charts' batches:
+//!   one message for many payloads), 9 to encode each of the trees in the array `data` (the
+//!   periodic publish and the load test);
+//! - an answer, Worker → page: `[id, kind, 0, result]` (a node, a `Uint8Array`, the message
+//!   types) or `[id, kind, 1, error]`, `kind` 0 decoded, 1 encoded, 2 compiled; `[id, 3, 0,
+//!   schema error]` when a schema cannot be used: `[0, file, line, column, message]` (null
+//!   where unknown), `[1, message type]` (no such type), `[2, size, limit]` (too large);
+//!   for ops 8 and 9 `[id, 4 or 5, 0, [[0, result] or [1, error], …]]`, in order;
 //! - a node: `[kind, …]` by [`Kind`] in declaration order: `[0]` null, `[1]` undefined,
 //!   `[2, bool]`, `[3, "integer"]` (decimal: wider than a JS number), `[4, float]`,
 //!   `[5, text]`, `[6, Uint8Array]`, `[7, [nodes]]`, `[8, [key, value, key, value, …]]`,
 //!   `[9, 0 | 1, "tag", node]` (CBOR tag, MessagePack extension), `[10, simple]`;
-//! - a decoding error: `[offset, problem, a, b]`; an encoding error: `[[steps], problem, a]`,
+//! - a decoding error: `[offset, problem, a, b]`; an encoding error: `[[steps], problem, a, b]`,
 //!   a step `[0, index]`, `[1, key]`, `[2, entry]` or `[3]` (inside a tag).
 //!
 //! Reading is defensive (anything else is `None`), and as deep as [`Limits::DEFAULT`] allows.
@@ -22,8 +28,8 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
-    integer_text, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, Format, Kind,
-    Limits, PathStep, Tag, Value,
+    integer_text, CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected,
+    FieldType, Format, Kind, Limits, MessageSchema, PathStep, ProtoFile, SchemaError, Tag, Value,
 };
 
 /// What the page asks the Worker.
@@ -33,6 +39,36 @@ pub enum Request {
     Encode(Value),
     DecodeEach(Vec<Vec<u8>>),
     EncodeEach(Vec<Value>),
+    /// Compiles `.proto` files: answered with their message types.
+    Compile(Vec<ProtoFile>),
+    DecodeMessage {
+        schema: MessageSchema,
+        payload: Vec<u8>,
+    },
+    EncodeMessage {
+        schema: MessageSchema,
+        value: Value,
+    },
+    /// Decodes a Sparkplug B message of `topic` with the aliases the Worker's `session` (one
+    /// per connection) has observed, learning nothing from it.
+    DecodeSparkplug {
+        session: u32,
+        topic: String,
+        payload: Vec<u8>,
+    },
+    /// Decodes a Sparkplug B message as it arrives, the session learning its aliases: the
+    /// driver sends every birth and death here in arrival order.
+    ObserveSparkplug {
+        session: u32,
+        topic: String,
+        payload: Vec<u8>,
+    },
+    /// Encodes a Sparkplug B payload to publish on `topic`, its sequence numbers from `session`.
+    EncodeSparkplug {
+        session: u32,
+        topic: String,
+        value: Value,
+    },
 }
 
 /// What the Worker answers.
@@ -42,6 +78,10 @@ pub enum Answer {
     Encoded(Result<Vec<u8>, EncodeError>),
     DecodedEach(Vec<Result<Value, DecodeError>>),
     EncodedEach(Vec<Result<Vec<u8>, EncodeError>>),
+    /// The message types of compiled files, or why they do not compile.
+    Compiled(Result<Vec<String>, SchemaError>),
+    /// A Protobuf request's schema does not compile or lacks its message type.
+    Unusable(SchemaError),
 }
 
 fn number(value: &JsValue) -> Option<f64> {
@@ -68,38 +108,143 @@ fn list(items: impl IntoIterator<Item = JsValue>) -> JsValue {
     items.into_iter().collect::<Array>().into()
 }
 
+fn files_to_js(files: &[ProtoFile]) -> JsValue {
+    list(
+        files
+            .iter()
+            .flat_map(|file| [file.name.as_str().into(), file.text.as_str().into()]),
+    )
+}
+
+fn files_from_js(value: &JsValue) -> Option<Vec<ProtoFile>> {
+    let flat: Vec<String> = array(value)?
+        .iter()
+        .map(|item| item.as_string())
+        .collect::<Option<_>>()?;
+    if !flat.len().is_multiple_of(2) {
+        return None;
+    }
+    Some(
+        flat.chunks(2)
+            .map(|pair| ProtoFile {
+                name: pair[0].clone(),
+                text: pair[1].clone(),
+            })
+            .collect(),
+    )
+}
+
+fn schema_to_js(schema: &MessageSchema) -> JsValue {
+    list([schema.message.as_str().into(), files_to_js(&schema.files)])
+}
+
+fn schema_from_js(value: &JsValue) -> Option<MessageSchema> {
+    let parts = array(value)?;
+    Some(MessageSchema {
+        message: parts.get(0).as_string()?,
+        files: files_from_js(&parts.get(1))?,
+    })
+}
+
+fn session_to_js(session: u32, topic: &str) -> JsValue {
+    list([session.into(), topic.into()])
+}
+
+fn session_from_js(value: &JsValue) -> Option<(u32, String)> {
+    let parts = array(value)?;
+    Some((
+        u32::try_from(small(&parts.get(0))?).ok()?,
+        parts.get(1).as_string()?,
+    ))
+}
+
+fn payload_to_js(payload: &[u8]) -> JsValue {
+    Uint8Array::from(payload).into()
+}
+
 pub fn request_to_js(id: u32, format: Format, request: &Request) -> JsValue {
-    let (op, data) = match request {
-        Request::Decode(payload) => (0, Uint8Array::from(payload.as_slice()).into()),
-        Request::Encode(value) => (1, value_to_js(value)),
+    let (op, data, extra) = match request {
+        Request::Decode(payload) => (0, payload_to_js(payload), JsValue::NULL),
+        Request::Encode(value) => (1, value_to_js(value), JsValue::NULL),
+        Request::Compile(files) => (2, files_to_js(files), JsValue::NULL),
+        Request::DecodeMessage { schema, payload } => {
+            (3, payload_to_js(payload), schema_to_js(schema))
+        }
+        Request::EncodeMessage { schema, value } => (4, value_to_js(value), schema_to_js(schema)),
+        Request::DecodeSparkplug {
+            session,
+            topic,
+            payload,
+        } => (5, payload_to_js(payload), session_to_js(*session, topic)),
+        Request::EncodeSparkplug {
+            session,
+            topic,
+            value,
+        } => (6, value_to_js(value), session_to_js(*session, topic)),
+        Request::ObserveSparkplug {
+            session,
+            topic,
+            payload,
+        } => (7, payload_to_js(payload), session_to_js(*session, topic)),
         Request::DecodeEach(payloads) => (
-            2,
-            list(
-                payloads
-                    .iter()
-                    .map(|payload| Uint8Array::from(payload.as_slice()).into()),
-            ),
+            8,
+            list(payloads.iter().map(|payload| payload_to_js(payload))),
+            JsValue::NULL,
         ),
-        Request::EncodeEach(values) => (3, list(values.iter().map(value_to_js))),
+        Request::EncodeEach(values) => (9, list(values.iter().map(value_to_js)), JsValue::NULL),
     };
-    list([id.into(), op.into(), format.name().into(), data])
+    list([id.into(), op.into(), format.name().into(), data, extra])
 }
 
 pub fn request_from_js(message: &JsValue) -> Option<(u32, Format, Request)> {
     let parts = array(message)?;
     let id = u32::try_from(small(&parts.get(0))?).ok()?;
     let format = Format::from_name(&parts.get(2).as_string()?)?;
+    let (data, extra) = (parts.get(3), parts.get(4));
     let request = match small(&parts.get(1))? {
-        0 => Request::Decode(bytes(&parts.get(3))?),
-        1 => Request::Encode(value_from_js(&parts.get(3))?),
-        2 => Request::DecodeEach(
-            array(&parts.get(3))?
+        0 => Request::Decode(bytes(&data)?),
+        1 => Request::Encode(value_from_js(&data)?),
+        2 => Request::Compile(files_from_js(&data)?),
+        3 => Request::DecodeMessage {
+            schema: schema_from_js(&extra)?,
+            payload: bytes(&data)?,
+        },
+        4 => Request::EncodeMessage {
+            schema: schema_from_js(&extra)?,
+            value: value_from_js(&data)?,
+        },
+        5 => {
+            let (session, topic) = session_from_js(&extra)?;
+            Request::DecodeSparkplug {
+                session,
+                topic,
+                payload: bytes(&data)?,
+            }
+        }
+        6 => {
+            let (session, topic) = session_from_js(&extra)?;
+            Request::EncodeSparkplug {
+                session,
+                topic,
+                value: value_from_js(&data)?,
+            }
+        }
+        7 => {
+            let (session, topic) = session_from_js(&extra)?;
+            Request::ObserveSparkplug {
+                session,
+                topic,
+                payload: bytes(&data)?,
+            }
+        }
+        8 => Request::DecodeEach(
+            array(&data)?
                 .iter()
                 .map(|payload| bytes(&payload))
                 .collect::<Option<_>>()?,
         ),
-        3 => Request::EncodeEach(
-            array(&parts.get(3))?
+        9 => Request::EncodeEach(
+            array(&data)?
                 .iter()
                 .map(|value| value_from_js(&value))
                 .collect::<Option<_>>()?,
@@ -109,17 +254,68 @@ pub fn request_from_js(message: &JsValue) -> Option<(u32, Format, Request)> {
     Some((id, format, request))
 }
 
+fn optional_number(value: Option<u32>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
+}
+
+pub fn schema_error_to_js(error: &SchemaError) -> JsValue {
+    match error {
+        SchemaError::Compile(error) => list([
+            0.into(),
+            error
+                .file
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+            optional_number(error.line),
+            optional_number(error.column),
+            error.message.as_str().into(),
+        ]),
+        SchemaError::NoSuchMessage(name) => list([1.into(), name.as_str().into()]),
+        SchemaError::TooLarge { size, limit } => {
+            list([2.into(), (*size as f64).into(), (*limit as f64).into()])
+        }
+    }
+}
+
+pub fn schema_error_from_js(value: &JsValue) -> Option<SchemaError> {
+    let parts = array(value)?;
+    let line = |value: JsValue| match value.is_null() {
+        true => Some(None),
+        false => u32::try_from(small(&value)?).ok().map(Some),
+    };
+    Some(match small(&parts.get(0))? {
+        0 => SchemaError::Compile(CompileError {
+            file: match parts.get(1) {
+                file if file.is_null() => None,
+                file => Some(file.as_string()?),
+            },
+            line: line(parts.get(2))?,
+            column: line(parts.get(3))?,
+            message: parts.get(4).as_string()?,
+        }),
+        1 => SchemaError::NoSuchMessage(parts.get(1).as_string()?),
+        2 => SchemaError::TooLarge {
+            size: small(&parts.get(1))? as usize,
+            limit: small(&parts.get(2))? as usize,
+        },
+        _ => return None,
+    })
+}
+
 pub fn answer_to_js(id: u32, answer: &Answer) -> JsValue {
     let (op, failed, data) = match answer {
         Answer::Decoded(Ok(value)) => (0, 0, value_to_js(value)),
         Answer::Decoded(Err(error)) => (0, 1, decode_error_to_js(error)),
         Answer::Encoded(Ok(bytes)) => (1, 0, Uint8Array::from(bytes.as_slice()).into()),
         Answer::Encoded(Err(error)) => (1, 1, encode_error_to_js(error)),
+        Answer::Compiled(Ok(types)) => (2, 0, list(types.iter().map(|name| name.into()))),
+        Answer::Compiled(Err(error)) => (2, 1, schema_error_to_js(error)),
+        Answer::Unusable(error) => (3, 0, schema_error_to_js(error)),
         Answer::DecodedEach(results) => {
-            (2, 0, each_to_js(results, value_to_js, decode_error_to_js))
+            (4, 0, each_to_js(results, value_to_js, decode_error_to_js))
         }
         Answer::EncodedEach(results) => (
-            3,
+            5,
             0,
             each_to_js(
                 results,
@@ -140,8 +336,14 @@ pub fn answer_from_js(message: &JsValue) -> Option<(u32, Answer)> {
         (0, 1) => Answer::Decoded(Err(decode_error_from_js(&data)?)),
         (1, 0) => Answer::Encoded(Ok(bytes(&data)?)),
         (1, 1) => Answer::Encoded(Err(encode_error_from_js(&data)?)),
-        (2, 0) => Answer::DecodedEach(each_from_js(&data, value_from_js, decode_error_from_js)?),
-        (3, 0) => Answer::EncodedEach(each_from_js(&data, bytes, encode_error_from_js)?),
+        (2, 0) => Answer::Compiled(Ok(array(&data)?
+            .iter()
+            .map(|name| name.as_string())
+            .collect::<Option<_>>()?)),
+        (2, 1) => Answer::Compiled(Err(schema_error_from_js(&data)?)),
+        (3, 0) => Answer::Unusable(schema_error_from_js(&data)?),
+        (4, 0) => Answer::DecodedEach(each_from_js(&data, value_from_js, decode_error_from_js)?),
+        (5, 0) => Answer::EncodedEach(each_from_js(&data, bytes, encode_error_from_js)?),
         _ => return None,
     };
     Some((id, answer))
@@ -269,6 +471,7 @@ fn expected_from(code: u64) -> Option<Expected> {
         Expected::Argument,
         Expected::Content,
         Expected::Chunk,
+        Expected::Field,
     ]
     .into_iter()
     .find(|expected| u64::from(expected_code(*expected)) == code)
@@ -287,6 +490,9 @@ pub fn decode_error_to_js(error: &DecodeError) -> JsValue {
         }
         DecodeProblem::TooDeep { limit } => (5, (limit as f64).into(), JsValue::NULL),
         DecodeProblem::TooManyNodes { limit } => (6, (limit as f64).into(), JsValue::NULL),
+        DecodeProblem::WireType { field, wire_type } => (7, field.into(), wire_type.into()),
+        DecodeProblem::NotTheMessage => (8, JsValue::NULL, JsValue::NULL),
+        DecodeProblem::NoSchema => (9, JsValue::NULL, JsValue::NULL),
     };
     list([(error.offset as f64).into(), code.into(), a, b])
 }
@@ -311,6 +517,12 @@ pub fn decode_error_from_js(error: &JsValue) -> Option<DecodeError> {
         },
         5 => DecodeProblem::TooDeep { limit: size(&a)? },
         6 => DecodeProblem::TooManyNodes { limit: size(&a)? },
+        7 => DecodeProblem::WireType {
+            field: u32::try_from(small(&a)?).ok()?,
+            wire_type: u8::try_from(small(&b)?).ok()?,
+        },
+        8 => DecodeProblem::NotTheMessage,
+        9 => DecodeProblem::NoSchema,
         _ => return None,
     };
     Some(DecodeError {
@@ -326,14 +538,22 @@ pub fn encode_error_to_js(error: &EncodeError) -> JsValue {
         PathStep::Entry(entry) => list([2.into(), (*entry as f64).into()]),
         PathStep::Tagged => list([3.into()]),
     }));
-    let (code, a): (u8, JsValue) = match error.problem {
-        EncodeProblem::IntegerOutOfRange => (0, JsValue::NULL),
-        EncodeProblem::NotInFormat { kind } => (1, kind_code(kind).into()),
-        EncodeProblem::ReservedSimple { value } => (2, value.into()),
-        EncodeProblem::TooLong => (3, JsValue::NULL),
-        EncodeProblem::TooDeep { limit } => (4, (limit as f64).into()),
+    let none = JsValue::NULL;
+    let (code, a, b): (u8, JsValue, JsValue) = match error.problem {
+        EncodeProblem::IntegerOutOfRange => (0, none.clone(), none),
+        EncodeProblem::NotInFormat { kind } => (1, kind_code(kind).into(), none),
+        EncodeProblem::ReservedSimple { value } => (2, value.into(), none),
+        EncodeProblem::TooLong => (3, none.clone(), none),
+        EncodeProblem::TooDeep { limit } => (4, (limit as f64).into(), none),
+        EncodeProblem::NoSuchField => (5, none.clone(), none),
+        EncodeProblem::FieldType { expected, found } => {
+            (6, (expected as u8).into(), kind_code(found).into())
+        }
+        EncodeProblem::NoSuchEnumValue => (7, none.clone(), none),
+        EncodeProblem::InvalidBase64 => (8, none.clone(), none),
+        EncodeProblem::NoSchema => (9, none.clone(), none),
     };
-    list([steps, code.into(), a])
+    list([steps, code.into(), a, b])
 }
 
 const KINDS: [Kind; 11] = [
@@ -366,7 +586,7 @@ pub fn encode_error_from_js(error: &JsValue) -> Option<EncodeError> {
             })
         })
         .collect::<Option<_>>()?;
-    let a = parts.get(2);
+    let (a, b) = (parts.get(2), parts.get(3));
     let problem = match small(&parts.get(1))? {
         0 => EncodeProblem::IntegerOutOfRange,
         1 => EncodeProblem::NotInFormat {
@@ -379,6 +599,14 @@ pub fn encode_error_from_js(error: &JsValue) -> Option<EncodeError> {
         4 => EncodeProblem::TooDeep {
             limit: small(&a)? as usize,
         },
+        5 => EncodeProblem::NoSuchField,
+        6 => EncodeProblem::FieldType {
+            expected: *FieldType::ALL.get(small(&a)? as usize)?,
+            found: *KINDS.get(small(&b)? as usize)?,
+        },
+        7 => EncodeProblem::NoSuchEnumValue,
+        8 => EncodeProblem::InvalidBase64,
+        9 => EncodeProblem::NoSchema,
         _ => return None,
     };
     Some(EncodeError { path, problem })

@@ -1,5 +1,7 @@
-//! Binary payload decoders and encoders for the app: CBOR (`minicbor`) and MessagePack (`rmp`)
-//! into one typed tree, [`Value`], and back.
+//! Binary payload decoders and encoders for the app: CBOR (`minicbor`), MessagePack (`rmp`),
+//! Protobuf of the user's `.proto` files (`protox` compiles them, `prost-reflect` reads and
+//! writes the messages) and Sparkplug B (the same, over the built-in `sparkplug_b.proto`), into
+//! one typed tree, [`Value`], and back.
 //!
 //! Without the `codecs` feature the crate is only the tree's types, the formats' names and the
 //! error types: what the page needs to show a decoded payload. The codecs themselves
@@ -16,6 +18,9 @@ mod cbor;
 pub mod js;
 #[cfg(feature = "codecs")]
 mod msgpack;
+#[cfg(feature = "codecs")]
+pub mod protobuf;
+pub mod sparkplug;
 
 /// A decoded payload: the data model CBOR and MessagePack share, plus what only one of them has
 /// (CBOR's tags, undefined and simple values; MessagePack's extension types).
@@ -119,16 +124,29 @@ impl Value {
 pub enum Format {
     Cbor,
     MessagePack,
+    /// A message type of the user's `.proto` files: decoded and encoded with a
+    /// [`MessageSchema`] (`protobuf::decode`), never by [`decode`] alone.
+    Protobuf,
+    /// Sparkplug B's `Payload` message; metric names from the births' aliases with
+    /// `sparkplug::Aliases`.
+    SparkplugB,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Cbor, Format::MessagePack];
+    pub const ALL: [Format; 4] = [
+        Format::Cbor,
+        Format::MessagePack,
+        Format::Protobuf,
+        Format::SparkplugB,
+    ];
 
     /// The format's stable name: in saved rules, share links and messages to the Worker.
     pub fn name(self) -> &'static str {
         match self {
             Format::Cbor => "cbor",
             Format::MessagePack => "msgpack",
+            Format::Protobuf => "protobuf",
+            Format::SparkplugB => "sparkplug-b",
         }
     }
 
@@ -200,6 +218,14 @@ pub enum DecodeProblem {
     TooDeep { limit: usize },
     /// More values than [`Limits::max_nodes`].
     TooManyNodes { limit: usize },
+    /// Protobuf: the field with this number is of a type that is never sent with this wire
+    /// type (the key's low three bits).
+    WireType { field: u32, wire_type: u8 },
+    /// Protobuf: bytes the message type does not read, for a reason the checks before it do not
+    /// see (`prost-reflect`'s own refusal); the offset is the message's.
+    NotTheMessage,
+    /// [`Format::Protobuf`] asked of [`decode`] or [`encode`], which have no `.proto` files.
+    NoSchema,
 }
 
 /// What a decoder expected at the place it failed.
@@ -213,6 +239,8 @@ pub enum Expected {
     Content,
     /// A definite-length chunk of an indefinite-length CBOR string, of the string's type.
     Chunk,
+    /// A Protobuf field's key: its number and wire type.
+    Field,
 }
 
 /// A step from a value to one inside it, for [`EncodeError::path`].
@@ -250,6 +278,140 @@ pub enum EncodeProblem {
     TooLong,
     /// Nested deeper than [`Limits::max_depth`].
     TooDeep { limit: usize },
+    /// Protobuf: the message type has no field of this name (the path's last step).
+    NoSuchField,
+    /// Protobuf: a value of this kind cannot be written in a field of this type.
+    FieldType { expected: FieldType, found: Kind },
+    /// Protobuf: the enum type has no value of this name.
+    NoSuchEnumValue,
+    /// Protobuf: text in a bytes field that is not base64 (as Protobuf's JSON writes bytes).
+    InvalidBase64,
+    /// [`Format::Protobuf`] asked of [`encode`], which has no `.proto` files.
+    NoSchema,
+}
+
+/// A Protobuf field's type, to say what a field wanted ([`EncodeProblem::FieldType`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    Double,
+    Float,
+    Int32,
+    Int64,
+    Uint32,
+    Uint64,
+    Sint32,
+    Sint64,
+    Fixed32,
+    Fixed64,
+    Sfixed32,
+    Sfixed64,
+    Bool,
+    String,
+    Bytes,
+    Enum,
+    Message,
+    /// A repeated field, which takes an array.
+    Repeated,
+    /// A map field, which takes a map.
+    Map,
+}
+
+impl FieldType {
+    pub const ALL: [FieldType; 19] = [
+        FieldType::Double,
+        FieldType::Float,
+        FieldType::Int32,
+        FieldType::Int64,
+        FieldType::Uint32,
+        FieldType::Uint64,
+        FieldType::Sint32,
+        FieldType::Sint64,
+        FieldType::Fixed32,
+        FieldType::Fixed64,
+        FieldType::Sfixed32,
+        FieldType::Sfixed64,
+        FieldType::Bool,
+        FieldType::String,
+        FieldType::Bytes,
+        FieldType::Enum,
+        FieldType::Message,
+        FieldType::Repeated,
+        FieldType::Map,
+    ];
+
+    /// The type as a `.proto` file writes it (not translated: it is the language's keyword).
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Double => "double",
+            FieldType::Float => "float",
+            FieldType::Int32 => "int32",
+            FieldType::Int64 => "int64",
+            FieldType::Uint32 => "uint32",
+            FieldType::Uint64 => "uint64",
+            FieldType::Sint32 => "sint32",
+            FieldType::Sint64 => "sint64",
+            FieldType::Fixed32 => "fixed32",
+            FieldType::Fixed64 => "fixed64",
+            FieldType::Sfixed32 => "sfixed32",
+            FieldType::Sfixed64 => "sfixed64",
+            FieldType::Bool => "bool",
+            FieldType::String => "string",
+            FieldType::Bytes => "bytes",
+            FieldType::Enum => "enum",
+            FieldType::Message => "message",
+            FieldType::Repeated => "repeated",
+            FieldType::Map => "map",
+        }
+    }
+}
+
+/// One of the user's `.proto` files: its name (as other files import it) and its text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProtoFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// What a Protobuf rule decodes with: the user's files and the message type, by its full name
+/// (`package.Message`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MessageSchema {
+    pub files: Vec<ProtoFile>,
+    pub message: String,
+}
+
+/// The most `.proto` text (all files together, in bytes) a rule keeps: it is saved with the
+/// connection profile and carried by the share link.
+pub const MAX_SCHEMA_BYTES: usize = 64 * 1024;
+
+impl MessageSchema {
+    /// The files' text, all together, in bytes.
+    pub fn size(&self) -> usize {
+        self.files.iter().map(|file| file.text.len()).sum()
+    }
+}
+
+/// Why `.proto` files do not compile: where (the file, and the line and column from 1, when the
+/// compiler points at one) and the compiler's message, which is data (`protox`'s English).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+/// Why a [`MessageSchema`] cannot decode or encode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaError {
+    Compile(CompileError),
+    /// The files compile but have no message type of this name.
+    NoSuchMessage(String),
+    /// More text than [`MAX_SCHEMA_BYTES`].
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
 }
 
 /// Decodes a whole payload as one value of `format`.
@@ -258,6 +420,11 @@ pub fn decode(format: Format, payload: &[u8], limits: Limits) -> Result<Value, D
     match format {
         Format::Cbor => cbor::decode(payload, limits),
         Format::MessagePack => msgpack::decode(payload, limits),
+        Format::SparkplugB => sparkplug::decode_payload(payload, limits),
+        Format::Protobuf => Err(DecodeError {
+            offset: 0,
+            problem: DecodeProblem::NoSchema,
+        }),
     }
 }
 
@@ -267,6 +434,11 @@ pub fn encode(format: Format, value: &Value, limits: Limits) -> Result<Vec<u8>, 
     match format {
         Format::Cbor => cbor::encode(value, limits),
         Format::MessagePack => msgpack::encode(value, limits),
+        Format::SparkplugB => sparkplug::encode_payload(value, limits),
+        Format::Protobuf => Err(EncodeError {
+            path: Vec::new(),
+            problem: EncodeProblem::NoSchema,
+        }),
     }
 }
 

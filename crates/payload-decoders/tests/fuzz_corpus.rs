@@ -1,6 +1,6 @@
 //! Replays the fuzz corpus kept in `fuzz/corpus/` (inputs that reached new code, and every
 //! input that once crashed) through the same checks as the cargo-fuzz targets, on stable and
-//! on every test run, so a regression in either decoder fails here first.
+//! on every test run, so a regression in any decoder fails here first.
 
 mod fuzz_checks;
 
@@ -33,4 +33,14 @@ fn cbor_corpus_replays_cleanly() {
 #[test]
 fn msgpack_corpus_replays_cleanly() {
     replay("msgpack", fuzz_checks::msgpack);
+}
+
+#[test]
+fn protobuf_corpus_replays_cleanly() {
+    replay("protobuf", fuzz_checks::protobuf);
+}
+
+#[test]
+fn sparkplug_corpus_replays_cleanly() {
+    replay("sparkplug", fuzz_checks::sparkplug);
 }

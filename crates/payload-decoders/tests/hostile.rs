@@ -279,7 +279,7 @@ fn encoding_errors_name_the_field() {
     for _ in 0..=Limits::DEFAULT.max_depth {
         deep = Value::Array(vec![deep]);
     }
-    for format in Format::ALL {
+    for format in [Format::Cbor, Format::MessagePack] {
         let problem = encode(format, &deep, Limits::DEFAULT).map_err(|e| e.problem);
         assert_eq!(
             problem,
@@ -299,7 +299,7 @@ fn values_round_trip_in_both_formats() {
         (text("list"), Value::Array(vec![Value::Null; 20])),
         (text("s"), text(&"x".repeat(70_000))),
     ]);
-    for format in Format::ALL {
+    for format in [Format::Cbor, Format::MessagePack] {
         let bytes = encode(format, &value, Limits::DEFAULT).expect("encodes");
         assert_eq!(decode(format, &bytes, Limits::DEFAULT), Ok(value.clone()));
     }
