@@ -205,10 +205,12 @@ impl Driver {
         let result = f(&mut inner);
         inner.pump();
         if inner.worker_waiting && (inner.inbox.has_room() || page_hidden()) {
-            // After the core's answers to the batch were posted, so none waits for the next.
+            // With the core's answers to the batch, so none waits for the next.
             // A hidden page has no frames to keep: its timer flush would be the pace instead.
             inner.worker_waiting = false;
             inner.io.ready();
+        } else {
+            inner.io.flush();
         }
         let waiting =
             !inner.outbox.is_empty() || !inner.ticks.is_empty() || inner.watch.is_waiting();
@@ -662,35 +664,22 @@ impl Inner {
     /// Lets the core's output flow: frames to the socket, transport commands, events, and the
     /// next deadline. Loops until the core has nothing more to say.
     fn pump(&mut self) {
-        let mut bytes = Vec::new();
-        let mut lengths = Vec::new();
+        let mut packet = Vec::new();
         loop {
             let Some(client) = self.client.as_mut() else {
                 return;
             };
-            // One message to the worker per transport: all of them but for a packet left for
-            // an old one.
-            let mut batch = None;
-            while let Some(transmit) = client.poll_transmit(&mut bytes) {
-                if let Some(socket) = batch.filter(|socket| *socket != transmit.transport) {
-                    let last = bytes.split_off(bytes.len() - transmit.size);
-                    self.io.send(socket, &bytes, &lengths);
-                    bytes = last;
-                    lengths.clear();
-                }
-                batch = Some(transmit.transport);
-                lengths.push(u32::try_from(transmit.size).unwrap_or(u32::MAX));
+            let mut sent = false;
+            while let Some(transmit) = client.poll_transmit(&mut packet) {
+                self.io
+                    .send(transmit.transport, std::mem::take(&mut packet));
+                sent = true;
             }
             let commands: Vec<TransportCommand> =
                 std::iter::from_fn(|| client.poll_transport()).collect();
             let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
             let deadline = client.poll_timeout();
-            if let Some(socket) = batch {
-                self.io.send(socket, &bytes, &lengths);
-                bytes.clear();
-                lengths.clear();
-            }
-            if batch.is_none() && commands.is_empty() && events.is_empty() {
+            if !sent && commands.is_empty() && events.is_empty() {
                 // Arm only for a deadline earlier than the armed one: each arming is a message
                 // to the timer worker, and at QoS 1 every PUBACK moves the deadline later. A
                 // timer that fires early is harmless: the core answers with its next deadline.

@@ -85,13 +85,11 @@ onmessage = ({ data }) => {
       open(data[2]);
       break;
     case SEND:
-      // One MQTT packet per WebSocket frame: the batch's packets are cut by their lengths.
-      if (data[1] === id && socket?.readyState === WebSocket.OPEN) {
-        let at = 0;
-        for (const length of data[3]) {
-          socket.send(new Uint8Array(data[2], at, length));
-          at += length;
-        }
+      // The page's packets of one turn in one frame (MQTT-6.0.0-2: a frame may hold several).
+      if (data[1] === id && socket?.readyState === WebSocket.OPEN) socket.send(data[2]);
+      if (data[3]) {
+        ready = true;
+        deliver();
       }
       break;
     case CLOSE:

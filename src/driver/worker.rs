@@ -2,7 +2,7 @@
 //! and the timers, and the messages to and from it. The numbers are the worker's `TIMER`,
 //! `OPEN`, … and `TICK`, `OPENED`, ….
 
-use js_sys::{Array, Uint32Array, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use mqtt_core::TransportId;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -18,7 +18,8 @@ enum ToWorker {
     Timer = 0,
     /// `[Open, socket, url]`: closes the current socket and opens this one.
     Open = 1,
-    /// `[Send, socket, bytes, lengths]`: one frame per length, cut from `bytes` in order.
+    /// `[Send, socket, bytes, ready]`: `bytes` (whole packets) as one frame; with `ready`, also
+    /// what `Ready` says.
     Send = 2,
     /// `[Close, socket]`
     Close = 3,
@@ -95,6 +96,9 @@ impl Channel {
 /// The worker that owns the socket and the timers, if the browser let us start it.
 pub(super) struct Io {
     worker: Option<(Worker, String)>,
+    /// Packets for one socket not posted yet: they go in one frame, with `ready` if it comes
+    /// before anything else for the socket (`flush` at the end of the driver's turn otherwise).
+    unsent: Option<(TransportId, Vec<u8>)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
@@ -111,6 +115,7 @@ impl Io {
         });
         Io {
             worker,
+            unsent: None,
             _on_message: on_message,
         }
     }
@@ -153,7 +158,8 @@ impl Io {
     }
 
     /// False if there is no worker to open it.
-    pub(super) fn open(&self, socket: TransportId, url: &str) -> bool {
+    pub(super) fn open(&mut self, socket: TransportId, url: &str) -> bool {
+        self.flush();
         self.post(&Array::of3(
             &JsValue::from(ToWorker::Open as u32),
             &JsValue::from(socket.raw()),
@@ -161,23 +167,42 @@ impl Io {
         ))
     }
 
-    /// Sends `bytes`, cut at `lengths`, as one WebSocket frame each, in one message to the
-    /// worker.
-    pub(super) fn send(&self, socket: TransportId, bytes: &[u8], lengths: &[u32]) {
-        let Some((worker, _)) = &self.worker else {
-            return;
+    /// Queues `packet` for `socket`: the packets of one turn go to the worker in one message
+    /// and to the broker in one WebSocket frame, so a batch of PUBACKs costs one of each
+    /// rather than one per message.
+    pub(super) fn send(&mut self, socket: TransportId, packet: Vec<u8>) {
+        match &mut self.unsent {
+            Some((queued, bytes)) if *queued == socket => bytes.extend_from_slice(&packet),
+            _ => {
+                self.flush();
+                self.unsent = Some((socket, packet));
+            }
+        }
+    }
+
+    /// Posts the queued packets, if any.
+    pub(super) fn flush(&mut self) {
+        self.post_unsent(false);
+    }
+
+    /// Posts the queued packets with `ready` (or `ready` alone); false if there were none.
+    fn post_unsent(&mut self, ready: bool) -> bool {
+        let (Some((socket, bytes)), Some((worker, _))) = (self.unsent.take(), &self.worker) else {
+            return false;
         };
-        let buffer = Uint8Array::from(bytes).buffer();
+        let buffer = Uint8Array::from(bytes.as_slice()).buffer();
         let message = Array::of4(
             &JsValue::from(ToWorker::Send as u32),
             &JsValue::from(socket.raw()),
             &buffer,
-            &Uint32Array::from(lengths),
+            &JsValue::from_bool(ready),
         );
         let _ = worker.post_message_with_transfer(&message, &Array::of1(&buffer));
+        true
     }
 
-    pub(super) fn close(&self, socket: TransportId) {
+    pub(super) fn close(&mut self, socket: TransportId) {
+        self.flush();
         self.post(&Array::of2(
             &JsValue::from(ToWorker::Close as u32),
             &JsValue::from(socket.raw()),
@@ -193,13 +218,18 @@ impl Io {
         ));
     }
 
-    pub(super) fn ready(&self) {
-        self.post(&Array::of1(&JsValue::from(ToWorker::Ready as u32)));
+    /// The last batch is handled: with the queued packets if there are any (one message for
+    /// both: the answers to a batch and the word for the next).
+    pub(super) fn ready(&mut self) {
+        if !self.post_unsent(true) {
+            self.post(&Array::of1(&JsValue::from(ToWorker::Ready as u32)));
+        }
     }
 }
 
 impl Drop for Io {
     fn drop(&mut self) {
+        self.flush();
         if let Some((worker, url)) = self.worker.take() {
             worker.set_onmessage(None);
             // Not terminate(): the worker first sends what was posted before, a DISCONNECT
