@@ -24,30 +24,6 @@ const BAD: &str = "Not valid CBOR at byte 0: a length of 3 with only 2 bytes lef
 /// peer.py's NUMBERED_TEXT.
 const NUMBERED_TEXT: &str = "from the app, numbered";
 
-fn locate_the_decoder_module() {
-    let Some(base) = option_env!("MQTT_TEST_DECODER_URL") else {
-        panic!("set MQTT_TEST_DECODER_URL (scripts/test serves the decoder Worker there)");
-    };
-    mqtt_web_client::decoder_module::locate(
-        format!("{base}/decoder-worker.js"),
-        format!("{base}/decoder-worker_bg.wasm"),
-    );
-}
-
-async fn add_rule(app: &Mounted, filter: &str, decoder: &str) {
-    app.fill("Connection", "Topic filter", filter);
-    app.fill("Connection", "Decoder", decoder);
-    app.click("Connection", "Add rule");
-    let rule = format!("{filter} → ");
-    wait_until(&format!("the rule {filter}"), || {
-        app.section("Connection")
-            .text_content()
-            .unwrap_or_default()
-            .contains(&rule)
-    })
-    .await;
-}
-
 /// Rows of the topic tree by their level's name, with their text.
 fn tree_row(app: &Mounted, name: &str) -> Option<(HtmlElement, String)> {
     let rows = app
@@ -117,10 +93,11 @@ fn run_id(kind: &str) -> String {
 #[wasm_bindgen_test]
 async fn the_list_the_tree_and_a_chart_show_decoded_payloads() {
     clear_storage();
-    locate_the_decoder_module();
+    support::locate_the_decoder_module();
     let app = mount().await;
-    add_rule(&app, "decoders/python/msgpack", "msgpack").await;
-    add_rule(&app, "decoders/python/#", "cbor").await;
+    app.add_decoder_rule("decoders/python/msgpack", "msgpack")
+        .await;
+    app.add_decoder_rule("decoders/python/#", "cbor").await;
     app.connect("app-decoded-views").await;
     app.subscribe("decoders/python/#", "1").await;
 
@@ -194,7 +171,7 @@ async fn the_list_the_tree_and_a_chart_show_decoded_payloads() {
 #[wasm_bindgen_test]
 async fn periodic_and_load_test_messages_are_encoded_for_python() {
     clear_storage();
-    locate_the_decoder_module();
+    support::locate_the_decoder_module();
     let app = mount().await;
     app.connect("app-encoded-numbered").await;
     app.subscribe("decoders/verdict/#", "1").await;

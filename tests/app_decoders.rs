@@ -21,30 +21,6 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn locate_the_decoder_module() {
-    let Some(base) = option_env!("MQTT_TEST_DECODER_URL") else {
-        panic!("set MQTT_TEST_DECODER_URL (scripts/test serves the decoder Worker there)");
-    };
-    mqtt_web_client::decoder_module::locate(
-        format!("{base}/decoder-worker.js"),
-        format!("{base}/decoder-worker_bg.wasm"),
-    );
-}
-
-async fn add_rule(app: &Mounted, filter: &str, decoder: &str) {
-    app.fill("Connection", "Topic filter", filter);
-    app.fill("Connection", "Decoder", decoder);
-    app.click("Connection", "Add rule");
-    let rule = format!("{filter} → ");
-    wait_until(&format!("the rule {filter}"), || {
-        app.section("Connection")
-            .text_content()
-            .unwrap_or_default()
-            .contains(&rule)
-    })
-    .await;
-}
-
 /// Opens the message on `topic` and waits for its decoded section to finish.
 async fn open(app: &Mounted, topic: &str) -> String {
     app.wait_row(topic).await;
@@ -62,7 +38,7 @@ async fn open(app: &Mounted, topic: &str) -> String {
 #[wasm_bindgen_test]
 async fn python_payloads_decode_and_our_encodings_decode_in_python() {
     clear_storage();
-    locate_the_decoder_module();
+    support::locate_the_decoder_module();
     let app = mount().await;
     // An invalid filter is refused inline.
     app.fill("Connection", "Topic filter", "decoders/#/x");
@@ -72,8 +48,9 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
             .contains("Not a valid topic filter")
     })
     .await;
-    add_rule(&app, "decoders/python/msgpack", "msgpack").await;
-    add_rule(&app, "decoders/python/#", "cbor").await;
+    app.add_decoder_rule("decoders/python/msgpack", "msgpack")
+        .await;
+    app.add_decoder_rule("decoders/python/#", "cbor").await;
     app.connect("app-decoders").await;
     app.subscribe("decoders/#", "1").await;
 
@@ -166,7 +143,7 @@ const TELEMETRY: &str = include_str!("decoders/proto/telemetry.proto");
 #[wasm_bindgen_test]
 async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
     clear_storage();
-    locate_the_decoder_module();
+    support::locate_the_decoder_module();
     let app = mount().await;
     // Sparkplug B's namespace is decoded by default.
     assert!(app

@@ -317,6 +317,21 @@ impl Mounted {
             .ok()
     }
 
+    /// Adds a payload decoder rule in the connection form and waits until it is listed.
+    pub async fn add_decoder_rule(&self, filter: &str, decoder: &str) {
+        self.fill("Connection", "Topic filter", filter);
+        self.fill("Connection", "Decoder", decoder);
+        self.click("Connection", "Add rule");
+        let rule = format!("{filter} → ");
+        wait_until(&format!("the rule {filter}"), || {
+            self.section("Connection")
+                .text_content()
+                .unwrap_or_default()
+                .contains(&rule)
+        })
+        .await;
+    }
+
     pub async fn wait_row(&self, containing: &str) -> String {
         let mut found = String::new();
         wait_until(&format!("a row containing {containing:?}"), || {
@@ -376,6 +391,18 @@ pub async fn mount() -> Mounted {
     // Effects (such as the keyboard listener) run after the first render.
     settle(50).await;
     mounted
+}
+
+/// Points the app at the decoder Worker that scripts/test serves (beside the page in a real
+/// build).
+pub fn locate_the_decoder_module() {
+    let Some(base) = option_env!("MQTT_TEST_DECODER_URL") else {
+        panic!("set MQTT_TEST_DECODER_URL (scripts/test serves the decoder Worker there)");
+    };
+    mqtt_web_client::decoder_module::locate(
+        format!("{base}/decoder-worker.js"),
+        format!("{base}/decoder-worker_bg.wasm"),
+    );
 }
 
 /// Forgets saved profiles and settings, so a test starts from the defaults.

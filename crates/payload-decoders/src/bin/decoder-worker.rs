@@ -29,6 +29,11 @@ struct State {
 }
 
 impl State {
+    /// The tab's Sparkplug B session (`Driver::decoder_session`), begun on first use.
+    fn session(&mut self, id: u32) -> &mut Session {
+        self.sessions.entry(id).or_default()
+    }
+
     fn compiled(&mut self, files: &[ProtoFile]) -> Result<Schema, SchemaError> {
         let result = match self.schemas.iter().position(|(kept, _)| kept == files) {
             Some(index) => self.schemas.remove(index).1,
@@ -77,32 +82,17 @@ impl State {
                 session,
                 topic,
                 payload,
-            } => Answer::Decoded(
-                self.sessions
-                    .entry(session)
-                    .or_default()
-                    .decode(&topic, &payload, limits),
-            ),
+            } => Answer::Decoded(self.session(session).decode(&topic, &payload, limits)),
             Request::ObserveSparkplug {
                 session,
                 topic,
                 payload,
-            } => Answer::Decoded(
-                self.sessions
-                    .entry(session)
-                    .or_default()
-                    .observe(&topic, &payload, limits),
-            ),
+            } => Answer::Decoded(self.session(session).observe(&topic, &payload, limits)),
             Request::EncodeSparkplug {
                 session,
                 topic,
                 value,
-            } => Answer::Encoded(
-                self.sessions
-                    .entry(session)
-                    .or_default()
-                    .encode(&topic, &value, limits),
-            ),
+            } => Answer::Encoded(self.session(session).encode(&topic, &value, limits)),
         }
     }
 
