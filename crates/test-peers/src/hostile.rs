@@ -182,7 +182,8 @@ pub const CASES: &[Case] = &[
     },
     Case {
         name: "ten-thousand-packets-in-one-frame",
-        summary: "10,000 valid QoS 1 PUBLISHes in one frame; after all PUBACKs, a report message",
+        summary: "10,000 valid QoS 1 PUBLISHes in one frame; after all PUBACKs, a report message \
+                  (`report_text`: how many, in how many frames)",
         v311: Some(Survives {
             messages: BURST + 1,
         }),
@@ -554,24 +555,35 @@ fn ten_thousand_packets_in_one_frame(peer: &mut Peer) -> io::Result<()> {
         frame.extend(peer.publish(0b0010, TOPIC.as_bytes(), Some(sequence), payload.as_bytes()));
     }
     peer.send(frame)?;
-    let acknowledged = count_pubacks(peer, BURST)?;
+    let (acknowledged, frames) = count_pubacks(peer, BURST)?;
     let report = peer.publish(
         0,
         REPORT_TOPIC.as_bytes(),
         None,
-        acknowledged.to_string().as_bytes(),
+        report_text(acknowledged, frames).as_bytes(),
     );
     peer.send(report)
 }
 
-/// Reads the client's frames until `expected` PUBACKs (in order, ids 1, 2, ...) came.
-fn count_pubacks(peer: &mut Peer, expected: usize) -> io::Result<usize> {
+/// The burst case's report: the PUBACKs the peer got, and in how many WebSocket frames (a
+/// client that answers a batch at once may put many in one).
+pub fn report_text(pubacks: usize, frames: usize) -> String {
+    format!("{pubacks} PUBACKs in {frames} frames")
+}
+
+/// Reads the client's frames until `expected` PUBACKs (in order, ids 1, 2, ...) came: how many
+/// came, in how many binary frames.
+fn count_pubacks(peer: &mut Peer, expected: usize) -> io::Result<(usize, usize)> {
     let mut stream = Vec::new();
     let mut acknowledged = 0;
+    let mut frames = 0;
     while acknowledged < expected {
         match peer.socket.read().map_err(io::Error::other)? {
-            Message::Binary(bytes) => stream.extend_from_slice(&bytes),
-            Message::Close(_) => return Ok(acknowledged),
+            Message::Binary(bytes) => {
+                frames += 1;
+                stream.extend_from_slice(&bytes);
+            }
+            Message::Close(_) => return Ok((acknowledged, frames)),
             _ => continue,
         }
         // A PUBACK is 4 bytes (3.1.1, or 5 with success and no properties): 0x40 0x02 id.
@@ -587,7 +599,7 @@ fn count_pubacks(peer: &mut Peer, expected: usize) -> io::Result<usize> {
             }
         }
     }
-    Ok(acknowledged)
+    Ok((acknowledged, frames))
 }
 
 fn split_byte_by_byte(peer: &mut Peer) -> io::Result<()> {

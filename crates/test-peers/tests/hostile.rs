@@ -12,7 +12,9 @@ use std::time::Duration;
 use mqtt_core::{ClientOptions, ConnectionState, Event, ProtocolVersion};
 use test_peers::brokers::HostileBroker;
 use test_peers::driver::{connection_lost, Driver, Endpoint};
-use test_peers::hostile::{Case, Expected, BURST, CASES, REPORT_TOPIC, SPLIT_MESSAGES, TOPIC};
+use test_peers::hostile::{
+    report_text, Case, Expected, BURST, CASES, REPORT_TOPIC, SPLIT_MESSAGES, TOPIC,
+};
 
 /// Counts live heap bytes and their peak.
 struct PeakAllocator;
@@ -242,7 +244,8 @@ fn survive(driver: &mut Driver, case: &str, expected: usize) -> Outcome {
         let (topic, payload) = if index < stream_len {
             (TOPIC, (index + 1).to_string())
         } else {
-            (REPORT_TOPIC, BURST.to_string())
+            // This driver sends one packet per frame.
+            (REPORT_TOPIC, report_text(BURST, BURST))
         };
         if publish.topic != topic || publish.payload != payload.as_bytes() {
             return Err((
