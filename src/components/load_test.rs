@@ -3,6 +3,7 @@
 //! is `crate::load`; this component gives it the clock, the driver's ticker and the driver's
 //! watched publishes, whose outcomes come back in batches without a reducer action each.
 
+use std::cell::RefMut;
 use std::rc::Rc;
 
 use mqtt_core::{Bytes, OutgoingMessage, PublishProperties, QoS};
@@ -64,6 +65,28 @@ fn publish_due(driver: &Driver, current: &mut Active, payloads: Vec<Vec<u8>>) ->
 
 /// After a tick's publishes: the ticker stops once the run is finished, the watch once it is
 /// settled. Whether it is finished.
+/// The run refused to go on, for `words` (an encoding that failed).
+fn refuse(current: &mut Active, words: Text) -> Option<Text> {
+    current.run.refused(monotonic_millis());
+    Some(words)
+}
+
+/// The end of a tick, or of its encoding: a refusal shown, the run settled, the figures drawn.
+fn end_tick(
+    driver: &Driver,
+    mut slot: RefMut<'_, Option<Active>>,
+    refused: Option<Text>,
+    reason: &UseStateHandle<Option<Text>>,
+    draw: &dyn Fn(bool),
+) {
+    if let Some(words) = refused {
+        reason.set(Some(words));
+    }
+    let finished = slot.as_mut().is_some_and(|current| settle(driver, current));
+    drop(slot);
+    draw(finished);
+}
+
 fn settle(driver: &Driver, current: &mut Active) -> bool {
     let finished = current.run.phase() == Phase::Finished;
     if finished && std::mem::take(&mut current.ticking) {
@@ -237,33 +260,17 @@ pub fn LoadTest(props: &LoadTestProps) -> Html {
                                         publish_due(&driver, current, payloads)
                                     }
                                     Ok(_) => None,
-                                    Err(words) => {
-                                        current.run.refused(monotonic_millis());
-                                        Some(words)
-                                    }
+                                    Err(words) => refuse(current, words),
                                 };
-                                if let Some(words) = refused {
-                                    reason.set(Some(words));
-                                }
-                                let finished = settle(&driver, current);
-                                drop(slot);
-                                draw(finished);
+                                end_tick(&driver, slot, refused, &reason, &*draw);
                             });
                             None
                         }
-                        Err(words) => {
-                            current.run.refused(monotonic_millis());
-                            Some(words)
-                        }
+                        Err(words) => refuse(current, words),
                     }
                 }
             };
-            if let Some(words) = refused {
-                reason.set(Some(words));
-            }
-            let finished = settle(&driver, current);
-            drop(slot);
-            draw(finished);
+            end_tick(&driver, slot, refused, &reason, &*draw);
         })
     };
 
