@@ -19,7 +19,7 @@ readonly PAHO_REQUIREMENT='paho-mqtt<2'
 # crates/payload-decoders' independent encoders and decoders (tests/decoders/vectors.py and
 # proto_vectors.py; grpcio-tools ships protoc, which generates the Protobuf classes).
 readonly PYTHON_DECODERS_REQUIREMENTS=(cbor2==6.3.0 msgpack==1.2.4 protobuf==7.36.2
-    grpcio-tools==1.85.1 grpcio==1.85.3)
+    grpcio-tools==1.85.1 grpcio==1.85.3 fastavro==1.13.1)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() {
@@ -110,7 +110,8 @@ python_paho_install() {
 python_decoders_install() {
     python3 -c 'import sys, importlib.metadata as m
 sys.exit(any(m.version(n) != v for n, v in (("cbor2", "6.3.0"), ("msgpack", "1.2.4"),
-    ("protobuf", "7.36.2"), ("grpcio-tools", "1.85.1"), ("grpcio", "1.85.3"))))' 2>/dev/null &&
+    ("protobuf", "7.36.2"), ("grpcio-tools", "1.85.1"), ("grpcio", "1.85.3"),
+    ("fastavro", "1.13.1"))))' 2>/dev/null &&
         return 0
     say "installing ${PYTHON_DECODERS_REQUIREMENTS[*]} (the payload decoders' Python peers)"
     python3 -m pip install --quiet --disable-pip-version-check "${PYTHON_DECODERS_REQUIREMENTS[@]}" ||

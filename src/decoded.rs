@@ -24,7 +24,7 @@ pub const CACHE_ENTRIES: usize = 2_048;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decoding {
     Done(Rc<Result<Value, DecodeError>>),
-    /// The rule's `.proto` files do not compile, or lack its message type.
+    /// The rule's schema files do not compile, or lack its type.
     Unusable(Rc<SchemaError>),
     /// The decoder module could not be loaded.
     Unavailable,

@@ -3,8 +3,8 @@
 //! message's topic decodes its payload. Matching is the core's (`mqtt_core::topic::matches`),
 //! as a subscription would match.
 //!
-//! A Protobuf rule carries its `.proto` files and message type ([`MessageSchema`]), saved
-//! with it (at most `MAX_SCHEMA_BYTES` of text). Sparkplug B needs nothing more: its schema is
+//! A Protobuf or Avro rule carries its `.proto` or `.avsc` files and type ([`MessageSchema`]),
+//! saved with it (at most `MAX_SCHEMA_BYTES` of text). Sparkplug B needs nothing more: its schema is
 //! built into the decoder Worker, and [`default_rules`] give it `spBv1.0/#`.
 //!
 //! Also the JSON side of encoding: the publish form's JSON as a `payload_decoders::Value`,
@@ -15,7 +15,7 @@ use payload_decoders::js::Request;
 use payload_decoders::sparkplug::{parse_topic, Topic};
 use payload_decoders::{
     CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, Format, Kind,
-    MessageSchema, PathStep, ProtoFile, SchemaError, Value as Decoded, MAX_SCHEMA_BYTES,
+    MessageSchema, PathStep, SchemaError, SchemaFile, Value as Decoded, MAX_SCHEMA_BYTES,
 };
 
 use crate::i18n::{Key, Text};
@@ -26,7 +26,7 @@ use crate::number::parse_decimal;
 pub struct DecoderRule {
     pub filter: String,
     pub format: Format,
-    /// A Protobuf rule's files and message type; `None` for every other format.
+    /// A Protobuf or Avro rule's files and type; `None` for every other format.
     pub schema: Option<MessageSchema>,
 }
 
@@ -50,7 +50,7 @@ pub fn default_rules() -> Vec<DecoderRule> {
 }
 
 /// The decoder Worker's request that decodes `payload` of `topic` as `format` says: with a
-/// Protobuf rule's `schema`, or with the aliases Sparkplug B `session` has observed.
+/// Protobuf or Avro rule's `schema`, or with the aliases Sparkplug B `session` has observed.
 pub fn decode_request(
     format: Format,
     schema: Option<&MessageSchema>,
@@ -59,7 +59,7 @@ pub fn decode_request(
     payload: Vec<u8>,
 ) -> Request {
     match (format, schema) {
-        (Format::Protobuf, Some(schema)) => Request::DecodeMessage {
+        (format, Some(schema)) if format.takes_schema() => Request::DecodeMessage {
             schema: schema.clone(),
             payload,
         },
@@ -82,7 +82,7 @@ pub fn encode_request(
     value: Decoded,
 ) -> Request {
     match (format, schema) {
-        (Format::Protobuf, Some(schema)) => Request::EncodeMessage {
+        (format, Some(schema)) if format.takes_schema() => Request::EncodeMessage {
             schema: schema.clone(),
             value,
         },
@@ -121,9 +121,9 @@ pub fn observe_request(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleProblem {
     InvalidFilter,
-    /// A Protobuf rule without `.proto` files or a message type.
+    /// A Protobuf or Avro rule without schema files or a type.
     NoMessageType,
-    /// More `.proto` text than a rule keeps.
+    /// More schema text than a rule keeps.
     SchemaTooLarge {
         size: usize,
         limit: usize,
@@ -135,7 +135,7 @@ pub fn rule(filter: &str, format: Format) -> Result<DecoderRule, RuleProblem> {
     rule_with(filter, format, None)
 }
 
-/// A rule with its schema, which a Protobuf rule needs and others leave out.
+/// A rule with its schema, which a Protobuf or Avro rule needs and others leave out.
 pub fn rule_with(
     filter: &str,
     format: Format,
@@ -144,7 +144,7 @@ pub fn rule_with(
     let filter = filter.trim();
     validate_topic_filter(filter).map_err(|_| RuleProblem::InvalidFilter)?;
     let schema = match (format, schema) {
-        (Format::Protobuf, Some(schema)) if !schema.message.is_empty() => {
+        (format, Some(schema)) if format.takes_schema() && !schema.message.is_empty() => {
             let size = schema.size();
             if size > MAX_SCHEMA_BYTES {
                 return Err(RuleProblem::SchemaTooLarge {
@@ -154,7 +154,7 @@ pub fn rule_with(
             }
             Some(schema)
         }
-        (Format::Protobuf, _) => return Err(RuleProblem::NoMessageType),
+        (format, _) if format.takes_schema() => return Err(RuleProblem::NoMessageType),
         _ => None,
     };
     Ok(DecoderRule {
@@ -168,8 +168,8 @@ fn string(text: &str) -> Value {
     Value::String(text.to_owned())
 }
 
-/// The rules as JSON: `[{"filter": "...", "decoder": "cbor"}, …]`; a Protobuf rule also has
-/// `"message": "pkg.Type"` and `"files": [{"name": "a.proto", "text": "..."}, …]`.
+/// The rules as JSON: `[{"filter": "...", "decoder": "cbor"}, …]`; a Protobuf or Avro rule also
+/// has `"message": "pkg.Type"` and `"files": [{"name": "a.proto", "text": "..."}, …]`.
 pub fn rules_to_json(rules: &[DecoderRule]) -> Value {
     Value::Array(
         rules
@@ -201,7 +201,7 @@ fn schema_from_json(item: &Value) -> Option<MessageSchema> {
         .as_array()?
         .iter()
         .map(|file| {
-            Some(ProtoFile {
+            Some(SchemaFile {
                 name: file.get("name")?.as_str()?.to_owned(),
                 text: file.get("text")?.as_str()?.to_owned(),
             })
@@ -214,7 +214,7 @@ fn schema_from_json(item: &Value) -> Option<MessageSchema> {
 }
 
 /// Rules from `rules_to_json` output; a rule with an invalid filter, an unknown decoder (a
-/// later version's, say), or a Protobuf rule without its schema or with too large a one, is
+/// later version's, say), or a Protobuf or Avro rule without its schema or with too large a one, is
 /// left out, and anything but an array gives none.
 pub fn rules_from_json(value: &Value) -> Vec<DecoderRule> {
     value
@@ -342,6 +342,15 @@ pub fn format_key(format: Format) -> Key {
         Format::MessagePack => Key::DecoderMsgpack,
         Format::Protobuf => Key::DecoderProtobuf,
         Format::SparkplugB => Key::DecoderSparkplugB,
+        Format::Avro => Key::DecoderAvro,
+    }
+}
+
+/// What a format's schema files are called (`.proto files`, `.avsc files`).
+pub fn files_key(format: Format) -> Key {
+    match format {
+        Format::Avro => Key::DecodersAvroFiles,
+        _ => Key::DecodersProtoFiles,
     }
 }
 
@@ -400,7 +409,10 @@ pub fn decode_error_text(format: Format, error: &DecodeError) -> Text {
             .with("field", field.to_string())
             .with("wire", wire_type.to_string()),
         DecodeProblem::NotTheMessage => Text::new(Key::DecodeProblemNotTheMessage),
-        DecodeProblem::NoSchema => Text::new(Key::SchemaMissing),
+        DecodeProblem::NoSchema => Text::new(Key::SchemaMissing).with("files", files_key(format)),
+        DecodeProblem::IndexOutOfRange { index, count } => Text::new(Key::DecodeProblemIndex)
+            .with("index", index.to_string())
+            .number("count", count as u64),
     };
     Text::new(Key::DecodedError)
         .with("format", format_key(format))
@@ -428,7 +440,11 @@ pub fn encode_error_text(format: Format, error: &EncodeError) -> Text {
             .with("type", expected.name()),
         EncodeProblem::NoSuchEnumValue => Text::new(Key::EncodeProblemNoSuchEnumValue),
         EncodeProblem::InvalidBase64 => Text::new(Key::EncodeProblemBase64),
-        EncodeProblem::NoSchema => Text::new(Key::SchemaMissing),
+        EncodeProblem::NoSchema => Text::new(Key::SchemaMissing).with("files", files_key(format)),
+        EncodeProblem::MissingField => Text::new(Key::EncodeProblemMissingField),
+        EncodeProblem::WrongSize { expected, found } => Text::new(Key::EncodeProblemWrongSize)
+            .number("expected", expected as u64)
+            .number("found", found as u64),
     };
     field_error(format, &error.path, problem)
 }
@@ -441,10 +457,10 @@ pub fn json_field_error_text(format: Format, error: &JsonFieldError) -> Text {
     field_error(format, &error.path, problem)
 }
 
-/// Why `.proto` files cannot be used: the compiler's message (data, in its English) at its
-/// place, a missing message type, or too much text.
-pub fn schema_error_text(error: &SchemaError) -> Text {
-    match error {
+/// Why `format`'s schema files cannot be used: the compiler's message (data, in its English)
+/// at its place, a missing type, or too much text.
+pub fn schema_error_text(format: Format, error: &SchemaError) -> Text {
+    let text = match error {
         SchemaError::Compile(CompileError {
             file,
             line,
@@ -467,7 +483,8 @@ pub fn schema_error_text(error: &SchemaError) -> Text {
         SchemaError::TooLarge { size, limit } => Text::new(Key::SchemaTooLarge)
             .number("size", *size as u64)
             .number("limit", *limit as u64),
-    }
+    };
+    text.with("files", files_key(format))
 }
 
 fn field_error(format: Format, path: &[PathStep], problem: Text) -> Text {
@@ -517,8 +534,9 @@ mod tests {
         let rules = rules();
         assert_eq!(rules_from_json(&rules_to_json(&rules)), rules);
         let odd = parse(
-            r##"[{"filter": "a/#/b", "decoder": "cbor"}, {"filter": "x", "decoder": "avro"},
-                {"filter": "y"}, 3, {"filter": "z", "decoder": "msgpack"}]"##,
+            r##"[{"filter": "a/#/b", "decoder": "cbor"}, {"filter": "x", "decoder": "bson"},
+                {"filter": "y"}, 3, {"filter": "z", "decoder": "msgpack"},
+                {"filter": "w", "decoder": "avro"}]"##,
         )
         .unwrap();
         assert_eq!(
@@ -530,7 +548,7 @@ mod tests {
 
     fn schema(text: &str) -> MessageSchema {
         MessageSchema {
-            files: vec![ProtoFile {
+            files: vec![SchemaFile {
                 name: "a.proto".into(),
                 text: text.into(),
             }],
@@ -546,8 +564,13 @@ mod tests {
             Some(schema("syntax = \"proto3\";")),
         )
         .unwrap();
-        let rules = vec![kept.clone(), rule("x", Format::Cbor).unwrap()];
+        let avro = rule_with("av/#", Format::Avro, Some(schema("\"string\""))).unwrap();
+        let rules = vec![kept.clone(), rule("x", Format::Cbor).unwrap(), avro];
         assert_eq!(rules_from_json(&rules_to_json(&rules)), rules);
+        assert_eq!(
+            rule_with("av/#", Format::Avro, None),
+            Err(RuleProblem::NoMessageType)
+        );
         assert_eq!(
             rule_with("pb/#", Format::Protobuf, None),
             Err(RuleProblem::NoMessageType)
@@ -621,17 +644,21 @@ mod tests {
 
     #[test]
     fn compile_errors_read_with_their_place() {
-        let text = schema_error_text(&SchemaError::Compile(CompileError {
-            file: Some("a.proto".into()),
-            line: Some(3),
-            column: Some(7),
-            message: "expected ';'".into(),
-        }));
+        let text = schema_error_text(
+            Format::Protobuf,
+            &SchemaError::Compile(CompileError {
+                file: Some("a.proto".into()),
+                line: Some(3),
+                column: Some(7),
+                message: "expected ';'".into(),
+            }),
+        );
         assert_eq!(
             text,
             Text::new(Key::SchemaCompileError)
                 .with("place", "a.proto:3:7")
                 .with("message", "expected ';'")
+                .with("files", Key::DecodersProtoFiles)
         );
     }
 

@@ -314,7 +314,7 @@ mod tests {
                     "pb/+",
                     payload_decoders::Format::Protobuf,
                     Some(payload_decoders::MessageSchema {
-                        files: vec![payload_decoders::ProtoFile {
+                        files: vec![payload_decoders::SchemaFile {
                             name: "a.proto".into(),
                             text: "syntax = \"proto3\";\nmessage A { string s = 1; }\n".into(),
                         }],

@@ -29,7 +29,7 @@ pub struct DecodedPayloadProps {
     pub payload: Bytes,
     /// The message's sequence number: a new message is decoded anew.
     pub seq: u64,
-    /// A Protobuf rule's files and message type.
+    /// A Protobuf or Avro rule's files and type.
     #[prop_or_default]
     pub schema: Option<MessageSchema>,
     /// The message's topic: Sparkplug B's names the edge node whose aliases apply.
@@ -44,7 +44,7 @@ pub struct DecodedPayloadProps {
 enum Decoding {
     Waiting,
     Done(Rc<Result<Value, DecodeError>>),
-    /// A Protobuf rule's files do not compile or lack its message type.
+    /// A Protobuf or Avro rule's files do not compile or lack its type.
     Unusable(Rc<SchemaError>),
     Unavailable,
 }
@@ -86,7 +86,7 @@ pub fn DecodedPayload(props: &DecodedPayloadProps) -> Html {
             html! { <p class="error" role="alert">{ i18n.t(Key::DecodedUnavailable) }</p> }
         }
         Decoding::Unusable(problem) => html! {
-            <p class="error" role="alert">{ i18n.text(&schema_error_text(&problem)) }</p>
+            <p class="error" role="alert">{ i18n.text(&schema_error_text(props.format, &problem)) }</p>
         },
         Decoding::Done(result) => match &*result {
             Ok(value) => {

@@ -1,31 +1,35 @@
 //! The payload decoder rules of the connection settings: an ordered list of topic filter →
 //! decoder, first match first, with a row to add one and buttons to move or remove each. A
-//! Protobuf rule takes `.proto` files (their text is kept with the rule), which the decoder
-//! Worker compiles to list their message types, or to say where they do not compile.
+//! Protobuf or Avro rule takes `.proto` or `.avsc` files (their text is kept with the rule),
+//! which the decoder Worker compiles to list their types, or to say where they do not compile.
 
 use std::rc::Rc;
 
 use payload_decoders::js::{Answer, Request};
-use payload_decoders::{Format, MessageSchema, ProtoFile, SchemaError, MAX_SCHEMA_BYTES};
+use payload_decoders::{Format, MessageSchema, SchemaError, SchemaFile, MAX_SCHEMA_BYTES};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::text_input;
 use crate::decoder_module::{self, Outcome};
-use crate::decoder_rules::{format_key, rule_with, schema_error_text, DecoderRule, RuleProblem};
+use crate::decoder_rules::{
+    files_key, format_key, rule_with, schema_error_text, DecoderRule, RuleProblem,
+};
 use crate::i18n::{use_i18n, Key, Text};
 
-/// The `.proto` files chosen for a new Protobuf rule, and what compiling them said.
+/// The schema files chosen for a new Protobuf or Avro rule, and what compiling them said.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Chosen {
-    files: Vec<ProtoFile>,
+    /// The format they were compiled for: files chosen for another are not this one's.
+    format: Option<Format>,
+    files: Vec<SchemaFile>,
     /// `None` while the Worker compiles (or before any file is chosen).
     compiled: Option<Result<Vec<String>, SchemaError>>,
 }
 
-/// Reads the chosen files' text, then has the Worker compile them.
-fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
+/// Reads the chosen files' text, then has the Worker compile them as `format`.
+fn read_and_compile(input: HtmlInputElement, format: Format, chosen: UseStateHandle<Chosen>) {
     let Some(list) = input.files() else {
         return;
     };
@@ -34,7 +38,7 @@ fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
         let mut read = Vec::with_capacity(files.len());
         for file in files {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            read.push(ProtoFile {
+            read.push(SchemaFile {
                 name: file.name(),
                 text: text
                     .ok()
@@ -45,6 +49,7 @@ fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
         let size = read.iter().map(|file| file.text.len()).sum::<usize>();
         if size > MAX_SCHEMA_BYTES {
             chosen.set(Chosen {
+                format: Some(format),
                 files: read,
                 compiled: Some(Err(SchemaError::TooLarge {
                     size,
@@ -54,11 +59,12 @@ fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
             return;
         }
         chosen.set(Chosen {
+            format: Some(format),
             files: read.clone(),
             compiled: None,
         });
         let request = Request::Compile(read.clone());
-        decoder_module::request(Format::Protobuf, &request, move |outcome| {
+        decoder_module::request(format, &request, move |outcome| {
             let compiled = match outcome {
                 Outcome::Answered(Answer::Compiled(result)) => result,
                 Outcome::Answered(Answer::Unusable(error)) => Err(error),
@@ -66,6 +72,7 @@ fn read_and_compile(input: HtmlInputElement, chosen: UseStateHandle<Chosen>) {
                 _ => Err(SchemaError::NoSuchMessage(String::new())),
             };
             chosen.set(Chosen {
+                format: Some(format),
                 files: read,
                 compiled: Some(compiled),
             });
@@ -107,14 +114,17 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
     };
     let onfiles = {
         let chosen = chosen.clone();
+        let format = *format;
         Callback::from(move |event: Event| {
             let input: Option<HtmlInputElement> =
                 event.target().and_then(|target| target.dyn_into().ok());
             if let Some(input) = input {
-                read_and_compile(input, chosen.clone());
+                read_and_compile(input, format, chosen.clone());
             }
         })
     };
+    // Files chosen for the other schema format are not this one's.
+    let chosen_here = chosen.format == Some(*format);
 
     let onfilter = {
         let filter = filter.clone();
@@ -140,7 +150,7 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
             let schema = message
                 .cast::<HtmlSelectElement>()
                 .map(|select| select.value())
-                .filter(|_| format == Format::Protobuf)
+                .filter(|_| format.takes_schema() && chosen.format == Some(format))
                 .map(|message| MessageSchema {
                     files: chosen.files.clone(),
                     message,
@@ -168,22 +178,30 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
     let filter_error = matches!(*refused, Some(RuleProblem::InvalidFilter))
         .then(|| i18n.t(Key::DecodersInvalidFilter));
     let rule_error = match *refused {
-        Some(RuleProblem::NoMessageType) => Some(i18n.t(Key::DecodersNoMessageType).to_owned()),
-        Some(RuleProblem::SchemaTooLarge { size, limit }) => {
-            Some(i18n.text(&schema_error_text(&SchemaError::TooLarge { size, limit })))
-        }
+        Some(RuleProblem::NoMessageType) => Some(
+            i18n.text(&Text::new(Key::DecodersNoMessageType).with("files", files_key(*format))),
+        ),
+        Some(RuleProblem::SchemaTooLarge { size, limit }) => Some(i18n.text(&schema_error_text(
+            *format,
+            &SchemaError::TooLarge { size, limit },
+        ))),
         _ => None,
     };
-    let types: Rc<Vec<String>> = match &chosen.compiled {
+    let compiled = chosen.compiled.as_ref().filter(|_| chosen_here);
+    let types: Rc<Vec<String>> = match compiled {
         Some(Ok(types)) => Rc::new(types.clone()),
         _ => Rc::default(),
     };
-    let compile_error = match &chosen.compiled {
+    let compile_error = match compiled {
         Some(Err(SchemaError::NoSuchMessage(name))) if name.is_empty() => {
             Some(i18n.t(Key::DecodedUnavailable).to_owned())
         }
-        Some(Err(error)) => Some(i18n.text(&schema_error_text(error))),
+        Some(Err(error)) => Some(i18n.text(&schema_error_text(*format, error))),
         _ => None,
+    };
+    let (files_label, accept, type_label) = match *format {
+        Format::Avro => (Key::DecodersAvroFiles, ".avsc,.json", Key::DecodersAvroType),
+        _ => (Key::DecodersProtoFiles, ".proto", Key::DecodersMessageType),
     };
 
     html! {
@@ -235,17 +253,18 @@ pub fn DecoderRulesPanel(props: &DecoderRulesPanelProps) -> Html {
                         }) }
                     </select>
                 </div>
-                if *format == Format::Protobuf {
+                if format.takes_schema() {
                     <div class="field">
-                        <label for={id("proto-files")}>{ i18n.t(Key::DecodersProtoFiles) }</label>
-                        <input id={id("proto-files")} type="file" accept=".proto" multiple=true
-                            onchange={onfiles} />
+                        <label for={id("schema-files")}>{ i18n.t(files_label) }</label>
+                        // Keyed by format: files chosen for one are not offered as the other's.
+                        <input id={id("schema-files")} key={format.name()} type="file"
+                            accept={accept} multiple=true onchange={onfiles} />
                         if let Some(error) = compile_error {
                             <p class="error" role="alert">{ error }</p>
                         }
                     </div>
                     <div class="field">
-                        <label for={id("message")}>{ i18n.t(Key::DecodersMessageType) }</label>
+                        <label for={id("message")}>{ i18n.t(type_label) }</label>
                         <select id={id("message")} ref={message}>
                             { for types.iter().map(|name| html! {
                                 <option value={name.clone()}>{ name.clone() }</option>

@@ -1,7 +1,7 @@
 //! Decoded payloads for the message list, the topic tree and the charts (`decoded.rs`): the
 //! tab's rules, its decoded messages and where to ask for more, as a context; and the hook that
 //! sends what the views ask for to the decoder Worker: one message per format and batch for
-//! CBOR and MessagePack, one per message for Protobuf (its rule's schema) and Sparkplug B (the
+//! CBOR and MessagePack, one per message for Protobuf and Avro (their rule's schema) and Sparkplug B (the
 //! tab's session, whose births name the metrics).
 
 use std::cell::RefCell;
@@ -80,7 +80,7 @@ impl DecodedViews {
                 false,
             ),
             Some(Decoding::Unavailable) => (Text::new(Key::DecodedUnavailable), true),
-            Some(Decoding::Unusable(problem)) => (schema_error_text(problem), true),
+            Some(Decoding::Unusable(problem)) => (schema_error_text(format, problem), true),
             Some(Decoding::Done(result)) => match result.as_ref() {
                 Ok(value) => (
                     Text::new(Key::DecodedRow)
@@ -128,7 +128,7 @@ pub fn use_decoding(
                 if !under_way.borrow_mut().insert((wanted.seq, wanted.format)) {
                     continue;
                 }
-                if matches!(wanted.format, Format::Protobuf | Format::SparkplugB) {
+                if wanted.format.takes_schema() || wanted.format == Format::SparkplugB {
                     let schema =
                         rule_for(rules, &wanted.topic).and_then(|rule| rule.schema.as_ref());
                     let request = decode_request(

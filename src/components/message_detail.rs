@@ -22,7 +22,7 @@ pub struct MessageDetailProps {
     /// The decoder of the first rule matching the topic, if any.
     #[prop_or_default]
     pub decoder: Option<payload_decoders::Format>,
-    /// A Protobuf rule's files and message type.
+    /// A Protobuf or Avro rule's files and type.
     #[prop_or_default]
     pub decoder_schema: Option<payload_decoders::MessageSchema>,
     /// The tab's Sparkplug B session in the decoder Worker (`Driver::decoder_session`).

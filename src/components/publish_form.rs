@@ -37,8 +37,8 @@ pub struct PublishFormProps {
     pub onrequest: SendRequest,
     /// The tab's response topic token, shown under the request mode's fields.
     pub request_token: AttrValue,
-    /// The decoder rules in force: "JSON → Protobuf" encodes as the message type of the first
-    /// Protobuf rule matching the topic.
+    /// The decoder rules in force: "JSON → Protobuf" (or Avro) encodes as the type of the first
+    /// rule of that format matching the topic.
     #[prop_or_default]
     pub decoders: Vec<crate::decoder_rules::DecoderRule>,
     /// The tab's Sparkplug B session, which numbers what is published (`seq`, `bdSeq`).
@@ -143,9 +143,9 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
             let error = error.clone();
             let encoding = encoding.clone();
             let send = send.clone();
-            // A Protobuf rule for the topic gives the message type (none: the Worker says so).
+            // A rule of the format for the topic gives the type (none: the Worker says so).
             let schema = crate::decoder_rules::rule_for(&decoders, &message.topic)
-                .filter(|rule| rule.format == Format::Protobuf)
+                .filter(|rule| rule.format == format && format.takes_schema())
                 .and_then(|rule| rule.schema.clone());
             let request = encode_request(format, schema.as_ref(), session, &message.topic, tree);
             decoder_module::request(format, &request, move |outcome| {
@@ -159,7 +159,7 @@ pub fn PublishForm(props: &PublishFormProps) -> Html {
                         Err((DraftField::Payload, encode_error_text(format, &problem)))
                     }
                     Outcome::Answered(Answer::Unusable(problem)) => {
-                        Err((DraftField::Payload, schema_error_text(&problem)))
+                        Err((DraftField::Payload, schema_error_text(format, &problem)))
                     }
                     _ => Err((DraftField::Payload, Text::new(Key::DecodedUnavailable))),
                 };

@@ -23,7 +23,7 @@ pub struct PublishPanelProps {
     pub state: UseReducerHandle<State>,
     /// Asks the form to publish (a keyboard shortcut); changes each time.
     pub trigger: u32,
-    /// The decoder rules in force: a Protobuf rule matching the topic gives its message type.
+    /// The decoder rules in force: a Protobuf or Avro rule matching the topic gives its type.
     #[prop_or_default]
     pub decoders: Vec<crate::decoder_rules::DecoderRule>,
 }

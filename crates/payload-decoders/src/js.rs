@@ -29,7 +29,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
     integer_text, CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected,
-    FieldType, Format, Kind, Limits, MessageSchema, PathStep, ProtoFile, SchemaError, Tag, Value,
+    FieldType, Format, Kind, Limits, MessageSchema, PathStep, SchemaError, SchemaFile, Tag, Value,
 };
 
 /// What the page asks the Worker.
@@ -40,7 +40,7 @@ pub enum Request {
     DecodeEach(Vec<Vec<u8>>),
     EncodeEach(Vec<Value>),
     /// Compiles `.proto` files: answered with their message types.
-    Compile(Vec<ProtoFile>),
+    Compile(Vec<SchemaFile>),
     DecodeMessage {
         schema: MessageSchema,
         payload: Vec<u8>,
@@ -108,7 +108,7 @@ fn list(items: impl IntoIterator<Item = JsValue>) -> JsValue {
     items.into_iter().collect::<Array>().into()
 }
 
-fn files_to_js(files: &[ProtoFile]) -> JsValue {
+fn files_to_js(files: &[SchemaFile]) -> JsValue {
     list(
         files
             .iter()
@@ -116,7 +116,7 @@ fn files_to_js(files: &[ProtoFile]) -> JsValue {
     )
 }
 
-fn files_from_js(value: &JsValue) -> Option<Vec<ProtoFile>> {
+fn files_from_js(value: &JsValue) -> Option<Vec<SchemaFile>> {
     let flat: Vec<String> = array(value)?
         .iter()
         .map(|item| item.as_string())
@@ -126,7 +126,7 @@ fn files_from_js(value: &JsValue) -> Option<Vec<ProtoFile>> {
     }
     Some(
         flat.chunks(2)
-            .map(|pair| ProtoFile {
+            .map(|pair| SchemaFile {
                 name: pair[0].clone(),
                 text: pair[1].clone(),
             })
@@ -493,6 +493,9 @@ pub fn decode_error_to_js(error: &DecodeError) -> JsValue {
         DecodeProblem::WireType { field, wire_type } => (7, field.into(), wire_type.into()),
         DecodeProblem::NotTheMessage => (8, JsValue::NULL, JsValue::NULL),
         DecodeProblem::NoSchema => (9, JsValue::NULL, JsValue::NULL),
+        DecodeProblem::IndexOutOfRange { index, count } => {
+            (10, index.to_string().into(), (count as f64).into())
+        }
     };
     list([(error.offset as f64).into(), code.into(), a, b])
 }
@@ -523,6 +526,10 @@ pub fn decode_error_from_js(error: &JsValue) -> Option<DecodeError> {
         },
         8 => DecodeProblem::NotTheMessage,
         9 => DecodeProblem::NoSchema,
+        10 => DecodeProblem::IndexOutOfRange {
+            index: a.as_string()?.parse().ok()?,
+            count: size(&b)?,
+        },
         _ => return None,
     };
     Some(DecodeError {
@@ -552,6 +559,10 @@ pub fn encode_error_to_js(error: &EncodeError) -> JsValue {
         EncodeProblem::NoSuchEnumValue => (7, none.clone(), none),
         EncodeProblem::InvalidBase64 => (8, none.clone(), none),
         EncodeProblem::NoSchema => (9, none.clone(), none),
+        EncodeProblem::MissingField => (10, none.clone(), none),
+        EncodeProblem::WrongSize { expected, found } => {
+            (11, (expected as f64).into(), (found as f64).into())
+        }
     };
     list([steps, code.into(), a, b])
 }
@@ -607,6 +618,11 @@ pub fn encode_error_from_js(error: &JsValue) -> Option<EncodeError> {
         7 => EncodeProblem::NoSuchEnumValue,
         8 => EncodeProblem::InvalidBase64,
         9 => EncodeProblem::NoSchema,
+        10 => EncodeProblem::MissingField,
+        11 => EncodeProblem::WrongSize {
+            expected: small(&a)? as usize,
+            found: small(&b)? as usize,
+        },
         _ => return None,
     };
     Some(EncodeError { path, problem })

@@ -1,7 +1,7 @@
 //! Binary payload decoders and encoders for the app: CBOR (`minicbor`), MessagePack (`rmp`),
 //! Protobuf of the user's `.proto` files (`protox` compiles them, `prost-reflect` reads and
-//! writes the messages) and Sparkplug B (the same, over the built-in `sparkplug_b.proto`), into
-//! one typed tree, [`Value`], and back.
+//! writes the messages), Sparkplug B (the same, over the built-in `sparkplug_b.proto`) and Avro
+//! of the user's `.avsc` files (`apache-avro`), into one typed tree, [`Value`], and back.
 //!
 //! Without the `codecs` feature the crate is only the tree's types, the formats' names and the
 //! error types: what the page needs to show a decoded payload. The codecs themselves
@@ -13,6 +13,8 @@
 //! never in a panic or a huge allocation. Errors are typed values (where, and what was
 //! expected there); the app words them.
 
+#[cfg(feature = "codecs")]
+pub mod avro;
 #[cfg(feature = "codecs")]
 mod cbor;
 pub mod js;
@@ -130,15 +132,24 @@ pub enum Format {
     /// Sparkplug B's `Payload` message; metric names from the births' aliases with
     /// `sparkplug::Aliases`.
     SparkplugB,
+    /// A type of the user's Avro schemas (`.avsc`): like [`Format::Protobuf`], only with a
+    /// [`MessageSchema`] (`avro::Schema::decode`).
+    Avro,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Cbor,
         Format::MessagePack,
         Format::Protobuf,
         Format::SparkplugB,
+        Format::Avro,
     ];
+
+    /// Whether the format decodes only with the user's schema files and a type of theirs.
+    pub fn takes_schema(self) -> bool {
+        matches!(self, Format::Protobuf | Format::Avro)
+    }
 
     /// The format's stable name: in saved rules, share links and messages to the Worker.
     pub fn name(self) -> &'static str {
@@ -147,6 +158,7 @@ impl Format {
             Format::MessagePack => "msgpack",
             Format::Protobuf => "protobuf",
             Format::SparkplugB => "sparkplug-b",
+            Format::Avro => "avro",
         }
     }
 
@@ -224,8 +236,10 @@ pub enum DecodeProblem {
     /// Protobuf: bytes the message type does not read, for a reason the checks before it do not
     /// see (`prost-reflect`'s own refusal); the offset is the message's.
     NotTheMessage,
-    /// [`Format::Protobuf`] asked of [`decode`] or [`encode`], which have no `.proto` files.
+    /// A schema's format asked of [`decode`] or [`encode`], which have no schema files.
     NoSchema,
+    /// Avro: a union's branch or an enum's symbol by an index past the `count` there are.
+    IndexOutOfRange { index: i64, count: usize },
 }
 
 /// What a decoder expected at the place it failed.
@@ -286,11 +300,15 @@ pub enum EncodeProblem {
     NoSuchEnumValue,
     /// Protobuf: text in a bytes field that is not base64 (as Protobuf's JSON writes bytes).
     InvalidBase64,
-    /// [`Format::Protobuf`] asked of [`encode`], which has no `.proto` files.
+    /// A schema's format asked of [`encode`], which has no schema files.
     NoSchema,
+    /// Avro: a record's field that is not given and has no default.
+    MissingField,
+    /// Avro: bytes for a fixed of another size.
+    WrongSize { expected: usize, found: usize },
 }
 
-/// A Protobuf field's type, to say what a field wanted ([`EncodeProblem::FieldType`]).
+/// A Protobuf or Avro field's type, to say what a field wanted ([`EncodeProblem::FieldType`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
     Double,
@@ -314,10 +332,17 @@ pub enum FieldType {
     Repeated,
     /// A map field, which takes a map.
     Map,
+    /// Avro's types that Protobuf has no keyword for (its `int`, `long`, `boolean`, … are
+    /// named as their Protobuf twins: `int32`, `int64`, `bool`, …).
+    Null,
+    Record,
+    Array,
+    Union,
+    Fixed,
 }
 
 impl FieldType {
-    pub const ALL: [FieldType; 19] = [
+    pub const ALL: [FieldType; 24] = [
         FieldType::Double,
         FieldType::Float,
         FieldType::Int32,
@@ -337,9 +362,15 @@ impl FieldType {
         FieldType::Message,
         FieldType::Repeated,
         FieldType::Map,
+        FieldType::Null,
+        FieldType::Record,
+        FieldType::Array,
+        FieldType::Union,
+        FieldType::Fixed,
     ];
 
-    /// The type as a `.proto` file writes it (not translated: it is the language's keyword).
+    /// The type as a `.proto` (or `.avsc`) file writes it (not translated: it is the
+    /// language's keyword).
     pub fn name(self) -> &'static str {
         match self {
             FieldType::Double => "double",
@@ -361,26 +392,31 @@ impl FieldType {
             FieldType::Message => "message",
             FieldType::Repeated => "repeated",
             FieldType::Map => "map",
+            FieldType::Null => "null",
+            FieldType::Record => "record",
+            FieldType::Array => "array",
+            FieldType::Union => "union",
+            FieldType::Fixed => "fixed",
         }
     }
 }
 
-/// One of the user's `.proto` files: its name (as other files import it) and its text.
+/// One of the user's schema files (`.proto`, `.avsc`): its name (as others import it) and its text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ProtoFile {
+pub struct SchemaFile {
     pub name: String,
     pub text: String,
 }
 
-/// What a Protobuf rule decodes with: the user's files and the message type, by its full name
-/// (`package.Message`).
+/// What a Protobuf or Avro rule decodes with: the user's files and the type, by its full name
+/// (`package.Message`, `namespace.Record`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageSchema {
-    pub files: Vec<ProtoFile>,
+    pub files: Vec<SchemaFile>,
     pub message: String,
 }
 
-/// The most `.proto` text (all files together, in bytes) a rule keeps: it is saved with the
+/// The most schema text (all files together, in bytes) a rule keeps: it is saved with the
 /// connection profile and carried by the share link.
 pub const MAX_SCHEMA_BYTES: usize = 64 * 1024;
 
@@ -391,8 +427,9 @@ impl MessageSchema {
     }
 }
 
-/// Why `.proto` files do not compile: where (the file, and the line and column from 1, when the
-/// compiler points at one) and the compiler's message, which is data (`protox`'s English).
+/// Why schema files do not compile: where (the file, and the line and column from 1, when the
+/// compiler points at one) and the compiler's message, which is data (`protox`'s or
+/// `apache-avro`'s English).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
     pub file: Option<String>,
@@ -421,7 +458,7 @@ pub fn decode(format: Format, payload: &[u8], limits: Limits) -> Result<Value, D
         Format::Cbor => cbor::decode(payload, limits),
         Format::MessagePack => msgpack::decode(payload, limits),
         Format::SparkplugB => sparkplug::decode_payload(payload, limits),
-        Format::Protobuf => Err(DecodeError {
+        Format::Protobuf | Format::Avro => Err(DecodeError {
             offset: 0,
             problem: DecodeProblem::NoSchema,
         }),
@@ -435,7 +472,7 @@ pub fn encode(format: Format, value: &Value, limits: Limits) -> Result<Vec<u8>, 
         Format::Cbor => cbor::encode(value, limits),
         Format::MessagePack => msgpack::encode(value, limits),
         Format::SparkplugB => sparkplug::encode_payload(value, limits),
-        Format::Protobuf => Err(EncodeError {
+        Format::Protobuf | Format::Avro => Err(EncodeError {
             path: Vec::new(),
             problem: EncodeProblem::NoSchema,
         }),

@@ -22,7 +22,7 @@ use protox::file::{File, FileResolver, GoogleFileResolver};
 
 use crate::{
     Budget, CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected,
-    FieldType, Limits, MessageSchema, Path, PathStep, ProtoFile, SchemaError, Value,
+    FieldType, Limits, MessageSchema, Path, PathStep, SchemaError, SchemaFile, Value,
     MAX_SCHEMA_BYTES,
 };
 
@@ -34,7 +34,7 @@ pub struct Schema {
 
 /// The user's files, by name, then Google's well-known ones.
 struct Files {
-    files: Vec<ProtoFile>,
+    files: Vec<SchemaFile>,
     google: GoogleFileResolver,
 }
 
@@ -55,7 +55,7 @@ fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
-fn compile_error(files: &[ProtoFile], error: &protox::Error) -> CompileError {
+fn compile_error(files: &[SchemaFile], error: &protox::Error) -> CompileError {
     use miette::Diagnostic;
     let file = error.file().map(str::to_owned);
     let offset = error
@@ -82,7 +82,7 @@ fn compile_error(files: &[ProtoFile], error: &protox::Error) -> CompileError {
 }
 
 /// Compiles all of `files` (each may import the others by name).
-pub fn compile(files: &[ProtoFile]) -> Result<Schema, SchemaError> {
+pub fn compile(files: &[SchemaFile]) -> Result<Schema, SchemaError> {
     let size: usize = files.iter().map(|file| file.text.len()).sum();
     if size > MAX_SCHEMA_BYTES {
         return Err(SchemaError::TooLarge {
@@ -543,8 +543,9 @@ fn field_from(
     single_from(&kind, value, path)
 }
 
-/// An integer from an integer, or from its decimal text (as Protobuf's JSON writes 64-bit ones).
-fn integer(value: &Value) -> Option<i128> {
+/// An integer from an integer, or from its decimal text (as Protobuf's JSON writes 64-bit ones;
+/// Avro's encoder takes the same).
+pub(crate) fn integer(value: &Value) -> Option<i128> {
     match value {
         Value::Integer(integer) => Some(*integer),
         Value::Text(text) => text.parse().ok(),
@@ -552,7 +553,7 @@ fn integer(value: &Value) -> Option<i128> {
     }
 }
 
-fn float(value: &Value) -> Option<f64> {
+pub(crate) fn float(value: &Value) -> Option<f64> {
     match value {
         Value::Float(float) => Some(*float),
         Value::Integer(integer) => Some(*integer as f64),
@@ -657,8 +658,8 @@ fn single_from(
 mod tests {
     use super::*;
 
-    fn file(name: &str, text: &str) -> ProtoFile {
-        ProtoFile {
+    fn file(name: &str, text: &str) -> SchemaFile {
+        SchemaFile {
             name: name.into(),
             text: text.into(),
         }

@@ -20,7 +20,7 @@ use prost_reflect::MessageDescriptor;
 use crate::protobuf::{self, Schema};
 #[cfg(feature = "codecs")]
 use crate::{
-    DecodeError, EncodeError, EncodeProblem, Limits, PathStep, ProtoFile, SchemaError, Value,
+    DecodeError, EncodeError, EncodeProblem, Limits, PathStep, SchemaError, SchemaFile, Value,
 };
 
 /// The built-in schema's text.
@@ -39,7 +39,7 @@ thread_local! {
 fn payload_type() -> MessageDescriptor {
     DESCRIPTOR.with(|cell| {
         cell.get_or_init(|| {
-            let files = [ProtoFile {
+            let files = [SchemaFile {
                 name: "sparkplug_b.proto".into(),
                 text: SCHEMA.into(),
             }];

@@ -44,3 +44,8 @@ fn protobuf_corpus_replays_cleanly() {
 fn sparkplug_corpus_replays_cleanly() {
     replay("sparkplug", fuzz_checks::sparkplug);
 }
+
+#[test]
+fn avro_corpus_replays_cleanly() {
+    replay("avro", fuzz_checks::avro);
+}

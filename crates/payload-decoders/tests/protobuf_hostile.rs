@@ -7,20 +7,20 @@ use payload_decoders::protobuf::{compile, decode, encode, Schema};
 use payload_decoders::sparkplug::Session;
 use payload_decoders::{
     CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected, FieldType,
-    Kind, Limits, PathStep, ProtoFile, SchemaError, Value,
+    Kind, Limits, PathStep, SchemaError, SchemaFile, Value,
 };
 
 const PROTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/decoders/proto");
 
-fn file(name: &str, text: &str) -> ProtoFile {
-    ProtoFile {
+fn file(name: &str, text: &str) -> SchemaFile {
+    SchemaFile {
         name: name.into(),
         text: text.into(),
     }
 }
 
 fn schema() -> Schema {
-    let files: Vec<ProtoFile> = ["common.proto", "telemetry.proto"]
+    let files: Vec<SchemaFile> = ["common.proto", "telemetry.proto"]
         .into_iter()
         .map(|name| {
             file(

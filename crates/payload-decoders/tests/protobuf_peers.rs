@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use payload_decoders::protobuf::{compile, decode, encode, Schema};
 use payload_decoders::sparkplug::Session;
-use payload_decoders::{Limits, ProtoFile, Value};
+use payload_decoders::{Limits, SchemaFile, Value};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -18,9 +18,9 @@ const SCRIPT: &str = concat!(
 const PROTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/decoders/proto");
 
 fn schema() -> Schema {
-    let files: Vec<ProtoFile> = ["telemetry.proto", "common.proto"]
+    let files: Vec<SchemaFile> = ["telemetry.proto", "common.proto"]
         .into_iter()
-        .map(|name| ProtoFile {
+        .map(|name| SchemaFile {
             name: name.into(),
             text: std::fs::read_to_string(format!("{PROTO}/{name}")).expect("a test schema"),
         })

@@ -3,9 +3,10 @@
 
 use std::cell::OnceCell;
 
+use payload_decoders::avro;
 use payload_decoders::protobuf::{self, Schema};
 use payload_decoders::sparkplug::Session;
-use payload_decoders::{decode, encode, DecodeError, Format, Limits, ProtoFile, Value};
+use payload_decoders::{decode, encode, DecodeError, Format, Limits, SchemaFile, Value};
 
 /// Limits small enough for a fuzzer to reach them, beside the defaults.
 const SMALL: Limits = Limits {
@@ -91,7 +92,7 @@ fn schema() -> Schema {
                     include_str!("../../../../tests/decoders/proto/telemetry.proto"),
                 ),
             ]
-            .map(|(name, text)| ProtoFile {
+            .map(|(name, text)| SchemaFile {
                 name: name.into(),
                 text: text.into(),
             });
@@ -171,4 +172,55 @@ pub fn sparkplug(input: &[u8]) {
         let plain = decode(Format::SparkplugB, data, Limits::DEFAULT).expect("decodes alone");
         assert!(measure(&value).1 >= measure(&plain).1);
     }
+}
+
+thread_local! {
+    static AVRO_SCHEMA: OnceCell<avro::Schema> = const { OnceCell::new() };
+}
+
+/// tests/decoders/avro: a type of another file, a recursive record, every kind of Avro type.
+fn avro_schema() -> avro::Schema {
+    AVRO_SCHEMA.with(|cell| {
+        cell.get_or_init(|| {
+            let files = [
+                (
+                    "telemetry.avsc",
+                    include_str!("../../../../tests/decoders/avro/telemetry.avsc"),
+                ),
+                (
+                    "common.avsc",
+                    include_str!("../../../../tests/decoders/avro/common.avsc"),
+                ),
+            ]
+            .map(|(name, text)| SchemaFile {
+                name: name.into(),
+                text: text.into(),
+            });
+            avro::compile(&files).expect("the test schema compiles")
+        })
+        .clone()
+    })
+}
+
+/// The Avro test schema's types on arbitrary bytes: `demo.Telemetry` (the first byte even) or
+/// `demo.Reading` (odd), checked as [`check_message`] does.
+pub fn avro(input: &[u8]) {
+    let Some((&which, payload)) = input.split_first() else {
+        return;
+    };
+    let name = if which % 2 == 0 {
+        "demo.Telemetry"
+    } else {
+        "demo.Reading"
+    };
+    let schema = avro_schema();
+    check_message(
+        |payload, limits| schema.decode(name, payload, limits),
+        |value| {
+            schema
+                .encode(name, value, Limits::DEFAULT)
+                .unwrap_or_else(|error| panic!("decoded {value:?} but cannot encode it: {error:?}"))
+        },
+        payload,
+    );
 }
