@@ -8,7 +8,9 @@
 //! Protobuf and Sparkplug B likewise: the peer's demo.Telemetry (tests/decoders/proto, two files,
 //! one importing the other, loaded into the rules panel) and its Sparkplug B births and
 //! alias-only data, shown with the names from the births; the app's own Protobuf and Sparkplug
-//! B encodings judged by Python's protobuf.
+//! B encodings judged by Python's protobuf. Avro too: the peer's demo.Telemetry in fastavro's
+//! encoding (tests/decoders/avro, two files, one using the other's record, loaded into the
+//! rules panel), holding the report before it, and the app's own encoding judged by fastavro.
 //!
 //! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_DECODER_URL.
 #![cfg(target_arch = "wasm32")]
@@ -119,11 +121,11 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
     app.unmount().await;
 }
 
-/// Puts `files` (name, text) in the Connection section's `.proto` file input, as choosing them
-/// would.
-fn choose_proto_files(app: &Mounted, files: &[(&str, &str)]) {
+/// Puts `files` (name, text) in the Connection section's file input labelled `label` (`.proto
+/// files`, `.avsc files`), as choosing them would.
+fn choose_schema_files(app: &Mounted, label: &str, files: &[(&str, &str)]) {
     let input = app
-        .field("Connection", ".proto files")
+        .field("Connection", label)
         .dyn_into::<web_sys::HtmlInputElement>()
         .expect("a file input");
     let transfer = web_sys::DataTransfer::new().expect("a DataTransfer");
@@ -157,15 +159,16 @@ async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
     // A file that does not compile: where and why.
     let broken = "syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n";
     app.wait_field("Connection", ".proto files").await;
-    choose_proto_files(&app, &[("broken.proto", broken)]);
+    choose_schema_files(&app, ".proto files", &[("broken.proto", broken)]);
     wait_until("the compile error", || {
         app.errors("Connection")
             .contains("The .proto files do not compile: broken.proto:4:")
     })
     .await;
     // The two test files, the second importing the first.
-    choose_proto_files(
+    choose_schema_files(
         &app,
+        ".proto files",
         &[("telemetry.proto", TELEMETRY), ("common.proto", COMMON)],
     );
     wait_until("the message types", || {
@@ -284,6 +287,119 @@ async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
     }
     let verdict = app.wait_row("decoders/verdict/sparkplug").await;
     assert!(verdict.contains("ok"), "Sparkplug B: Python says {verdict}");
+
+    app.click("Connection", "Disconnect");
+    wait_until("disconnected", || app.status() == "disconnected").await;
+    app.unmount().await;
+}
+
+const AVRO_COMMON: &str = include_str!("decoders/avro/common.avsc");
+const AVRO_TELEMETRY: &str = include_str!("decoders/avro/telemetry.avsc");
+
+#[wasm_bindgen_test]
+async fn avro_decodes_and_encodes_against_fastavro() {
+    clear_storage();
+    support::locate_the_decoder_module();
+    let app = mount().await;
+    app.fill("Connection", "Topic filter", "decoders/+/avro");
+    app.fill("Connection", "Decoder", "avro");
+    // JSON that does not parse: the file, line and column.
+    let broken = "{\n  \"type\": \"record\",\n  \"name\": \"A\"\n  \"fields\": []\n}";
+    app.wait_field("Connection", ".avsc files").await;
+    choose_schema_files(&app, ".avsc files", &[("broken.avsc", broken)]);
+    wait_until("the schema error", || {
+        app.errors("Connection")
+            .contains("The .avsc files do not compile: broken.avsc:4:3")
+    })
+    .await;
+    // The two test files, the first using the second's record.
+    choose_schema_files(
+        &app,
+        ".avsc files",
+        &[
+            ("telemetry.avsc", AVRO_TELEMETRY),
+            ("common.avsc", AVRO_COMMON),
+        ],
+    );
+    wait_until("the types", || {
+        app.field("Connection", "Type")
+            .text_content()
+            .unwrap_or_default()
+            .contains("demo.Telemetry")
+            && app.errors("Connection").is_empty()
+    })
+    .await;
+    app.fill("Connection", "Type", "demo.Telemetry");
+    app.click("Connection", "Add rule");
+    wait_until("the Avro rule", || {
+        app.section("Connection")
+            .text_content()
+            .unwrap_or_default()
+            .contains("decoders/+/avro → Avro demo.Telemetry")
+    })
+    .await;
+
+    app.connect("app-decoders-avro").await;
+    app.subscribe("decoders/#", "1").await;
+
+    let text = open(&app, "decoders/python/avro").await;
+    assert!(text.contains("Decoded as Avro"), "{text}");
+    let tree = app.text(".detail .decoded-tree");
+    for shown in [
+        "device: \"now\" text",
+        "unit: \"KELVIN\" text",
+        "sensor: \"héllo\" text",
+        "price: \"12.34\" text",
+        "low: -9223372036854775808 integer",
+        // The report before it, inside.
+        "device: \"before\" text",
+        "error: \"late\" text",
+        "price: \"-0.50\" text",
+    ] {
+        assert!(tree.contains(shown), "{shown:?} not in {tree}");
+    }
+    wait_until("the row decoded", || {
+        app.rows()
+            .iter()
+            .any(|row| row.contains("decoders/python/avro") && row.contains("Avro: {"))
+    })
+    .await;
+
+    // The app's encoding, judged by fastavro; first a field of the wrong type, then one left
+    // out that has no default.
+    app.fill("Publish", "Payload format", "avro");
+    app.fill("Publish", "Topic", "decoders/app/avro");
+    let telemetry = |readings: &str, device: &str| {
+        format!(
+            r#"{{{device}"readings": [{readings}], "counters": {{"n": 3}}, "error": "none",
+            "id": "AAECAw==", "price": "1.5"}}"#
+        )
+    };
+    for (payload, error) in [
+        (
+            telemetry(r#"{"sensor": 3, "value": 2.5, "unit": "CELSIUS"}"#, r#""device": "from the app", "#),
+            "Cannot encode $.readings[0].sensor as Avro: a value of type integer cannot go in a string field",
+        ),
+        (
+            telemetry(r#"{"sensor": "a", "value": 2.5, "unit": "CELSIUS"}"#, ""),
+            "Cannot encode $.device as Avro: the field is missing and has no default",
+        ),
+    ] {
+        app.fill("Publish", "Payload", &payload);
+        app.click("Publish", "Publish");
+        wait_until(error, || app.errors("Publish").contains(error)).await;
+    }
+    app.fill(
+        "Publish",
+        "Payload",
+        &telemetry(
+            r#"{"sensor": "a", "value": 2.5, "unit": "CELSIUS"}"#,
+            r#""device": "from the app", "#,
+        ),
+    );
+    app.click("Publish", "Publish");
+    let verdict = app.wait_row("decoders/verdict/avro/app").await;
+    assert!(verdict.contains("ok"), "Avro: fastavro says {verdict}");
 
     app.click("Connection", "Disconnect");
     wait_until("disconnected", || app.status() == "disconnected").await;

@@ -19,6 +19,9 @@ browser tests:
 - publishes, retained, a demo.Telemetry (tests/decoders/proto, two files, one importing the
   other) under decoders/python/protobuf, and judges the app's decoders/app/protobuf
   on decoders/verdict/protobuf/app (below the app's rule decoders/+/protobuf);
+- likewise in Avro (fastavro, avro_vectors.py: tests/decoders/avro): a demo.Telemetry holding
+  the report before it under decoders/python/avro, and the app's decoders/app/avro judged on
+  decoders/verdict/avro/app;
 - on decoders/sparkplug/go, publishes as edge node plant/edge1 (device pump) an NBIRTH, an
   NDATA whose metrics have aliases only, a DBIRTH and a DDATA likewise, in that order; and
   judges what the app publishes as edge node tank/edge9: an NBIRTH (seq 0, with a bdSeq metric)
@@ -28,11 +31,13 @@ browser tests:
 """
 import json
 import sys
+from decimal import Decimal
 
 import cbor2
 import msgpack
 from paho.mqtt import client as mqtt_client
 
+import avro_vectors
 import proto_vectors
 
 READING = {"temperature": 21.5, "unit": "C", "ok": True, "samples": [1, -2, 300000]}
@@ -47,6 +52,19 @@ RETAINED = {
     # An array of three items with only two: not CBOR.
     "decoders/python/bad": bytes([0x83, 0x01, 0x02]),
     "decoders/python/protobuf": proto_vectors.protobuf_messages()["telemetry"].SerializeToString(),
+    "decoders/python/avro": avro_vectors.encode("nested")[1],
+}
+
+# What the app writes as JSON and encodes as Avro's demo.Telemetry (the reading's ok and the
+# previous report left to their defaults).
+APP_AVRO = {
+    "device": "from the app",
+    "readings": [{"sensor": "a", "value": 2.5, "unit": "CELSIUS", "ok": True}],
+    "counters": {"n": 3},
+    "error": "none",
+    "id": b"\x00\x01\x02\x03",
+    "price": Decimal("1.50"),
+    "previous": None,
 }
 
 # What the app writes as JSON and encodes as demo.Telemetry.
@@ -167,6 +185,15 @@ def main(host, port):
                 client.publish("decoders/verdict/sparkplug", verdict, qos=1)
             return
         format_name = message.topic.rsplit("/", 1)[-1]
+        if format_name == "avro":
+            try:
+                value = avro_vectors.decode("demo.Telemetry", message.payload)
+                verdict = "ok" if value == APP_AVRO else f"wrong: {value!r}"
+            except Exception as error:
+                verdict = f"wrong: {message.payload.hex()} does not read: {error}"
+            print(f"{message.topic}: {verdict}", flush=True)
+            client.publish("decoders/verdict/avro/app", verdict, qos=1)
+            return
         if format_name == "protobuf":
             try:
                 value = proto_vectors.telemetry.Telemetry()
