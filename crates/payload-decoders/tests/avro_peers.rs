@@ -3,8 +3,7 @@
 //! this side reads and compares with its own statement of them; this side writes named data,
 //! which Python reads and compares with its own.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod vectors;
 
 use payload_decoders::avro::{compile, Schema};
 use payload_decoders::{Limits, SchemaFile, Value};
@@ -14,6 +13,10 @@ const SCRIPT: &str = concat!(
     "/../../tests/decoders/avro_vectors.py"
 );
 const AVRO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/decoders/avro");
+
+fn python(mode: &str, input: &str) -> String {
+    vectors::run(SCRIPT, mode, input)
+}
 
 fn schema() -> Schema {
     let files: Vec<SchemaFile> = ["telemetry.avsc", "common.avsc"]
@@ -95,36 +98,6 @@ fn datum(name: &str) -> (&'static str, Value) {
     }
 }
 
-fn python(mode: &str, input: &str) -> String {
-    let mut child = Command::new("python3")
-        .args([SCRIPT, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("written");
-    let output = child.wait_with_output().expect("python3 ends");
-    assert!(
-        output.status.success(),
-        "avro_vectors.py {mode}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
-fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
-        .collect()
-}
-
 #[test]
 fn fastavro_data_read_as_stated() {
     let schema = schema();
@@ -137,7 +110,7 @@ fn fastavro_data_read_as_stated() {
         let (expected_type, expected) = datum(name);
         assert_eq!(type_name, expected_type);
         assert_eq!(
-            schema.decode(type_name, &unhex(hex), Limits::DEFAULT),
+            schema.decode(type_name, &vectors::from_hex(hex), Limits::DEFAULT),
             Ok(expected),
             "{name}"
         );
@@ -156,8 +129,7 @@ fn our_data_read_in_fastavro() {
             let bytes = schema
                 .encode(type_name, &value, Limits::DEFAULT)
                 .unwrap_or_else(|error| panic!("{name}: {error:?}"));
-            let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-            format!("{name} {type_name} {hex}\n")
+            format!("{name} {type_name} {}\n", vectors::to_hex(&bytes))
         })
         .collect();
     assert_eq!(python("check", &lines).trim(), "checked 3");

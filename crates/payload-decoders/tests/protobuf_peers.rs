@@ -4,8 +4,7 @@
 //! which this side decodes and compares with its own statement of them; this side encodes
 //! named messages, which Python parses and compares with its own.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod vectors;
 
 use payload_decoders::protobuf::{compile, decode, encode, Schema};
 use payload_decoders::sparkplug::Session;
@@ -16,6 +15,10 @@ const SCRIPT: &str = concat!(
     "/../../tests/decoders/proto_vectors.py"
 );
 const PROTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/decoders/proto");
+
+fn python(mode: &str, input: &str) -> String {
+    vectors::run(SCRIPT, mode, input)
+}
 
 fn schema() -> Schema {
     let files: Vec<SchemaFile> = ["telemetry.proto", "common.proto"]
@@ -215,41 +218,6 @@ fn sparkplug(name: &str) -> (&'static str, Value) {
     }
 }
 
-fn python(mode: &str, input: &str) -> String {
-    let mut child = Command::new("python3")
-        .args([SCRIPT, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs (scripts/test installs protobuf and grpcio-tools)");
-    child
-        .stdin
-        .take()
-        .expect("its standard input")
-        .write_all(input.as_bytes())
-        .expect("writing to proto_vectors.py");
-    let output = child.wait_with_output().expect("proto_vectors.py ends");
-    assert!(
-        output.status.success(),
-        "proto_vectors.py {mode} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("proto_vectors.py prints text")
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
-        .collect()
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// proto_vectors.py's `KIND NAME HEX` lines (an empty message has no hex).
 fn python_vectors() -> Vec<(String, String, Vec<u8>)> {
     python("encode", "")
@@ -258,7 +226,7 @@ fn python_vectors() -> Vec<(String, String, Vec<u8>)> {
             let mut fields = line.split_whitespace();
             let kind = fields.next().expect("a kind").to_owned();
             let name = fields.next().expect("a name").to_owned();
-            (kind, name, hex(fields.next().unwrap_or("")))
+            (kind, name, vectors::from_hex(fields.next().unwrap_or("")))
         })
         .collect()
 }
@@ -311,7 +279,7 @@ fn python_parses_what_this_side_encodes() {
         let (type_name, value) = protobuf(name);
         let message = schema.message(type_name).expect("a type of the schema");
         let bytes = encode(&message, &value, Limits::DEFAULT).expect("encodes");
-        lines.push_str(&format!("protobuf {name} {}\n", to_hex(&bytes)));
+        lines.push_str(&format!("protobuf {name} {}\n", vectors::to_hex(&bytes)));
     }
     // The app's Sparkplug B publishing: JSON-like trees without sequence numbers, which the
     // session adds per edge node.
@@ -343,7 +311,7 @@ fn python_parses_what_this_side_encodes() {
         let bytes = session
             .encode(topic, &value, Limits::DEFAULT)
             .expect("encodes");
-        lines.push_str(&format!("sparkplug {name} {}\n", to_hex(&bytes)));
+        lines.push_str(&format!("sparkplug {name} {}\n", vectors::to_hex(&bytes)));
     }
     assert_eq!(python("check", &lines).trim(), "checked 9");
 }

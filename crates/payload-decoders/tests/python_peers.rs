@@ -3,10 +3,10 @@
 //! test values are named; Python states each one as a Python object, this file as a `Value`.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use payload_decoders::{decode, encode, Format, Limits, Tag, Value};
+
+mod vectors;
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -85,46 +85,20 @@ fn expected(format: Format, name: &str) -> Value {
     })
 }
 
-fn python(mode: &str, input: Option<&str>) -> String {
-    let mut child = Command::new("python3")
-        .args([SCRIPT, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs (scripts/test installs cbor2 and msgpack)");
-    child
-        .stdin
-        .take()
-        .expect("its standard input")
-        .write_all(input.unwrap_or("").as_bytes())
-        .expect("writing to vectors.py");
-    let output = child.wait_with_output().expect("vectors.py ends");
-    assert!(
-        output.status.success(),
-        "vectors.py {mode} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("vectors.py prints text")
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
-        .collect()
-}
-
 /// vectors.py's `FORMAT NAME HEX` lines.
 fn python_vectors() -> Vec<(Format, String, Vec<u8>)> {
-    python("encode", None)
+    vectors::run(SCRIPT, "encode", "")
         .lines()
         .map(|line| {
             let mut fields = line.split(' ');
             let format =
                 Format::from_name(fields.next().expect("a format")).expect("cbor or msgpack");
             let name = fields.next().expect("a name").to_owned();
-            (format, name, hex(fields.next().expect("the bytes")))
+            (
+                format,
+                name,
+                vectors::from_hex(fields.next().expect("the bytes")),
+            )
         })
         .collect()
 }
@@ -154,11 +128,11 @@ fn our_encodings_decode_in_python_to_the_same_values() {
         let format = Format::from_name(format).expect("a format");
         let bytes = encode(format, &expected(format, name), Limits::DEFAULT)
             .unwrap_or_else(|error| panic!("{format:?} {name}: {error:?}"));
-        let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+        let hex = vectors::to_hex(&bytes);
         lines.push_str(&format!("{} {name} {hex}\n", format.name()));
     }
     assert_eq!(
-        python("check", Some(&lines)).trim(),
+        vectors::run(SCRIPT, "check", &lines).trim(),
         format!("checked {}", names.len())
     );
 }
