@@ -22,7 +22,7 @@ use base64::Engine;
 use crate::protobuf::{float, integer};
 use crate::{
     Budget, CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected,
-    FieldType, Limits, Path, PathStep, SchemaError, SchemaFile, Value, MAX_SCHEMA_BYTES,
+    FieldType, Limits, Path, PathStep, SchemaError, SchemaFile, Value,
 };
 
 /// Parsed `.avsc` files: each file's schema, and every type a payload can be decoded as.
@@ -52,13 +52,7 @@ fn compile_error(file: &SchemaFile, message: String) -> SchemaError {
 
 /// Parses all of `files` (each may use the named types of the others).
 pub fn compile(files: &[SchemaFile]) -> Result<Schema, SchemaError> {
-    let size: usize = files.iter().map(|file| file.text.len()).sum();
-    if size > MAX_SCHEMA_BYTES {
-        return Err(SchemaError::TooLarge {
-            size,
-            limit: MAX_SCHEMA_BYTES,
-        });
-    }
+    crate::within_schema_limit(files)?;
     let mut named = Vec::new();
     let mut unnamed = Vec::new();
     for file in files {

@@ -427,6 +427,19 @@ impl MessageSchema {
     }
 }
 
+/// Refuses more schema text than [`MAX_SCHEMA_BYTES`], before anything compiles it.
+#[cfg(feature = "codecs")]
+pub(crate) fn within_schema_limit(files: &[SchemaFile]) -> Result<(), SchemaError> {
+    let size: usize = files.iter().map(|file| file.text.len()).sum();
+    if size > MAX_SCHEMA_BYTES {
+        return Err(SchemaError::TooLarge {
+            size,
+            limit: MAX_SCHEMA_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Why schema files do not compile: where (the file, and the line and column from 1, when the
 /// compiler points at one) and the compiler's message, which is data (`protox`'s or
 /// `apache-avro`'s English).

@@ -23,7 +23,6 @@ use protox::file::{File, FileResolver, GoogleFileResolver};
 use crate::{
     Budget, CompileError, DecodeError, DecodeProblem, EncodeError, EncodeProblem, Expected,
     FieldType, Limits, MessageSchema, Path, PathStep, SchemaError, SchemaFile, Value,
-    MAX_SCHEMA_BYTES,
 };
 
 /// Compiled `.proto` files: every message type they (and their imports) define.
@@ -83,13 +82,7 @@ fn compile_error(files: &[SchemaFile], error: &protox::Error) -> CompileError {
 
 /// Compiles all of `files` (each may import the others by name).
 pub fn compile(files: &[SchemaFile]) -> Result<Schema, SchemaError> {
-    let size: usize = files.iter().map(|file| file.text.len()).sum();
-    if size > MAX_SCHEMA_BYTES {
-        return Err(SchemaError::TooLarge {
-            size,
-            limit: MAX_SCHEMA_BYTES,
-        });
-    }
+    crate::within_schema_limit(files)?;
     let mut compiler = protox::Compiler::with_file_resolver(Files {
         files: files.to_vec(),
         google: GoogleFileResolver::new(),
@@ -657,6 +650,7 @@ fn single_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MAX_SCHEMA_BYTES;
 
     fn file(name: &str, text: &str) -> SchemaFile {
         SchemaFile {
