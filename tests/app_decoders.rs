@@ -23,16 +23,22 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Opens the message on `topic` and waits for its decoded section to finish.
-async fn open(app: &Mounted, topic: &str) -> String {
+/// Opens the message on `topic` and waits for its decoded section, as `format`, to finish.
+async fn open(app: &Mounted, topic: &str, format: &str) -> String {
     app.wait_row(topic).await;
     app.row_element(topic).expect("row").click();
     let mut text = String::new();
-    wait_until(&format!("the decoded payload of {topic}"), || {
-        // The detail appears after the click's render.
-        text = app.text(".detail");
-        text.contains(topic) && text.contains("Decoded as") && !text.contains("Loading the decoder")
-    })
+    let heading = format!("Decoded as {format}");
+    wait_until(
+        &format!("the decoded payload of {topic} as {format}"),
+        || {
+            // The detail appears after the click's render: this topic's, not the one before.
+            text = app.text(".detail");
+            app.text(".detail .topic") == topic
+                && text.contains(&heading)
+                && !text.contains("Loading the decoder")
+        },
+    )
     .await;
     text
 }
@@ -60,8 +66,7 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
         ("decoders/python/cbor", "CBOR"),
         ("decoders/python/msgpack", "MessagePack"),
     ] {
-        let text = open(&app, topic).await;
-        assert!(text.contains(&format!("Decoded as {format}")), "{text}");
+        open(&app, topic, format).await;
         let tree = app.text(".detail .decoded-tree");
         for shown in [
             "map",
@@ -74,15 +79,12 @@ async fn python_payloads_decode_and_our_encodings_decode_in_python() {
             "1: -2 integer",
             "2: 300000 integer",
         ] {
-            assert!(
-                tree.contains(shown),
-                "{format}: {shown:?} not in {tree} ({text})"
-            );
+            assert!(tree.contains(shown), "{format}: {shown:?} not in {tree}");
         }
     }
 
     // The bad bytes: where and why, beside their hex.
-    let text = open(&app, "decoders/python/bad").await;
+    let text = open(&app, "decoders/python/bad", "CBOR").await;
     assert!(
         text.contains("Not valid CBOR at byte 0: a length of 3 with only 2 bytes left."),
         "{text}"
@@ -193,8 +195,7 @@ async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
     app.subscribe("decoders/#", "1").await;
     app.subscribe("spBv1.0/#", "1").await;
 
-    let text = open(&app, "decoders/python/protobuf").await;
-    assert!(text.contains("Decoded as Protobuf"), "{text}");
+    open(&app, "decoders/python/protobuf", "Protobuf").await;
     let tree = app.text(".detail .decoded-tree");
     for shown in [
         "device: \"pump-1\" text",
@@ -221,7 +222,7 @@ async fn protobuf_and_sparkplug_b_decode_and_encode_against_python() {
             "Sparkplug B DDATA · group plant · edge node edge1 · device pump",
         ),
     ] {
-        let text = open(&app, topic).await;
+        let text = open(&app, topic, "Sparkplug B").await;
         assert!(text.contains(parts), "{text}");
         let tree = app.text(".detail .decoded-tree");
         for name in names {
@@ -342,8 +343,7 @@ async fn avro_decodes_and_encodes_against_fastavro() {
     app.connect("app-decoders-avro").await;
     app.subscribe("decoders/#", "1").await;
 
-    let text = open(&app, "decoders/python/avro").await;
-    assert!(text.contains("Decoded as Avro"), "{text}");
+    open(&app, "decoders/python/avro", "Avro").await;
     let tree = app.text(".detail .decoded-tree");
     for shown in [
         "device: \"now\" text",

@@ -321,8 +321,17 @@ impl Mounted {
     pub async fn add_decoder_rule(&self, filter: &str, decoder: &str) {
         self.fill("Connection", "Topic filter", filter);
         self.fill("Connection", "Decoder", decoder);
+        // The decoder's name as the rule will show it, read before the click.
+        let name = self
+            .field("Connection", "Decoder")
+            .query_selector(&format!("option[value={decoder:?}]"))
+            .ok()
+            .flatten()
+            .and_then(|option| option.text_content())
+            .unwrap_or_else(|| panic!("no decoder {decoder:?}"));
         self.click("Connection", "Add rule");
-        let rule = format!("{filter} → ");
+        // Its format too: a rule made with another decoder would decode every later check wrong.
+        let rule = format!("{filter} → {name}");
         wait_until(&format!("the rule {filter}"), || {
             self.section("Connection")
                 .text_content()
@@ -379,15 +388,29 @@ pub async fn mount() -> Mounted {
         root,
         handle: Some(handle),
     };
-    wait_until("the app to render", || {
+    let shown = |selector: &str| {
         mounted
             .root
-            .query_selector(".connection-view")
+            .query_selector(selector)
             .ok()
             .flatten()
             .is_some()
-    })
-    .await;
+    };
+    wait_until("the app to render", || shown(".connection-view")).await;
+    // The view can be in the document a moment before its form (WebKit under load once showed
+    // it without): what was there says why, should the form never come.
+    let form = ".connection-view:not([hidden]) .connection-form";
+    if !shown(form) {
+        let view = mounted
+            .root
+            .query_selector(".connection-view:not([hidden])")
+            .ok()
+            .flatten()
+            .map(|view| view.inner_html())
+            .unwrap_or_default();
+        note(&format!("the connection view without its form: {view}"));
+        wait_until("the connection form to render", || shown(form)).await;
+    }
     // Effects (such as the keyboard listener) run after the first render.
     settle(50).await;
     mounted
