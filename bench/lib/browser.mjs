@@ -159,7 +159,8 @@ export async function openApp(context, base, url) {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     await gotoIsolated(page, base + PAGES.app.path);
-    await page.getByLabel('Broker URL').fill(url);
+    // Exact: "Backup broker URLs" has the words too.
+    await page.getByLabel('Broker URL', { exact: true }).fill(url);
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.locator('[data-status="connected"]').waitFor({ timeout: 10_000 });
     const timing = await page.evaluate(() => ({ ...window.__bench, frames: undefined, wasmMemory: undefined }));
@@ -179,7 +180,8 @@ export async function openApp(context, base, url) {
 export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile } = {}) {
   const { page, cdp, loadToConnack, loadToReady } = await openApp(context, base, feed.url);
   try {
-    await page.getByLabel('Topic filter').fill(TOPIC);
+    // The subscription's filter, not the decoder rules' (the Connection section has one too).
+    await page.getByRole('region', { name: 'Subscriptions' }).getByLabel('Topic filter').fill(TOPIC);
     const before = heap ? await heapBytes(cdp, page) : null;
     if (profile) await startProfile(cdp);
     await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
