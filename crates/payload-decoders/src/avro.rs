@@ -33,6 +33,9 @@ pub struct Schema {
     /// Every named type (records, enums, fixed) by full name, in the order they are defined,
     /// then each file whose schema has no name (an array, say), by the file's name.
     types: Vec<(String, AvroSchema)>,
+    /// Every named type's definition by full name, resolved once here rather than per payload:
+    /// what a reference (`Schema::Ref`) stands for.
+    names: HashMap<Name, AvroSchema>,
 }
 
 /// A file's schema is named (and may be used by the other files) when it is a JSON object
@@ -105,15 +108,26 @@ pub fn compile(files: &[SchemaFile]) -> Result<Schema, SchemaError> {
         named_types(schema, &None, &mut seen, &mut types);
     }
     types.extend(unnamed_types);
-    let schemata = in_dependency_order(schemata).map_err(|error| {
+    let unresolved = |error: apache_avro::Error| {
         SchemaError::Compile(CompileError {
             file: None,
             line: None,
             column: None,
             message: error.to_string(),
         })
-    })?;
-    Ok(Schema { schemata, types })
+    };
+    let schemata = in_dependency_order(schemata).map_err(unresolved)?;
+    let names = ResolvedSchema::try_from(schemata.iter().collect::<Vec<_>>())
+        .map_err(unresolved)?
+        .get_names()
+        .iter()
+        .map(|(name, schema)| (name.clone(), (*schema).clone()))
+        .collect();
+    Ok(Schema {
+        schemata,
+        types,
+        names,
+    })
 }
 
 /// The files' schemata with each after those whose named types it uses: the order
@@ -198,10 +212,6 @@ impl Schema {
             .ok_or_else(|| SchemaError::NoSuchMessage(name.to_owned()))
     }
 
-    fn resolved(&self) -> Result<ResolvedSchema<'_>, apache_avro::Error> {
-        ResolvedSchema::try_from(self.schemata.iter().collect::<Vec<_>>())
-    }
-
     /// Decodes a whole payload as one datum of the type `name`.
     pub fn decode(&self, name: &str, payload: &[u8], limits: Limits) -> Result<Value, DecodeError> {
         let not_the_type = DecodeError {
@@ -210,8 +220,7 @@ impl Schema {
         };
         // The type is checked when the rule is made; a schema changed since says so here.
         let schema = self.type_of(name).map_err(|_| not_the_type)?;
-        let resolved = self.resolved().map_err(|_| not_the_type)?;
-        let names = resolved.get_names();
+        let names = &self.names;
         let mut walk = Walk {
             payload,
             at: 0,
@@ -249,14 +258,7 @@ impl Schema {
         let mut path = Path::new(limits);
         let unusable = |path: &Path| path.error(EncodeProblem::NoSchema);
         let schema = self.type_of(name).map_err(|_| unusable(&path))?;
-        let resolved = self.resolved().map_err(|_| unusable(&path))?;
-        let datum = datum_from(
-            schema,
-            &namespace_of(schema),
-            resolved.get_names(),
-            value,
-            &mut path,
-        )?;
+        let datum = datum_from(schema, &namespace_of(schema), &self.names, value, &mut path)?;
         apache_avro::to_avro_datum_schemata(schema, self.schemata.iter().collect(), datum)
             .map_err(|_| path.error(EncodeProblem::NotInFormat { kind: value.kind() }))
     }
@@ -266,10 +268,10 @@ impl Schema {
 fn resolve<'a>(
     name: &Name,
     namespace: &Namespace,
-    names: &'a HashMap<Name, &'a AvroSchema>,
+    names: &'a HashMap<Name, AvroSchema>,
 ) -> Option<(&'a AvroSchema, Namespace)> {
     let full = name.fully_qualified_name(namespace);
-    names.get(&full).map(|schema| (*schema, full.namespace))
+    names.get(&full).map(|schema| (schema, full.namespace))
 }
 
 /// The bounded walk over one datum before `apache-avro` decodes it.
@@ -277,7 +279,7 @@ struct Walk<'a> {
     payload: &'a [u8],
     at: usize,
     budget: Budget,
-    names: &'a HashMap<Name, &'a AvroSchema>,
+    names: &'a HashMap<Name, AvroSchema>,
 }
 
 impl Walk<'_> {
@@ -562,7 +564,7 @@ fn tree(
     datum: AvroValue,
     schema: &AvroSchema,
     namespace: &Namespace,
-    names: &HashMap<Name, &AvroSchema>,
+    names: &HashMap<Name, AvroSchema>,
 ) -> Value {
     if let AvroSchema::Ref { name } = schema {
         if let Some((definition, inner)) = resolve(name, namespace, names) {
@@ -740,7 +742,7 @@ fn unscaled(value: &Value, scale: usize, width: Option<usize>) -> Option<Vec<u8>
 fn datum_from(
     schema: &AvroSchema,
     namespace: &Namespace,
-    names: &HashMap<Name, &AvroSchema>,
+    names: &HashMap<Name, AvroSchema>,
     value: &Value,
     path: &mut Path,
 ) -> Result<AvroValue, EncodeError> {
