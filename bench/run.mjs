@@ -4,7 +4,8 @@
 // (docs/BENCHMARKS.json). scripts/bench builds what this needs and sets the environment below;
 // run that, not this. The parts are in bench/lib/: config (the plan of a run), server (what the
 // browser loads, the synthetic source), feeds, browser (driving the pages), plan (rounds and
-// summaries), cases (the table of cases), sizes, report, format.
+// summaries), cases (the table of cases), curves (the cost curves' cases), sizes, report (with
+// report-explorer and report-curves), format.
 //
 //   node bench/run.mjs                      a run, as scripts/bench starts it
 //   node bench/run.mjs --list               the cases, for --cases

@@ -4,10 +4,15 @@
 //
 // Each connection is configured by its URL's path (a path, not a query, because some clients
 // rebuild the URL), so every client under test gets the same bytes:
-// ws://127.0.0.1:PORT/flood/COUNT/BATCH/SIZE
+// ws://127.0.0.1:PORT/flood/COUNT/BATCH/SIZE[/TOPICS]
 //   COUNT  PUBLISH packets to send on TOPIC (a multiple of BATCH)
 //   BATCH  PUBLISH packets per WebSocket frame
 //   SIZE   payload bytes per PUBLISH
+//   TOPICS if given, that many distinct topics, TOPIC/0 … TOPIC/(TOPICS-1), taken in turn
+//
+// The flood starts on the first SUBSCRIBE with a filter under TOPIC (TOPIC itself, or TOPIC/#
+// for distinct topics); any other SUBSCRIBE only gets its SUBACK, so that a client can hold
+// other subscriptions beside the flood's.
 //
 // Prints "listening PORT" on stdout once ready. Run in its own process so that its event loop
 // does not share a core with the benchmark's driver.
@@ -64,20 +69,25 @@ function connack(version) {
   return version === 5 ? packet(0x20, Buffer.from([0, 0, 0])) : packet(0x20, Buffer.from([0, 0]));
 }
 
-/// SUBACK granting QoS 0 to every filter of the SUBSCRIBE.
-function suback(version, body) {
-  const packetId = body.subarray(0, 2);
+/// The topic filters of a SUBSCRIBE's body.
+function subscribeFilters(version, body) {
   let offset = 2;
   if (version === 5) {
     const [propertiesLength, lengthBytes] = decodeLength(body, offset);
     offset += lengthBytes + propertiesLength;
   }
-  let filters = 0;
+  const filters = [];
   while (offset < body.length) {
     const filterLength = body.readUInt16BE(offset);
+    filters.push(body.toString('utf8', offset + 2, offset + 2 + filterLength));
     offset += 2 + filterLength + 1;
-    filters++;
   }
+  return filters;
+}
+
+/// SUBACK granting QoS 0 to every one of a SUBSCRIBE's `filters`.
+function suback(version, body, filters) {
+  const packetId = body.subarray(0, 2);
   const header = version === 5 ? [packetId[0], packetId[1], 0] : [packetId[0], packetId[1]];
   return packet(0x90, Buffer.from([...header, ...new Array(filters).fill(0)]));
 }
@@ -85,35 +95,51 @@ function suback(version, body) {
 const TOPIC = 'bench/flood';
 
 function parseConfig(url) {
-  const match = /^\/flood\/(\d+)\/(\d+)\/(\d+)$/.exec(new URL(url, 'ws://localhost').pathname);
-  if (!match) throw new Error(`expected /flood/COUNT/BATCH/SIZE, got ${url}`);
-  const [count, batch, size] = match.slice(1).map(Number);
+  const match = /^\/flood\/(\d+)\/(\d+)\/(\d+)(?:\/(\d+))?$/.exec(new URL(url, 'ws://localhost').pathname);
+  if (!match) throw new Error(`expected /flood/COUNT/BATCH/SIZE[/TOPICS], got ${url}`);
+  const [count, batch, size] = match.slice(1, 4).map(Number);
+  const topics = match[4] === undefined ? 0 : Number(match[4]);
   if (!(count > 0 && batch > 0 && count % batch === 0)) {
     throw new Error(`COUNT (${count}) must be a positive multiple of BATCH (${batch})`);
   }
-  return { count, batch, size, topic: TOPIC };
+  if (match[4] !== undefined && !(topics > 0)) throw new Error('TOPICS must be positive');
+  return { count, batch, size, topics };
 }
 
-function flood(socket, frame, frames) {
+/// The frames of a flood, made as they are sent: with one topic every frame is the same.
+function frameMaker(version, { batch, size, topics }) {
+  if (!topics) {
+    const frame = Buffer.concat(new Array(batch).fill(publishPacket(version, TOPIC, size)));
+    return () => frame;
+  }
+  const packets = Array.from({ length: topics }, (_, i) => publishPacket(version, `${TOPIC}/${i}`, size));
+  let next = 0;
+  return () => Buffer.concat(Array.from({ length: batch }, () => packets[next++ % topics]));
+}
+
+function flood(socket, makeFrame, frames) {
   let sent = 0;
   let unwritten = 0;
-  const written = () => {
-    unwritten -= frame.length;
-    pump();
-  };
   function pump() {
     while (sent < frames && unwritten < SEND_WINDOW_BYTES && socket.readyState === socket.OPEN) {
+      const frame = makeFrame();
       sent++;
       unwritten += frame.length;
-      socket.send(frame, { binary: true }, written);
+      socket.send(frame, { binary: true }, () => {
+        unwritten -= frame.length;
+        pump();
+      });
     }
   }
   pump();
 }
 
+const underTopic = (filter) => filter === TOPIC || filter.startsWith(`${TOPIC}/`);
+
 function serve(socket, request) {
   const config = parseConfig(request.url);
   let version = 4;
+  let flooding = false;
   let pending = Buffer.alloc(0);
   socket.on('message', (data) => {
     pending = Buffer.concat([pending, data]);
@@ -132,10 +158,12 @@ function serve(socket, request) {
         version = body[6] === 5 ? 5 : 4;
         socket.send(connack(version));
       } else if (type === PACKET_SUBSCRIBE) {
-        socket.send(suback(version, body));
-        const one = publishPacket(version, config.topic, config.size);
-        const frame = Buffer.concat(new Array(config.batch).fill(one));
-        flood(socket, frame, config.count / config.batch);
+        const filters = subscribeFilters(version, body);
+        socket.send(suback(version, body, filters.length));
+        if (!flooding && filters.some(underTopic)) {
+          flooding = true;
+          flood(socket, frameMaker(version, config), config.count / config.batch);
+        }
       } else if (type === PACKET_PINGREQ) {
         socket.send(Buffer.from([0xd0, 0]));
       } else if (type === PACKET_DISCONNECT) {

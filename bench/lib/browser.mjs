@@ -140,25 +140,32 @@ export function frameStats(intervals) {
   return { frameP50: percentile(intervals, 50), frameP95: percentile(intervals, 95), frames: intervals.length };
 }
 
+/// `result.firstCount`: the messages counted when the clock started (the app's first frame that
+/// shows any), else the first message alone.
 function measured(result, expected) {
   const seconds = (result.lastAt - result.firstAt) / 1000;
+  const after = result.count - (result.firstCount ?? 1);
   return {
     ...result,
     expected,
     complete: result.count === expected,
-    // The first message starts the clock, so it is not counted in the rate.
-    rate: result.count > 1 && seconds > 0 ? (result.count - 1) / seconds : NaN,
+    // What started the clock is not counted in the rate.
+    rate: after > 0 && seconds > 0 ? after / seconds : NaN,
   };
 }
 
 /// A new page with the full app, connected to `url` through its labelled controls, and a CDP
 /// session on it (performance metrics on, for heapBytes). The caller closes the page.
-export async function openApp(context, base, url) {
+/// `filters`: subscriptions the app starts with, from a shared link (`#config=…`), as a user
+/// who opens one has them; it subscribes them on CONNACK.
+export async function openApp(context, base, url, filters = []) {
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    await gotoIsolated(page, base + PAGES.app.path);
+    const shared = { settings: { url }, subscriptions: filters.map((filter) => ({ filter })) };
+    const link = filters.length ? `#config=${encodeURIComponent(JSON.stringify(shared))}` : '';
+    await gotoIsolated(page, base + PAGES.app.path + link);
     // Exact: "Backup broker URLs" has the words too.
     await page.getByLabel('Broker URL', { exact: true }).fill(url);
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -177,48 +184,64 @@ export async function openApp(context, base, url) {
 }
 
 /// Drives the full app through its labelled controls; counts what its subscription shows.
-export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile } = {}) {
-  const { page, cdp, loadToConnack, loadToReady } = await openApp(context, base, feed.url);
+/// `others`: filters the app holds besides the feed's, none of which the feed matches.
+export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile, others = [] } = {}) {
+  const { page, cdp, loadToConnack, loadToReady } = await openApp(context, base, feed.url, others);
+  const filter = feed.topic ?? TOPIC;
   try {
+    if (others.length) {
+      await page.waitForFunction((count) => [...document.querySelectorAll('.subscription .sub-status')]
+        .filter((status) => /^QoS \d$/.test(status.textContent)).length === count, others.length, { timeout: 60_000 });
+    }
     // The subscription's filter, not the decoder rules' (the Connection section has one too).
-    await page.getByRole('region', { name: 'Subscriptions' }).getByLabel('Topic filter').fill(TOPIC);
+    await page.getByRole('region', { name: 'Subscriptions' }).getByLabel('Topic filter').fill(filter);
     const before = heap ? await heapBytes(cdp, page) : null;
     if (profile) await startProfile(cdp);
-    await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
-    const subscription = page.locator('.subscription', { hasText: TOPIC });
-    await subscription.locator('.sub-status', { hasText: /^QoS \d$/ }).waitFor({ timeout: 10_000 });
-    await page.evaluate(() => { window.__bench.frames.recording = true; });
-    await feed.start();
-    // Counted in the page once per frame, where the count is rendered.
-    const result = await page.evaluate(
-      ({ expected }) =>
+    // Counted in the page once per frame, where the count is rendered, from before SUBSCRIBE: a
+    // feed may flood as soon as it is subscribed (the synthetic source does). The first frame
+    // that shows messages starts the clock; the messages it shows are not in the rate.
+    const counting = page.evaluate(
+      ({ expected, filter }) =>
         new Promise((resolve) => {
           const STALL_MS = 5000;
-          const counter = document.querySelector('.subscription .sub-count');
+          window.__bench.frames.recording = true;
+          const row = () => [...document.querySelectorAll('.subscription')]
+            .find((element) => element.querySelector('.sub-name')?.textContent === filter);
+          let counter = null;
           let count = 0;
+          let firstCount = 0;
           let firstAt = 0;
           let lastAt = 0;
           let changedAt = performance.now();
           const check = () => {
             const now = performance.now();
-            const shown = Number(counter.textContent);
+            counter ??= row()?.querySelector('.sub-count');
+            const shown = counter ? Number(counter.textContent) : 0;
             if (shown !== count) {
-              if (count === 0) firstAt = now;
+              if (count === 0) {
+                firstAt = now;
+                firstCount = shown;
+              }
               count = shown;
               lastAt = now;
               changedAt = now;
             }
             if (count >= expected || now - changedAt > STALL_MS) {
               window.__bench.frames.recording = false;
-              resolve({ count, firstAt, lastAt });
+              resolve({ count, firstCount, firstAt, lastAt });
             } else {
               requestAnimationFrame(check);
             }
           };
           requestAnimationFrame(check);
         }),
-      { expected },
+      { expected, filter },
     );
+    await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    const subscription = page.locator('.subscription', { has: page.locator('.sub-name', { hasText: filter }) });
+    await subscription.locator('.sub-status', { hasText: /^QoS \d$/ }).waitFor({ timeout: 10_000 });
+    await feed.start();
+    const result = await counting;
     if (profile) await stopProfile(cdp, profile);
     if (feed.error) throw new Error(feed.error);
     const intervals = frames ? await page.evaluate(() => window.__bench.frames.intervals) : [];

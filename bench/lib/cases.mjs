@@ -13,6 +13,7 @@ import { runApp, runClientPage } from './browser.mjs';
 import { runExplorer } from './explorer.mjs';
 import { fmt1, fmtFrame, fmtInt, log, mb } from './format.mjs';
 import { describeRun, guarded, runCase } from './plan.mjs';
+import { CURVES } from './curves.mjs';
 import { droppedLines, loadRetained, plantTopics, startBroker, stopBroker, stream } from './retained.mjs';
 
 const CLIENT_PAGES = ['raw', 'rawWorker', 'mqttjs', 'mqtt5', 'ours'];
@@ -25,7 +26,7 @@ export const CASES = [
   },
   ...[[1, 64], [1, 1024], [32, 64], [32, 1024]].map(([batch, size]) => ({
     id: `synthetic-${batch}-${size}`,
-    description: `every client page on the synthetic source, ${batch} packet${batch > 1 ? 's' : ''} per frame, ${size} B payloads`,
+    description: `every client page on the synthetic source, ${batch} packet${batch > 1 ? 's' : ''} per frame, ${size} B payloads${batch > 1 ? ', and the full app' : ''}`,
     run: (bench) => syntheticCase(bench, batch, size),
   })),
   {
@@ -48,6 +49,11 @@ export const CASES = [
     description: 'the full app on a long synthetic flood: JS heap and wasm memory before and after',
     run: heapCase,
   },
+  ...CURVES.map((curve) => ({
+    id: curve.id,
+    description: `the full app on the synthetic source against ${curve.against} (${curve.points.map(curve.show).join(', ')})`,
+    run: (bench) => curveCase(bench, curve),
+  })),
   {
     id: 'explorer-100k',
     description: "the topic tree on a Mosquitto of its own holding 100,000 retained topics (10,000 with --quick), beside the raw pages: receive time, frames, a deep topic found, a 1,000 msg/s stream, memory",
@@ -80,17 +86,40 @@ async function loadCase({ context, base, source, plan, results }) {
   results.load = await runCase(label, ['raw', 'ours', 'app'], plan.loadRounds, load);
 }
 
+// Decode-bound (32 packets per frame), the full app runs too: its frames show whether the views
+// keep up where the driver is fastest.
 async function syntheticCase({ context, base, source, plan, profileDir, results }, batch, size) {
   const id = `synthetic-${batch}-${size}`;
   const { counts } = plan;
   const count = batch === 1 ? counts.perFrame : size > 64 ? counts.batched / BATCHED_1K_SHARE : counts.batched;
   const label = `synthetic, ${batch} packet${batch > 1 ? 's' : ''}/frame, ${size === 64 ? '64 B' : '1 KiB'}, ${fmtInt(count)} msgs`;
   log(label);
-  const runs = await runCase(label, CLIENT_PAGES, plan.rounds.synthetic, (name, round) =>
-    guarded(() => runClientPage(context, base, name, syntheticFeed(source.port, count, batch, size), count, {
-      profile: profileDir && round === 0 && (name === 'ours' || name === 'raw') ? `${id}-${name}` : undefined,
-    })));
+  const names = batch > 1 ? [...CLIENT_PAGES, 'app'] : CLIENT_PAGES;
+  const runs = await runCase(label, names, plan.rounds.synthetic, (name, round) => {
+    const feed = syntheticFeed(source.port, count, batch, size);
+    const profile = profileDir && round === 0 && ['raw', 'ours', 'app'].includes(name) ? `${id}-${name}` : undefined;
+    return guarded(() => (name === 'app'
+      ? runApp(context, base, feed, count, { frames: true, profile })
+      : runClientPage(context, base, name, feed, count, { profile })));
+  });
   results.cases[id] = { label, runs };
+}
+
+async function curveCase({ context, base, source, plan, results }, curve) {
+  const label = `full app against ${curve.against}`;
+  log(label);
+  const points = [];
+  for (const x of curve.points) {
+    // Twice the batched cases' count: the app counts once per frame, and a curve's point
+    // should span enough frames for its rate.
+    const { feed, count, others } = curve.feed(source.port, 2 * plan.counts.batched, x);
+    const pointLabel = `${label}: ${curve.show(x)}, ${fmtInt(count)} msgs`;
+    const { app: runs } = await runCase(pointLabel, ['app'], plan.rounds.curves, () =>
+      guarded(() => runApp(context, base, feed, count, { frames: true, others })));
+    points.push({ x, count, runs });
+  }
+  results.curves ??= {};
+  results.curves[curve.id] = { label, points };
 }
 
 /// The file mosquitto_pub reads for `count` messages of 64 B, written once per run.

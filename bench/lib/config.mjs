@@ -45,8 +45,9 @@ export const PAGES = {
 export function runPlan(quick) {
   return {
     quick,
-    /// Rounds per case: the long Mosquitto floods run twice (A B, then B A), the synthetic ones thrice.
-    rounds: quick ? { synthetic: 1, mosquitto: 1 } : { synthetic: 3, mosquitto: 2 },
+    /// Rounds per case: the long Mosquitto floods run twice (A B, then B A), the synthetic ones thrice,
+    /// and each point of a cost curve twice.
+    rounds: quick ? { synthetic: 1, mosquitto: 1, curves: 1 } : { synthetic: 3, mosquitto: 2, curves: 2 },
     /// Messages per run. One packet per frame is frame-bound (~20k msg/s raw), 32 per frame is
     /// decode-bound, so the counts keep every run at a few seconds for the slowest client.
     counts: quick

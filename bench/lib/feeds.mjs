@@ -9,10 +9,12 @@ import { env, TOPIC } from './config.mjs';
 // benchmark's TOPIC otherwise), `start()`, called once the page says it is subscribed, and
 // `error`, set if what feeds it failed.
 
-/// The synthetic source floods on SUBSCRIBE by itself.
-export const syntheticFeed = (port, count, batch, size) => ({
-  url: `ws://127.0.0.1:${port}/flood/${count}/${batch}/${size}`,
+/// The synthetic source floods on SUBSCRIBE by itself; on `topics` distinct topics under TOPIC
+/// (subscribed as TOPIC/#) if given.
+export const syntheticFeed = (port, count, batch, size, topics) => ({
+  url: `ws://127.0.0.1:${port}/flood/${count}/${batch}/${size}${topics ? `/${topics}` : ''}`,
   qos: 0,
+  topic: topics ? `${TOPIC}/#` : undefined,
   error: null,
   start: async () => {},
 });
