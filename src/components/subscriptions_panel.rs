@@ -31,23 +31,18 @@ pub fn SubscriptionsPanel(props: &SubscriptionsPanelProps) -> Html {
             },
         )
     };
-    let onunsubscribe = {
-        let driver = props.driver.clone();
-        let state = state.clone();
-        Callback::from(move |id: u32| {
-            let Some(sub) = state.subscription(id) else {
-                return;
-            };
-            match driver.unsubscribe(sub.filter()) {
-                Ok(()) => state.dispatch(Action::Unsubscribe(id)),
-                Err(words) => state.dispatch(log_now(LogLevel::Error, words)),
-            }
-        })
-    };
-    let onselect = {
-        let state = state.clone();
-        Callback::from(move |id: Option<u32>| state.dispatch(Action::FilterBy(id)))
-    };
+    // The same callbacks from render to render, so that the list's rows that did not change
+    // are not rendered again.
+    let onunsubscribe = use_callback(
+        (props.driver.clone(), state.dispatcher()),
+        |(id, filter): (u32, String), (driver, dispatcher)| match driver.unsubscribe(&filter) {
+            Ok(()) => dispatcher.dispatch(Action::Unsubscribe(id)),
+            Err(words) => dispatcher.dispatch(log_now(LogLevel::Error, words)),
+        },
+    );
+    let onselect = use_callback(state.dispatcher(), |id: Option<u32>, dispatcher| {
+        dispatcher.dispatch(Action::FilterBy(id))
+    });
     html! {
         <section class="panel subscriptions-panel" aria-label={i18n.t(Key::Subscriptions)}>
             <h2>{ i18n.t(Key::Subscriptions) }</h2>
