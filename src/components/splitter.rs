@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Arrow keys move the handle this far; with Shift, four times as far.
@@ -71,12 +73,31 @@ pub fn Splitter(props: &SplitterProps) -> Html {
     };
     let sign = if props.pane_after { -1 } else { 1 };
     // A separator that can be moved must say where it is (ARIA): before the user chose a
-    // size, the one the stylesheet gave, read once the pane is laid out.
+    // size, the one the stylesheet gave. Read when the pane is laid out and whenever its size
+    // changes, by a ResizeObserver: reading it after every render instead forced the page to
+    // lay out again in the middle of each frame of a flood.
     let laid_out = use_state_eq(|| None::<u32>);
     {
         let laid_out = laid_out.clone();
+        let pane = props.pane.clone();
         let pane_size = pane_size.clone();
-        use_effect(move || laid_out.set(Some(pane_size().max(0) as u32)));
+        use_effect_with(pane, move |pane| {
+            let observer = pane.cast::<web_sys::Element>().and_then(|element| {
+                let measure = Closure::<dyn Fn()>::new(move || {
+                    laid_out.set(Some(pane_size().max(0) as u32));
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
+                // It reports the size it finds at once, too.
+                observer.observe(&element);
+                Some((observer, measure))
+            });
+            move || {
+                if let Some((observer, _measure)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
     }
     let value_now = props
         .size
