@@ -17,6 +17,7 @@ pub mod message_list;
 pub mod message_row;
 pub mod message_toolbar;
 pub mod messages_panel;
+pub mod on_resize;
 pub mod payload_diff;
 pub mod profile_picker;
 pub mod publish_form;

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+use super::on_resize::use_on_resize;
 
 /// Arrow keys move the handle this far; with Shift, four times as far.
 const KEY_STEP: i32 = 16;
@@ -79,24 +79,9 @@ pub fn Splitter(props: &SplitterProps) -> Html {
     let laid_out = use_state_eq(|| None::<u32>);
     {
         let laid_out = laid_out.clone();
-        let pane = props.pane.clone();
         let pane_size = pane_size.clone();
-        use_effect_with(pane, move |pane| {
-            let observer = pane.cast::<web_sys::Element>().and_then(|element| {
-                let measure = Closure::<dyn Fn()>::new(move || {
-                    laid_out.set(Some(pane_size().max(0) as u32));
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
-                // It reports the size it finds at once, too.
-                observer.observe(&element);
-                Some((observer, measure))
-            });
-            move || {
-                if let Some((observer, _measure)) = observer {
-                    observer.disconnect();
-                }
-            }
+        use_on_resize(props.pane.clone(), move |_| {
+            laid_out.set(Some(pane_size().max(0) as u32))
         });
     }
     let value_now = props

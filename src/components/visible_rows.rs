@@ -3,11 +3,10 @@
 
 use std::ops::Range;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::message_row::set_style;
+use super::on_resize::use_on_resize;
 
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 6;
@@ -42,26 +41,10 @@ pub fn use_visible_rows(total: usize, row_height: u32) -> VisibleRows {
         // The box is as tall as its pane, which changes with the window, the handles between
         // panes and its neighbours; it draws rows for the height it has.
         let viewport = viewport.clone();
-        let container = container.clone();
-        use_effect_with((), move |_| {
-            let observer = container.cast::<web_sys::Element>().and_then(|element| {
-                let measured = element.clone();
-                let measure = Closure::<dyn Fn()>::new(move || {
-                    let height = measured.client_height();
-                    if height > 0 {
-                        viewport.set(height as u32);
-                    }
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
-                // It reports the size it finds at once, too.
-                observer.observe(&element);
-                Some((observer, measure))
-            });
-            move || {
-                if let Some((observer, _measure)) = observer {
-                    observer.disconnect();
-                }
+        use_on_resize(container.clone(), move |element| {
+            let height = element.client_height();
+            if height > 0 {
+                viewport.set(height as u32);
             }
         });
     }
