@@ -1,5 +1,9 @@
-// Offline support: every same-origin GET goes to the network first (so a running server
-// always serves the current build) and falls back to the copy cached on the last visit.
+// Offline support and quick repeat visits. The page, and every file whose name does not say
+// its content, goes to the network first (so a running server always serves the current
+// build) and falls back to the copy cached on the last visit; the navigation's request starts
+// while this worker does (navigation preload). A file trunk names after its content (its hash
+// in the name: the app's script, wasm and styles) never changes under that name, so it comes
+// from the cache without asking the network; each new page says which of them to keep.
 //
 // Installing caches the whole app at once: the page loaded before this worker controlled it,
 // so without that a first visit would leave nothing to start offline from. What it caches is
@@ -15,6 +19,10 @@ const CACHE = "mqtt-web-client-v1";
 /// The page's own address (the scope, wherever the app is deployed).
 const PAGE = self.registration.scope;
 
+/// Trunk's names for what it builds from content: `name-<16 hex digits>` (`_bg` for the wasm).
+const HASHED = /-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)$/;
+const isHashed = (url) => HASHED.test(new URL(url).pathname);
+
 /// Same-origin URLs in the attributes of a page or the members of a manifest that name files.
 function sameOrigin(urls, base) {
   return urls
@@ -23,15 +31,19 @@ function sameOrigin(urls, base) {
     .map((url) => url.href);
 }
 
+/// The same-origin files a page names.
+function namedBy(html) {
+  return sameOrigin(
+    [...html.matchAll(/\s(?:href|src|data-js|data-wasm)="([^"]+)"/g)].map((m) => m[1]),
+    PAGE,
+  );
+}
+
 async function cacheTheApp() {
   const cache = await caches.open(CACHE);
   const page = await fetch(PAGE, { cache: "no-cache" });
   if (!page.ok) throw new Error(`the page answered ${page.status}`);
-  const html = await page.clone().text();
-  const named = sameOrigin(
-    [...html.matchAll(/\s(?:href|src|data-js|data-wasm)="([^"]+)"/g)].map((m) => m[1]),
-    PAGE,
-  );
+  const named = namedBy(await page.clone().text());
   const icons = [];
   for (const manifest of named.filter((url) => new URL(url).pathname.endsWith(".webmanifest"))) {
     const response = await fetch(manifest, { cache: "no-cache" });
@@ -47,20 +59,53 @@ self.addEventListener("install", (event) => {
   self.skipWaiting();
   event.waitUntil(cacheTheApp());
 });
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("activate", (event) =>
+  event.waitUntil(
+    Promise.all([self.clients.claim(), self.registration.navigationPreload?.enable()]),
+  ),
+);
+
+/// A fresh page names the hashed files of its build: the others, an older build's, go.
+async function keepOnlyNamedBy(page) {
+  const named = new Set(namedBy(await page.text()));
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    if (isHashed(request.url) && !named.has(request.url)) await cache.delete(request);
+  }
+}
+
+/// Caches a copy of `response` (both clones now: the page reads the response itself).
+function keep(event, request, response) {
+  if (!response.ok) return;
+  const copy = response.clone();
+  const page = request.mode === "navigate" && response.clone();
+  const kept = caches.open(CACHE).then((cache) => cache.put(request, copy));
+  event.waitUntil(page ? kept.then(() => keepOnlyNamedBy(page)) : kept);
+}
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) {
     return;
   }
+  if (isHashed(request.url)) {
+    event.respondWith(
+      caches.match(request).then(
+        (cached) =>
+          cached ||
+          fetch(request).then((response) => {
+            keep(event, request, response);
+            return response;
+          }),
+      ),
+    );
+    return;
+  }
   event.respondWith(
-    fetch(request)
+    Promise.resolve(event.preloadResponse)
+      .then((preloaded) => preloaded || fetch(request))
       .then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
-        }
+        keep(event, request, response);
         return response;
       })
       .catch(async () => {

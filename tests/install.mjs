@@ -2,7 +2,9 @@
 // (`scripts/build` → dist/): Chromium reads the web app manifest without errors and finds the
 // page installable (the DevTools protocol's Page.getAppManifest and
 // Page.getInstallabilityErrors), the manifest says what an installed app needs, and each icon
-// it lists is an image of the size it says. Then, once the service worker controls the page,
+// it lists is an image of the size it says. Then, once the service worker controls the page, a
+// reload fetches the page and its unhashed files from the server but none of trunk's hashed
+// files (the worker's cache has them), and an older build's hashed file leaves the cache; then
 // the server stops and a reload still starts the app (its Connect button is there), with the
 // manifest and every icon served from the worker's cache.
 //
@@ -87,6 +89,41 @@ async function run({ page, context, base, server }) {
   step('waiting for the service worker to control the page');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
 
+  step('reloading online: the hashed files from the cache, an older build\'s removed');
+  const HASHED = /-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)$/;
+  const older = new URL('mqtt-web-client-0123456789abcdef_bg.wasm', base).href;
+  const cached = () => page.evaluate(async () => {
+    const names = await caches.keys();
+    const urls = [];
+    for (const name of names) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
+    return urls;
+  });
+  await page.evaluate(async (url) => {
+    const [name] = await caches.keys();
+    await (await caches.open(name)).put(url, new Response('an older build'));
+  }, older);
+  const requested = [];
+  const record = (request) => requested.push(new URL(request.url, base).pathname);
+  server.on('request', record);
+  await page.reload();
+  await connect.waitFor();
+  server.off('request', record);
+  const hashedAsked = requested.filter((p) => HASHED.test(p));
+  if (hashedAsked.length) fail(`reloaded under the service worker, the page fetched hashed files from the server: ${hashedAsked.join(', ')}`);
+  for (const expected of ['/', '/boot.js']) {
+    if (!requested.includes(expected)) fail(`reloaded online, ${expected} was not asked of the server (network first); asked: ${requested.join(', ')}`);
+  }
+  const named = await page.evaluate(() => [document.getElementById('boot').dataset.js, document.getElementById('boot').dataset.wasm]
+    .map((file) => new URL(file, location.href).href));
+  const removedBy = Date.now() + 5000;
+  let urls = await cached();
+  while (urls.includes(older) && Date.now() < removedBy) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    urls = await cached();
+  }
+  if (urls.includes(older)) fail(`an older build's hashed file is still cached after a reload: ${older}`);
+  for (const file of named) if (!urls.includes(file)) fail(`the build's own ${file} left the cache: ${urls.join(', ')}`);
+
   step('stopping the server');
   await new Promise((resolve) => {
     server.close(resolve);
@@ -106,7 +143,7 @@ async function run({ page, context, base, server }) {
   const offlineManifest = await page.evaluate((url) => fetch(url).then((r) => (r.ok ? r.text() : `HTTP ${r.status}`), (e) => String(e)), manifest.url);
   if (offlineManifest !== manifest.data) fail(`offline, the manifest is not served from the cache: ${offlineManifest.slice(0, 200)}`);
   await checkIcons('offline');
-  console.log(`install: ok (manifest without errors, installable, ${icons.length} icons of their stated sizes; offline the service worker starts the app and serves the manifest and icons)`);
+  console.log(`install: ok (manifest without errors, installable, ${icons.length} icons of their stated sizes; a reload under the service worker asks the server for ${requested.length} files, none hashed, and drops an older build's; offline the service worker starts the app and serves the manifest and icons)`);
 }
 
 runTest('install', 90_000, main);
