@@ -65,9 +65,11 @@ self.addEventListener("activate", (event) =>
   ),
 );
 
-/// A fresh page names the hashed files of its build: the others, an older build's, go.
+/// A fresh page of the app names the hashed files of its build: the others, an older build's,
+/// go. A page that names none is not the app (another page in the scope), and changes nothing.
 async function keepOnlyNamedBy(page) {
   const named = new Set(namedBy(await page.text()));
+  if (![...named].some(isHashed)) return;
   const cache = await caches.open(CACHE);
   for (const request of await cache.keys()) {
     if (isHashed(request.url) && !named.has(request.url)) await cache.delete(request);
