@@ -1,6 +1,5 @@
-//! The wall clock, read in this one place: the time stamped on log entries and on messages
-//! received and sent, and the monotonic clock of the load tool. (The driver's timers run on the
-//! page's monotonic clock too.)
+//! The clocks, read in this one place: the wall clock stamped on log entries and on messages
+//! received and sent, and the page's monotonic clock of the driver's timers and the load tool.
 
 /// Milliseconds since the Unix epoch.
 pub fn wall_clock_millis() -> u64 {
@@ -16,10 +15,20 @@ pub fn log_now(level: crate::state::LogLevel, text: crate::i18n::Text) -> crate:
     }
 }
 
-/// Milliseconds on the page's monotonic clock, to a fraction: the load tool's pacing and
-/// acknowledgement latencies, which a change of the wall clock must not skew.
+thread_local! {
+    /// The page's `performance`, found once: looking it up through `window` on every reading
+    /// was about 5 % of the page's time under a flood (bench --profile), read per frame received.
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|w| w.performance());
+}
+
+/// Milliseconds on the page's monotonic clock, to a fraction: the driver's timers and the time
+/// its reducer takes, the load tool's pacing and acknowledgement latencies, which a change of
+/// the wall clock must not skew.
 pub fn monotonic_millis() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+    PERFORMANCE.with(|performance| {
+        performance
+            .as_ref()
+            .map_or_else(js_sys::Date::now, web_sys::Performance::now)
+    })
 }

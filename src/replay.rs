@@ -9,7 +9,7 @@ use std::rc::Rc;
 use mqtt_core::{OutgoingMessage, PublishId};
 use yew::prelude::*;
 
-use crate::clock::log_now;
+use crate::clock::{log_now, monotonic_millis};
 use crate::driver::{Driver, Outcomes};
 use crate::i18n::{Key, Text};
 use crate::recording::{Record, Rewrite};
@@ -214,12 +214,6 @@ impl Replay {
     }
 }
 
-fn page_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 /// Start, pause (true) or resume (false), and stop, for the replay form.
 pub struct ReplayControls {
     pub start: Callback<ReplayPlan>,
@@ -244,7 +238,7 @@ pub fn use_replay(
     let report = {
         let dispatcher = dispatcher.clone();
         Rc::new(move |running: &mut Running, force: bool| {
-            let now = page_now();
+            let now = monotonic_millis();
             if force || now - running.last_report >= REPORT_MS {
                 running.last_report = now;
                 dispatcher.dispatch(Action::Replay(Some(running.replay.progress(now))));
@@ -278,9 +272,9 @@ pub fn use_replay(
         Callback::from(move |pause: bool| {
             if let Some(run) = running.borrow_mut().as_mut() {
                 if pause {
-                    run.replay.pause(page_now());
+                    run.replay.pause(monotonic_millis());
                 } else {
-                    run.replay.resume(page_now());
+                    run.replay.resume(monotonic_millis());
                 }
                 report(run, true);
             }
@@ -290,7 +284,7 @@ pub fn use_replay(
         let driver = driver.clone();
         let running = running.clone();
         Callback::from(move |plan: ReplayPlan| {
-            let now = page_now();
+            let now = monotonic_millis();
             let mut run = Running {
                 replay: Replay::new(plan, now),
                 last_report: now,
@@ -324,7 +318,7 @@ pub fn use_replay(
                     let Some(run) = slot.as_mut() else {
                         return;
                     };
-                    let due = run.replay.due(page_now());
+                    let due = run.replay.due(monotonic_millis());
                     let mut refused = None;
                     for (_, message) in due {
                         match driver.publish_watched(message) {

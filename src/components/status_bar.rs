@@ -19,10 +19,7 @@ pub struct StatusBarProps {
 }
 
 fn now_millis() -> u64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-        .max(0.0) as u64
+    crate::clock::monotonic_millis().max(0.0) as u64
 }
 
 /// "connected", "reconnecting", …: for styling and for tests to wait on.

@@ -54,7 +54,7 @@ use yew::Callback;
 
 use crate::addresses::{resolve_reference, AddressAction, InUse, RedirectOffer, Rotation};
 use crate::auth::AuthPlan;
-use crate::clock::{log_now, wall_clock_millis};
+use crate::clock::{log_now, monotonic_millis, wall_clock_millis};
 use crate::decoder_rules::DecoderRule;
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
@@ -110,6 +110,9 @@ struct Inner {
     rate_armed: bool,
     /// The worker has handed over a batch of frames and waits for word to send the next.
     worker_waiting: bool,
+    /// When the worker's last bytes came (the wall clock), stamped on each message in them:
+    /// one reading per batch of frames, not one per message.
+    frame_received_at: u64,
     /// The running ticker: its interval and whom it tells.
     ticker: Option<(u32, Callback<()>)>,
     /// Publishes whose outcomes go to a watcher instead of the reducer (the load tool).
@@ -138,14 +141,8 @@ fn page_hidden() -> bool {
 }
 
 /// Milliseconds since the page started, to a fraction.
-fn precise_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 fn now() -> Instant {
-    Instant::from_millis(precise_now().max(0.0) as u64)
+    Instant::from_millis(monotonic_millis().max(0.0) as u64)
 }
 
 impl Driver {
@@ -182,6 +179,7 @@ impl Driver {
                 flush_armed: false,
                 rate_armed: false,
                 worker_waiting: false,
+                frame_received_at: 0,
                 ticker: None,
                 watch: watch::Watch::default(),
                 recorder: None,
@@ -238,9 +236,9 @@ impl Driver {
         let mut reduced_in = None;
         for action in outbox {
             if matches!(action, Action::Received(_)) {
-                let started = precise_now();
+                let started = monotonic_millis();
                 dispatch.emit(action);
-                reduced_in = Some(precise_now() - started);
+                reduced_in = Some(monotonic_millis() - started);
             } else {
                 dispatch.emit(action);
             }
@@ -637,6 +635,7 @@ impl Inner {
             }
             FromWorker::Bytes => {
                 if let Ok(buffer) = message.get(2).dyn_into::<ArrayBuffer>() {
+                    self.frame_received_at = wall_clock_millis();
                     client.handle_bytes(now(), socket, &Uint8Array::new(&buffer).to_vec());
                 }
                 return;
@@ -872,7 +871,7 @@ impl Inner {
             // What the session learns shows in later decodes; the answer itself is no one's.
             crate::decoder_module::request(Format::SparkplugB, &request, |_| {});
         }
-        let full = self.inbox.receive(publish, wall_clock_millis());
+        let full = self.inbox.receive(publish, self.frame_received_at);
         if !self.rate_armed {
             self.rate_armed = true;
             self.io.arm(Channel::Rate, 1000);
