@@ -32,3 +32,9 @@ pub fn monotonic_millis() -> f64 {
             .map_or_else(js_sys::Date::now, web_sys::Performance::now)
     })
 }
+
+/// The monotonic clock as the core counts time: the driver's `Instant`s, and the status bar's
+/// "retrying in" against the core's deadlines.
+pub fn monotonic_instant() -> mqtt_core::Instant {
+    mqtt_core::Instant::from_millis(monotonic_millis().max(0.0) as u64)
+}

@@ -18,10 +18,6 @@ pub struct StatusBarProps {
     pub last_error: Option<Text>,
 }
 
-fn now_millis() -> u64 {
-    crate::clock::monotonic_millis().max(0.0) as u64
-}
-
 /// "connected", "reconnecting", …: for styling and for tests to wait on.
 pub fn status_key(connection: &ConnectionState) -> &'static str {
     match connection {
@@ -95,7 +91,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
         });
     }
     let key = status_key(&props.connection);
-    let text = status_text(&props.connection, Instant::from_millis(now_millis()));
+    let text = status_text(&props.connection, crate::clock::monotonic_instant());
     let limits = props.server.as_ref().map(|server| {
         limits(server)
             .iter()

@@ -54,7 +54,7 @@ use yew::Callback;
 
 use crate::addresses::{resolve_reference, AddressAction, InUse, RedirectOffer, Rotation};
 use crate::auth::AuthPlan;
-use crate::clock::{log_now, monotonic_millis, wall_clock_millis};
+use crate::clock::{log_now, monotonic_instant, monotonic_millis, wall_clock_millis};
 use crate::decoder_rules::DecoderRule;
 use crate::i18n::outcomes::command_error_sentence;
 use crate::i18n::{Key, Text};
@@ -138,11 +138,6 @@ fn page_hidden() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_some_and(|d| d.hidden())
-}
-
-/// Milliseconds since the page started, to a fraction.
-fn now() -> Instant {
-    Instant::from_millis(monotonic_millis().max(0.0) as u64)
 }
 
 impl Driver {
@@ -297,7 +292,7 @@ impl Driver {
             // Say goodbye on the old connection; the old session must not reconnect behind the
             // new one's back.
             if let Some(client) = inner.client.as_mut() {
-                client.disconnect(now());
+                client.disconnect(monotonic_instant());
             }
             inner.pump();
             match inner.client.as_mut() {
@@ -315,7 +310,7 @@ impl Driver {
             inner.dispatch(Action::Addresses(AddressAction::Redirect(None)));
             if let Some(client) = inner.client.as_mut() {
                 inner.outbox.push(inner.auth.connecting(client));
-                client.connect(now());
+                client.connect(monotonic_instant());
             }
         })
         .ok_or_else(reentered)
@@ -327,7 +322,7 @@ impl Driver {
             let client = inner.client.as_mut().ok_or_else(not_connected)?;
             inner
                 .auth
-                .answer(client, now(), data, &mut inner.outbox)
+                .answer(client, monotonic_instant(), data, &mut inner.outbox)
                 .map_err(|error| command_error_sentence(&error))
         })
         .unwrap_or_else(|| Err(reentered()))
@@ -344,7 +339,7 @@ impl Driver {
                 .map(|a| a.method.clone());
             inner
                 .auth
-                .reauthenticate(client, now(), &mut inner.outbox)?;
+                .reauthenticate(client, monotonic_instant(), &mut inner.outbox)?;
             let text =
                 Text::new(Key::LogReauthenticating).with("method", method.unwrap_or_default());
             inner.log(LogLevel::Info, text);
@@ -357,7 +352,7 @@ impl Driver {
         self.with(|inner| {
             inner.stop_listening_to_network();
             match inner.client.as_mut() {
-                Some(client) => client.disconnect(now()),
+                Some(client) => client.disconnect(monotonic_instant()),
                 None => inner.dispatch(Action::Connection(ConnectionState::Disconnected {
                     reason: None,
                 })),
@@ -379,7 +374,11 @@ impl Driver {
                 return;
             };
             if let Some(transport) = client.transport() {
-                client.handle_transport_closed(now(), transport, TransportError::ClosedByUser);
+                client.handle_transport_closed(
+                    monotonic_instant(),
+                    transport,
+                    TransportError::ClosedByUser,
+                );
                 inner.io.close(transport);
                 inner.log(LogLevel::Info, Key::LogSocketDropped.into());
             }
@@ -408,7 +407,7 @@ impl Driver {
             ..Default::default()
         };
         self.with(|inner| match inner.client.as_mut() {
-            Some(client) => match client.subscribe(now(), vec![filter], properties) {
+            Some(client) => match client.subscribe(monotonic_instant(), vec![filter], properties) {
                 Ok(_) | Err(CommandError::NotConnected) => Ok(()),
                 Err(error) => Err(command_error_sentence(&error)),
             },
@@ -421,10 +420,12 @@ impl Driver {
     /// nothing to tell the server.
     pub fn unsubscribe(&self, filter: &str) -> Result<(), Text> {
         self.with(|inner| match inner.client.as_mut() {
-            Some(client) => match client.unsubscribe(now(), vec![filter.to_owned()]) {
-                Ok(_) | Err(CommandError::NotConnected) => Ok(()),
-                Err(error) => Err(command_error_sentence(&error)),
-            },
+            Some(client) => {
+                match client.unsubscribe(monotonic_instant(), vec![filter.to_owned()]) {
+                    Ok(_) | Err(CommandError::NotConnected) => Ok(()),
+                    Err(error) => Err(command_error_sentence(&error)),
+                }
+            }
             None => Ok(()),
         })
         .unwrap_or_else(|| Err(reentered()))
@@ -513,7 +514,7 @@ impl Driver {
             inner.stop_ticker();
             inner.stop_listening_to_network();
             if let Some(client) = inner.client.as_mut() {
-                client.disconnect(now());
+                client.disconnect(monotonic_instant());
             }
         });
         if let Ok(mut inner) = self.0.try_borrow_mut() {
@@ -565,13 +566,13 @@ impl Inner {
         let id = match self.recorder.as_mut() {
             Some(recorder) => {
                 let copy = recorder.include_sent.then(|| message.clone());
-                let id = client.publish(now(), message);
+                let id = client.publish(monotonic_instant(), message);
                 if let (Ok(_), Some(message)) = (&id, copy) {
                     recorder.sent(&message, wall_clock_millis());
                 }
                 id
             }
-            None => client.publish(now(), message),
+            None => client.publish(monotonic_instant(), message),
         };
         id.map_err(|error| command_error_sentence(&error))
     }
@@ -589,7 +590,7 @@ impl Inner {
             Channel::Core => {
                 self.core_deadline = None;
                 if let Some(client) = self.client.as_mut() {
-                    client.handle_timeout(now());
+                    client.handle_timeout(monotonic_instant());
                 }
             }
             Channel::Ticker => {
@@ -630,13 +631,17 @@ impl Inner {
             FromWorker::Tick | FromWorker::Probed => return,
             FromWorker::Opened => {
                 self.probe.opened(socket);
-                client.handle_transport_open(now(), socket);
+                client.handle_transport_open(monotonic_instant(), socket);
                 return;
             }
             FromWorker::Bytes => {
                 if let Ok(buffer) = message.get(2).dyn_into::<ArrayBuffer>() {
                     self.frame_received_at = wall_clock_millis();
-                    client.handle_bytes(now(), socket, &Uint8Array::new(&buffer).to_vec());
+                    client.handle_bytes(
+                        monotonic_instant(),
+                        socket,
+                        &Uint8Array::new(&buffer).to_vec(),
+                    );
                 }
                 return;
             }
@@ -657,7 +662,7 @@ impl Inner {
                 detail: message.get(2).as_string().unwrap_or_default(),
             },
         };
-        client.handle_transport_closed(now(), socket, error);
+        client.handle_transport_closed(monotonic_instant(), socket, error);
     }
 
     /// Lets the core's output flow: frames to the socket, transport commands, events, and the
@@ -686,7 +691,9 @@ impl Inner {
                     deadline.filter(|at| self.core_deadline.is_none_or(|armed| *at < armed))
                 {
                     self.core_deadline = Some(at);
-                    let delay = at.saturating_duration_since(now()).as_millis();
+                    let delay = at
+                        .saturating_duration_since(monotonic_instant())
+                        .as_millis();
                     self.io
                         .arm(Channel::Core, u32::try_from(delay).unwrap_or(u32::MAX));
                 }
@@ -735,7 +742,7 @@ impl Inner {
             detail: String::new(),
         };
         if let Some(client) = self.client.as_mut() {
-            client.handle_transport_closed(now(), socket, error);
+            client.handle_transport_closed(monotonic_instant(), socket, error);
         }
     }
 
@@ -744,7 +751,10 @@ impl Inner {
             return;
         };
         let event = match self.client.as_mut() {
-            Some(client) => self.auth.on_event(client, now(), event, &mut self.outbox),
+            Some(client) => {
+                self.auth
+                    .on_event(client, monotonic_instant(), event, &mut self.outbox)
+            }
             None => Some(event),
         };
         let Some(event) = event else {
@@ -808,11 +818,15 @@ impl Inner {
             .transport()
             .filter(|_| !matches!(client.state(), ConnectionState::Connected { .. }))
         {
-            client.handle_transport_closed(now(), socket, TransportError::ClosedByUser);
+            client.handle_transport_closed(
+                monotonic_instant(),
+                socket,
+                TransportError::ClosedByUser,
+            );
             self.io.close(socket);
         }
         if let Some(client) = self.client.as_mut() {
-            client.connect(now());
+            client.connect(monotonic_instant());
         }
     }
 
@@ -855,7 +869,7 @@ impl Inner {
         if let Some(client) = self.client.as_mut() {
             if matches!(client.state(), ConnectionState::Reconnecting { .. }) {
                 // Cuts the backoff's wait short.
-                client.connect(now());
+                client.connect(monotonic_instant());
             }
         }
     }
