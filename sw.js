@@ -76,13 +76,15 @@ async function keepOnlyNamedBy(page) {
   }
 }
 
-/// Caches a copy of `response` (both clones now: the page reads the response itself).
+/// Caches a copy of `response` and gives it back (both clones now: the page reads the response
+/// itself).
 function keep(event, request, response) {
-  if (!response.ok) return;
+  if (!response.ok) return response;
   const copy = response.clone();
   const page = request.mode === "navigate" && response.clone();
   const kept = caches.open(CACHE).then((cache) => cache.put(request, copy));
   event.waitUntil(page ? kept.then(() => keepOnlyNamedBy(page)) : kept);
+  return response;
 }
 
 self.addEventListener("fetch", (event) => {
@@ -93,12 +95,7 @@ self.addEventListener("fetch", (event) => {
   if (isHashed(request.url)) {
     event.respondWith(
       caches.match(request).then(
-        (cached) =>
-          cached ||
-          fetch(request).then((response) => {
-            keep(event, request, response);
-            return response;
-          }),
+        (cached) => cached || fetch(request).then((response) => keep(event, request, response)),
       ),
     );
     return;
@@ -106,10 +103,7 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(
     Promise.resolve(event.preloadResponse)
       .then((preloaded) => preloaded || fetch(request))
-      .then((response) => {
-        keep(event, request, response);
-        return response;
-      })
+      .then((response) => keep(event, request, response))
       .catch(async () => {
         const cached = await caches.match(request, { ignoreSearch: true });
         if (cached) return cached;

@@ -113,8 +113,10 @@ async function run({ page, context, base, server }) {
   for (const expected of ['/', '/boot.js']) {
     if (!requested.includes(expected)) fail(`reloaded online, ${expected} was not asked of the server (network first); asked: ${requested.join(', ')}`);
   }
-  const named = await page.evaluate(() => [document.getElementById('boot').dataset.js, document.getElementById('boot').dataset.wasm]
-    .map((file) => new URL(file, location.href).href));
+  const named = await page.evaluate(() => {
+    const { js, wasm } = document.getElementById('boot').dataset;
+    return [js, wasm].map((file) => new URL(file, location.href).href);
+  });
   const removedBy = Date.now() + 5000;
   let urls = await cached();
   while (urls.includes(older) && Date.now() < removedBy) {
