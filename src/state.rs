@@ -24,6 +24,11 @@ const LOG_LIMIT: usize = 100;
 /// `.color-7` (classes, because the Content-Security-Policy forbids inline styles).
 pub const COLOR_COUNT: usize = 8;
 
+/// The colour class of subscription `id`, and of the messages it coloured, in the list or not.
+pub fn color_of(id: u32) -> usize {
+    (id as usize).wrapping_sub(1) % COLOR_COUNT
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     /// Arrival order within this tab, also the row's stable key.
@@ -58,13 +63,11 @@ pub struct Subscription {
     pub id: u32,
     /// What the user asked for, as the SUBSCRIBE carries it.
     pub request: SubscriptionRequest,
-    /// Index of the colour class.
-    pub color: usize,
     pub status: SubscriptionStatus,
     pub count: u64,
 }
 
-/// What the user asked to subscribe to (the state adds id, colour, status and count).
+/// What the user asked to subscribe to (the state adds id, status and count).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubscriptionRequest {
     pub filter: String,
@@ -224,7 +227,9 @@ pub struct State {
     pub version: ProtocolVersion,
     pub connection: ConnectionState,
     pub server: Option<ServerInfo>,
-    pub subscriptions: Vec<Subscription>,
+    /// Shared from copy to copy of the state: under a flood one count changes per batch, and
+    /// the list's rows compare by identity (`subscription_list.rs`).
+    pub subscriptions: Vec<Rc<Subscription>>,
     /// Each subscription's filter to its index in `subscriptions`, rebuilt by `index_filters`
     /// whenever the list changes; shared by the copies `reduce` makes.
     filters: Rc<FilterSet<usize>>,
@@ -389,6 +394,10 @@ impl Reducible for State {
 }
 
 impl Subscription {
+    pub fn color(&self) -> usize {
+        color_of(self.id)
+    }
+
     pub fn filter(&self) -> &str {
         &self.request.filter
     }
@@ -417,7 +426,7 @@ impl State {
     }
 
     pub fn subscription(&self, id: u32) -> Option<&Subscription> {
-        self.subscriptions.iter().find(|s| s.id == id)
+        self.subscriptions.iter().find(|s| s.id == id).map(|s| &**s)
     }
 
     pub fn apply(&mut self, action: Action) {
@@ -462,7 +471,7 @@ impl State {
                 for (filter, result) in results {
                     if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.filter() == filter)
                     {
-                        sub.status = match result {
+                        Rc::make_mut(sub).status = match result {
                             Ok(granted) => SubscriptionStatus::Active { granted },
                             Err(words) => SubscriptionStatus::Failed(words),
                         };
@@ -473,7 +482,7 @@ impl State {
                 if matches!(self.connection, ConnectionState::Disconnected { .. }) {
                     self.remove_subscriptions(|s| s.id == id);
                 } else if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
-                    sub.status = SubscriptionStatus::Unsubscribing;
+                    Rc::make_mut(sub).status = SubscriptionStatus::Unsubscribing;
                 }
             }
             Action::UnsubscribeResults(results) => {
@@ -487,7 +496,8 @@ impl State {
                             if let Some(sub) =
                                 self.subscriptions.iter_mut().find(|s| unsubscribing(s))
                             {
-                                sub.status = SubscriptionStatus::UnsubscribeRefused(words);
+                                Rc::make_mut(sub).status =
+                                    SubscriptionStatus::UnsubscribeRefused(words);
                             }
                         }
                     }
@@ -522,7 +532,7 @@ impl State {
                 self.selected = None;
                 self.clear_topics();
                 for sub in &mut self.subscriptions {
-                    sub.count = 0;
+                    Rc::make_mut(sub).count = 0;
                 }
             }
             Action::SetHistoryLimit(limit) => {
@@ -578,26 +588,25 @@ impl State {
             .find(|s| s.request.filter == request.filter)
         {
             // Subscribing again to the same filter replaces its options on the server.
+            let existing = Rc::make_mut(existing);
             existing.request = request;
             existing.status = SubscriptionStatus::Pending;
             return;
         }
         let id = self.next_subscription_id;
         self.next_subscription_id += 1;
-        let color = (id as usize - 1) % COLOR_COUNT;
-        self.subscriptions.push(Subscription {
+        self.subscriptions.push(Rc::new(Subscription {
             id,
             request,
-            color,
             status: SubscriptionStatus::Pending,
             count: 0,
-        });
+        }));
         self.index_filters();
     }
 
     /// After any change to which filters the list holds.
     fn index_filters(&mut self) {
-        let filters = self.subscriptions.iter().map(Subscription::filter);
+        let filters = self.subscriptions.iter().map(|s| s.filter());
         self.filters = Rc::new(filters.zip(0..).collect());
     }
 
@@ -616,7 +625,7 @@ impl State {
             let subscriptions = &mut self.subscriptions;
             self.filters.for_each_match(&message.topic, |&index| {
                 if let Some(sub) = subscriptions.get_mut(index) {
-                    sub.count += 1;
+                    Rc::make_mut(sub).count += 1;
                 }
                 first = Some(first.map_or(index, |first| first.min(index)));
             });
@@ -714,6 +723,25 @@ pub(crate) mod tests {
         assert_eq!(state.messages.find(1).and_then(|m| m.subscription), Some(1));
         assert_eq!(state.messages.find(3).and_then(|m| m.subscription), None);
         assert_eq!(state.received_total, 3);
+    }
+
+    #[test]
+    fn a_batch_copies_only_the_subscriptions_it_counts() {
+        let mut state = State::default();
+        state.apply(Action::Subscribe(request("a")));
+        state.apply(Action::Subscribe(request("b")));
+        let before = state.clone();
+        state.apply(Action::Received(vec![
+            message(1, "a", "1"),
+            message(2, "a", "2"),
+        ]));
+        assert_eq!(state.subscriptions[0].count, 2);
+        assert_eq!(before.subscriptions[0].count, 0);
+        // The list's rows compare by identity: the one not counted did not change.
+        assert!(Rc::ptr_eq(
+            &before.subscriptions[1],
+            &state.subscriptions[1]
+        ));
     }
 
     /// The subscriptions' counts, in list order, and the subscription of message `seq`.
@@ -831,7 +859,10 @@ pub(crate) mod tests {
         state.apply(Action::Subscribe(request("a/#")));
         assert_eq!(state.subscriptions.len(), 2);
         assert_eq!(state.subscriptions[0].status, SubscriptionStatus::Pending);
-        assert_ne!(state.subscriptions[0].color, state.subscriptions[1].color);
+        assert_ne!(
+            color_of(state.subscriptions[0].id),
+            color_of(state.subscriptions[1].id)
+        );
     }
 
     #[test]

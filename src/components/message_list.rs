@@ -7,12 +7,11 @@ use super::decoding::{use_want_decoded, DecodedViews};
 use super::message_row::{MessageRow, ROW_HEIGHT};
 use super::visible_rows::{use_visible_rows, VisibleRows};
 use crate::i18n::{use_i18n, Key};
-use crate::state::{message_contains, Message, MessageLog, Subscription};
+use crate::state::{color_of, message_contains, Message, MessageLog};
 
 #[derive(Properties, PartialEq)]
 pub struct MessageListProps {
     pub messages: MessageLog,
-    pub subscriptions: Vec<Subscription>,
     /// What the filter and search let through, or `None` when they let everything through.
     pub shown: Shown,
     pub selected: Option<u64>,
@@ -68,14 +67,6 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     // Only the rows in view are decoded.
     let views = use_context::<DecodedViews>();
     let mut wanted = Vec::new();
-    let color_of = |message: &Message| -> Option<usize> {
-        let id = message.subscription?;
-        props
-            .subscriptions
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.color)
-    };
 
     let rows: Html = range
         .filter_map(|index| {
@@ -88,7 +79,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             // shows a new message each frame, and a row that is updated in place costs
             // the page far less than one removed and another created.
             Some(html! {
-                <MessageRow key={index} color={color_of(&message)}
+                <MessageRow key={index} color={message.subscription.map(color_of)}
                     selected={props.selected == Some(message.seq)}
                     {top} onselect={props.onselect.clone()} message={message.clone()} {decoded} />
             })

@@ -142,8 +142,7 @@ pub fn MessagesPanel(props: &MessagesPanelProps) -> Html {
                     history_limit={state.history_limit} {filtered_to}
                     {onsearch} {onpause} onclear={dispatch(|| Action::Clear)} {onexportjson}
                     {onexportcsv} {onhistorylimit} onclearfilter={dispatch(|| Action::FilterBy(None))} />
-                <MessageList messages={state.messages.clone()}
-                    subscriptions={state.subscriptions.clone()} shown={Shown(shown.clone())}
+                <MessageList messages={state.messages.clone()} shown={Shown(shown.clone())}
                     selected={state.selected} {onselect} />
             } else {
                 <TopicTree ids={props.ids.clone()} topics={state.topics.clone()}

@@ -1,11 +1,16 @@
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::i18n::{use_i18n, Key, Text};
 use crate::state::{Subscription, SubscriptionStatus};
 
+/// Rows per chunk: a chunk renders again only when one of its subscriptions changed.
+const CHUNK: usize = 32;
+
 #[derive(Properties, PartialEq)]
 pub struct SubscriptionListProps {
-    pub subscriptions: Vec<Subscription>,
+    pub subscriptions: Vec<Rc<Subscription>>,
     /// The subscription the message list is filtered to.
     pub selected: Option<u32>,
     pub onselect: Callback<Option<u32>>,
@@ -13,8 +18,9 @@ pub struct SubscriptionListProps {
     pub onunsubscribe: Callback<(u32, String)>,
 }
 
-/// The list renders a row per subscription, and a row renders again only when its own
-/// subscription changed: under a flood one count changes per frame, whatever the list holds.
+/// The list renders its rows in chunks, and a chunk, like a row, renders again only when its
+/// own subscriptions changed (compared by identity, as the state shares them): under a flood
+/// one count changes per frame, and a frame's work stays a chunk's whatever the list holds.
 #[component]
 pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
     let i18n = use_i18n();
@@ -23,18 +29,33 @@ pub fn SubscriptionList(props: &SubscriptionListProps) -> Html {
     }
     html! {
         <ul class="subscriptions" aria-label={i18n.t(Key::SubscriptionListLabel)}>
-            { for props.subscriptions.iter().map(|sub| html! {
-                <SubscriptionRow key={sub.id} subscription={sub.clone()}
-                    selected={props.selected == Some(sub.id)}
-                    onselect={props.onselect.clone()} onunsubscribe={props.onunsubscribe.clone()} />
+            { for props.subscriptions.chunks(CHUNK).enumerate().map(|(index, chunk)| {
+                // Only the chunk holding the selected row hears which one it is.
+                let selected = props.selected.filter(|id| chunk.iter().any(|sub| sub.id == *id));
+                html! {
+                    <SubscriptionChunk key={index} subscriptions={chunk.to_vec()} {selected}
+                        onselect={props.onselect.clone()}
+                        onunsubscribe={props.onunsubscribe.clone()} />
+                }
             }) }
         </ul>
     }
 }
 
+#[component]
+fn SubscriptionChunk(props: &SubscriptionListProps) -> Html {
+    html! {
+        { for props.subscriptions.iter().map(|sub| html! {
+            <SubscriptionRow key={sub.id} subscription={sub.clone()}
+                selected={props.selected == Some(sub.id)}
+                onselect={props.onselect.clone()} onunsubscribe={props.onunsubscribe.clone()} />
+        }) }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct SubscriptionRowProps {
-    subscription: Subscription,
+    subscription: Rc<Subscription>,
     selected: bool,
     onselect: Callback<Option<u32>>,
     onunsubscribe: Callback<(u32, String)>,
@@ -76,7 +97,7 @@ fn SubscriptionRow(props: &SubscriptionRowProps) -> Html {
     let aliased = !sub.request.alias.is_empty();
     html! {
         <li class={classes!("subscription", selected.then_some("selected"),
-                failed.then_some("failed"), format!("color-{}", sub.color))}
+                failed.then_some("failed"), format!("color-{}", sub.color()))}
             >
             <button type="button" class="sub-select" aria-pressed={selected.to_string()}
                 title={i18n.text(&Text::new(Key::SubscriptionShowOnly).with("filter", sub.filter()))}
