@@ -3,6 +3,7 @@
 //! something.
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use gloo_timers::future::sleep;
@@ -34,6 +35,63 @@ pub fn set_by_scripts(name: &str, value: Option<&'static str>) -> &'static str {
 }
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
+
+thread_local! {
+    /// What the page threw and nothing caught, since `watch_page_errors` began; `None` before.
+    static PAGE_ERRORS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// From now on records every error the page does not catch and every promise rejection nobody
+/// handles: an exception thrown out of a render stops Yew's scheduler for good, and a test that
+/// then times out should say so rather than only what it waited for.
+fn watch_page_errors() {
+    // Already watching: a new mount starts a new list.
+    if PAGE_ERRORS.with(|errors| errors.borrow_mut().replace(Vec::new()).is_some()) {
+        return;
+    }
+    let record = wasm_bindgen::closure::Closure::<dyn Fn(wasm_bindgen::JsValue)>::new(
+        |event: wasm_bindgen::JsValue| {
+            let field = |value: &wasm_bindgen::JsValue, name: &str| {
+                js_sys::Reflect::get(value, &name.into()).unwrap_or_default()
+            };
+            let error = match field(&event, "error") {
+                error if error.is_undefined() => field(&event, "reason"),
+                error => error,
+            };
+            let words = [field(&event, "message"), field(&error, "stack")]
+                .iter()
+                .filter_map(|part| part.as_string())
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let words = if words.is_empty() {
+                format!("{error:?}")
+            } else {
+                words
+            };
+            PAGE_ERRORS.with(|errors| {
+                errors.borrow_mut().get_or_insert_with(Vec::new).push(words);
+            });
+        },
+    );
+    let window = gloo::utils::window();
+    for kind in ["error", "unhandledrejection"] {
+        window
+            .add_event_listener_with_callback(kind, record.as_ref().unchecked_ref())
+            .expect("listen for page errors");
+    }
+    record.forget(); // for the life of the page
+}
+
+/// The page's uncaught errors since the last mount, for a failure's message.
+fn page_errors() -> String {
+    PAGE_ERRORS.with(|errors| match errors.borrow().as_deref() {
+        None | Some([]) => String::new(),
+        Some(errors) => format!(
+            " (the page threw, uncaught, since mount: {})",
+            errors.join("; ")
+        ),
+    })
+}
 
 /// The browser engine the tests run in (scripts/test runs them in all three).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -376,6 +434,7 @@ fn add_stylesheet_once() {
 /// Mounts a fresh app into a new element of the page and waits for its first render.
 pub async fn mount() -> Mounted {
     add_stylesheet_once();
+    watch_page_errors();
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("div");
     document
@@ -461,7 +520,7 @@ pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
             return;
         }
         if js_sys::Date::now() - start > DEADLINE.as_millis() as f64 {
-            panic!("timed out waiting for {what}");
+            panic!("timed out waiting for {what}{}", page_errors());
         }
         sleep(Duration::from_millis(20)).await;
     }
