@@ -437,7 +437,11 @@ async fn wait_for(app: &Mounted, what: &str, mut condition: impl FnMut() -> bool
     let start = js_sys::Date::now();
     while !condition() {
         if js_sys::Date::now() - start > support::DEADLINE.as_millis() as f64 {
-            panic!("timed out waiting for {what}; {}", visible_state(app));
+            panic!(
+                "timed out waiting for {what}; {}{}",
+                visible_state(app),
+                support::page_errors()
+            );
         }
         gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
     }

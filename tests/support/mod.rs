@@ -82,8 +82,8 @@ fn watch_page_errors() {
     record.forget(); // for the life of the page
 }
 
-/// The page's uncaught errors since the last mount, for a failure's message.
-fn page_errors() -> String {
+/// The page's uncaught errors since the last mount, for a failure's message (empty if none).
+pub fn page_errors() -> String {
     PAGE_ERRORS.with(|errors| match errors.borrow().as_deref() {
         None | Some([]) => String::new(),
         Some(errors) => format!(
