@@ -860,8 +860,8 @@ pub(crate) mod tests {
         assert_eq!(state.subscriptions.len(), 2);
         assert_eq!(state.subscriptions[0].status, SubscriptionStatus::Pending);
         assert_ne!(
-            color_of(state.subscriptions[0].id),
-            color_of(state.subscriptions[1].id)
+            state.subscriptions[0].color(),
+            state.subscriptions[1].color()
         );
     }
 
