@@ -43,7 +43,9 @@ pub fn TopicRow(props: &TopicRowProps) -> Html {
             set_style(
                 &node,
                 "padding-left",
-                &format!("{}rem", 0.3 + 1.1 * f64::from(depth - 1)),
+                // CSS does the arithmetic: a float written by Rust would bring its float
+                // printing into the download.
+                &format!("calc(0.3rem + {} * 1.1rem)", depth - 1),
             );
         });
     }
