@@ -1,7 +1,9 @@
 //! Compiles the translation tables in `locales/` into `$OUT_DIR/i18n_tables.rs`: the `Key`
-//! enum (one variant per key of `en.txt`), the `Locale` enum (one variant per file) and each
-//! locale's texts. A key a locale lacks gets the English text here; `src/i18n/tests.rs` fails
-//! on it, and on every other disagreement between the tables.
+//! enum (one variant per key of `en.txt`), the `Locale` enum (one variant per file, with its
+//! name in itself), English's texts, and for every other table what `src/i18n/fetched.rs`
+//! needs to take the file when it is fetched (trunk copies it beside the page). A key a locale
+//! lacks shows the English text; `src/i18n/tests.rs` fails on it, and on every other
+//! disagreement between the tables.
 
 // The app uses the placeholder functions; the build script only parses.
 #[allow(dead_code)]
@@ -73,48 +75,102 @@ fn main() {
         )
         .unwrap();
     }
+    out.push_str("        }\n    }\n\n");
+    out.push_str("    /// The language's name in itself, as the language menu lists it.\n");
+    out.push_str("    pub fn name(self) -> &'static str {\n        match self {\n");
+    for (tag, entries) in &tables {
+        let name = entries
+            .iter()
+            .find(|entry| entry.key == "language-name" && entry.plural.is_none())
+            .unwrap_or_else(|| panic!("locales/{tag}.txt has no `language-name`"));
+        writeln!(
+            out,
+            "            Locale::{} => {:?},",
+            table::locale_variant_name(tag),
+            name.text
+        )
+        .unwrap();
+    }
     out.push_str("        }\n    }\n}\n\n");
-    writeln!(
-        out,
-        "static TEXTS: [[&str; {}]; {}] = [",
-        keys.len(),
-        tables.len()
-    )
-    .unwrap();
-    for (_, entries) in &tables {
-        out.push_str("    [\n");
-        for key in &keys {
-            let text = entries
-                .iter()
-                .chain(&tables[0].1)
-                .find(|entry| entry.key == *key && entry.plural.is_none())
-                .map(|entry| entry.text)
-                .unwrap();
-            writeln!(out, "        {text:?},").unwrap();
-        }
-        out.push_str("    ],\n");
+
+    // English, the reference and the fallback, is compiled in.
+    let english = &tables[0].1;
+    writeln!(out, "const KEY_COUNT: usize = {};\n", keys.len()).unwrap();
+    out.push_str("static ENGLISH_TEXTS: [&str; KEY_COUNT] = [\n");
+    for key in &keys {
+        let text = english
+            .iter()
+            .find(|entry| entry.key == *key && entry.plural.is_none())
+            .map(|entry| entry.text)
+            .unwrap();
+        writeln!(out, "    {text:?},").unwrap();
     }
     out.push_str("];\n\n");
+    out.push_str("static ENGLISH_PLURALS: &[(Key, &str, &str)] = &[\n");
+    for entry in english {
+        if let Some(category) = entry.plural {
+            let variant = table::variant_name(entry.key);
+            writeln!(out, "    (Key::{variant}, {category:?}, {:?}),", entry.text).unwrap();
+        }
+    }
+    out.push_str("];\n\n");
+
+    // Every other table is fetched when its language is first shown: what the app knows of it
+    // is the file's name, its fingerprint (so that only this build's file is taken) and what
+    // each of its lines is, in order.
     writeln!(
         out,
-        "static PLURALS: [&[(Key, &str, &str)]; {}] = [",
+        "static TABLE_FILES: [Option<TableFile>; {}] = [\n    None,",
         tables.len()
     )
     .unwrap();
-    for (_, entries) in &tables {
-        out.push_str("    &[\n");
-        for entry in entries.iter().filter(|entry| keys.contains(&entry.key)) {
-            if let Some(category) = entry.plural {
-                let variant = table::variant_name(entry.key);
-                writeln!(
-                    out,
-                    "        (Key::{variant}, {category:?}, {:?}),",
-                    entry.text
-                )
-                .unwrap();
-            }
+    for ((tag, source), (_, entries)) in files.iter().zip(&tables).skip(1) {
+        writeln!(
+            out,
+            "    Some(TableFile {{\n        file: \"{tag}.txt\",\n        fingerprint: {:#018x},\n        entries: &[",
+            table::fingerprint(source)
+        )
+        .unwrap();
+        for entry in entries {
+            assert!(
+                keys.contains(&entry.key),
+                "locales/{tag}.txt:{}: `{}` is not in en.txt",
+                entry.line,
+                entry.key
+            );
+            // 0 for the plain form, else 1 + the category's place in PLURAL_CATEGORIES.
+            let form = entry.plural.map_or(0, |category| {
+                1 + table::PLURAL_CATEGORIES
+                    .iter()
+                    .position(|c| *c == category)
+                    .unwrap()
+            });
+            writeln!(
+                out,
+                "            (Key::{}, {form}),",
+                table::variant_name(entry.key)
+            )
+            .unwrap();
         }
-        out.push_str("    ],\n");
+        out.push_str("        ],\n    }),\n");
+    }
+    out.push_str("];\n\n");
+    // The host tests have no server to fetch from: they read the files.
+    out.push_str("#[cfg(test)]\n");
+    writeln!(
+        out,
+        "static TABLE_SOURCES: [Option<&str>; {}] = [\n    None,",
+        tables.len()
+    )
+    .unwrap();
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    for (tag, _) in files.iter().skip(1) {
+        writeln!(
+            out,
+            "    Some(include_str!({:?})),",
+            format!("{manifest}/locales/{tag}.txt")
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let path = Path::new(&std::env::var("OUT_DIR").unwrap()).join("i18n_tables.rs");

@@ -8,8 +8,9 @@
 // Installing caches the whole app at once: the page loaded before this worker controlled it,
 // so without that a first visit would leave nothing to start offline from. What it caches is
 // read from the build itself, never listed here: the page, every file the page names (trunk's
-// hashed script and wasm, the styles, boot.js, the manifest and the icons), and the manifest's
-// icons, which the browser fetches for an installed app's launcher and splash screen.
+// hashed script and wasm, the styles, boot.js, the manifest and the icons, the translation
+// tables), and the manifest's icons, which the browser fetches for an installed app's launcher
+// and splash screen.
 //
 // The payload decoders' Worker (decoder-worker.js and decoder-worker_bg.wasm, which the page does
 // not name) is not part of that: it loads on the first decode, and the fetch handler below
@@ -31,10 +32,16 @@ function sameOrigin(urls, base) {
     .map((url) => url.href);
 }
 
-/// The same-origin files a page names.
+/// The same-origin files a page names: in its attributes, and the translation tables it lists
+/// (`<meta name="translation-tables">`: the app fetches one when its language is shown, and a
+/// first visit's fetch comes before this worker controls the page, so they are cached here).
 function namedBy(html) {
+  const tables = html.match(/<meta name="translation-tables" content="([^"]*)"/)?.[1] ?? "";
   return sameOrigin(
-    [...html.matchAll(/\s(?:href|src|data-js|data-wasm)="([^"]+)"/g)].map((m) => m[1]),
+    [
+      ...[...html.matchAll(/\s(?:href|src|data-js|data-wasm)="([^"]+)"/g)].map((m) => m[1]),
+      ...tables.split(/\s+/).filter(Boolean),
+    ],
     PAGE,
   );
 }

@@ -44,6 +44,7 @@ use yew::prelude::*;
 use components::connection_view::{ConnectionView, ShortcutEvent, ShortcutKind};
 use components::language_picker::LanguagePicker;
 use components::tab_bar::{TabBar, TabInfo};
+use i18n::fetched::use_shown_locale;
 use i18n::{I18n, Key, Locale};
 use profile::parse_share_document;
 use settings::ConnectionSettings;
@@ -190,18 +191,29 @@ pub fn App() -> Html {
     let dark = use_state(storage::load_theme);
     // `None` follows the browser's languages.
     let chosen_locale = use_state(storage::load_locale);
+    // Counts the choices made in the menu, so that choosing a language whose texts could not
+    // be fetched tries again.
+    let locale_choices = use_state(|| 0u32);
+    let (shown_locale, locale_failure) = use_shown_locale(
+        chosen_locale.unwrap_or_else(browser_locale),
+        *locale_choices,
+    );
     let i18n = I18n {
-        locale: chosen_locale.unwrap_or_else(browser_locale),
+        locale: shown_locale.unwrap_or(Locale::En),
     };
-    use_effect_with((*chosen_locale, i18n), |(chosen, i18n)| {
-        apply_locale(*i18n);
+    use_effect_with((*chosen_locale, shown_locale), |(chosen, shown)| {
+        if let Some(locale) = shown {
+            apply_locale(I18n { locale: *locale });
+        }
         storage::save_locale(*chosen);
     });
     let onlocale = {
         let chosen_locale = chosen_locale.setter();
+        let locale_choices = locale_choices.clone();
         Callback::from(move |locale: Locale| {
             let follows_browser = locale == browser_locale();
             chosen_locale.set((!follows_browser).then_some(locale));
+            locale_choices.set(locale_choices.wrapping_add(1));
         })
     };
     let shortcut = use_state(|| None::<ShortcutEvent>);
@@ -276,6 +288,10 @@ pub fn App() -> Html {
         Some(false) => Key::ThemeLight,
         None => Key::ThemeSystem,
     });
+    if shown_locale.is_none() {
+        // The first language's texts are on their way: nothing rather than a flash of English.
+        return html! {};
+    }
 
     html! {
         <ContextProvider<I18n> context={i18n}>
@@ -283,7 +299,8 @@ pub fn App() -> Html {
             <header class="app-header">
                 <h1>{ i18n.t(Key::AppTitle) }</h1>
                 <TabBar tabs={infos} active={tabs.active} {onselect} {onadd} {onclose} />
-                <LanguagePicker locale={i18n.locale} onchange={onlocale} />
+                <LanguagePicker locale={i18n.locale} onchange={onlocale}
+                    failure={locale_failure} />
                 <button type="button" class="theme" onclick={ontheme}
                     title={i18n.t(Key::ThemeSwitch)}>{ theme_label }</button>
             </header>

@@ -10,7 +10,7 @@ use mqtt_core::scram::ScramError;
 use mqtt_core::ConnectionError;
 use mqtt_web_client::i18n::outcomes::connection_error;
 use mqtt_web_client::i18n::{I18n, Key, Locale};
-use support::{clear_storage, mount, set_value, wait_until, Mounted};
+use support::{clear_storage, mount, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -136,8 +136,7 @@ async fn a_server_that_does_not_know_the_password_is_rejected_in_both_languages(
         "the tab never reports the impostor as connected"
     );
 
-    let menu = app.language_menu();
-    set_value(&menu, Locale::ZhCn.tag());
+    app.choose_language(Locale::ZhCn).await;
     let chinese = I18n {
         locale: Locale::ZhCn,
     };
@@ -153,7 +152,7 @@ async fn a_server_that_does_not_know_the_password_is_rejected_in_both_languages(
     assert!(app
         .find_field(chinese.t(Key::Connection), chinese.t(Key::Authentication))
         .is_some());
-    set_value(&menu, Locale::En.tag());
+    app.choose_language(Locale::En).await;
     app.unmount().await;
 }
 

@@ -5,7 +5,7 @@
 //! encoded as CBOR and MessagePack, which the peer decodes and judges on
 //! decoders/verdict/<run>/<format>.
 //!
-//! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_DECODER_URL.
+//! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_FILES_URL.
 #![cfg(target_arch = "wasm32")]
 
 mod support;

@@ -12,7 +12,7 @@
 //! encoding (tests/decoders/avro, two files, one using the other's record, loaded into the
 //! rules panel), holding the report before it, and the app's own encoding judged by fastavro.
 //!
-//! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_DECODER_URL.
+//! The decoder Worker is the one scripts/test builds and serves at MQTT_TEST_FILES_URL.
 #![cfg(target_arch = "wasm32")]
 
 mod support;

@@ -7,7 +7,7 @@ mod support;
 
 use mqtt_web_client::i18n::{I18n, Key, Locale, Text};
 use mqtt_web_client::validate::UrlProblem;
-use support::{broker_url, clear_storage, mount, set_value, unique, wait_until, Mounted};
+use support::{broker_url, clear_storage, mount, page_language, unique, wait_until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,24 +17,9 @@ const CHINESE: I18n = I18n {
     locale: Locale::ZhCn,
 };
 
-fn page_language() -> String {
-    gloo::utils::document()
-        .document_element()
-        .and_then(|root| root.get_attribute("lang"))
-        .unwrap_or_default()
-}
-
 fn stored_language() -> Option<String> {
     let storage = gloo::utils::window().local_storage().ok().flatten()?;
     storage.get_item("mqtt-web-client.locale").ok().flatten()
-}
-
-async fn choose(app: &Mounted, locale: Locale) {
-    set_value(&app.language_menu(), locale.tag());
-    wait_until(&format!("the page in {}", locale.tag()), || {
-        page_language() == locale.tag()
-    })
-    .await;
 }
 
 #[wasm_bindgen_test]
@@ -49,7 +34,7 @@ async fn the_language_menu_switches_the_page_and_is_remembered() {
         Some("Language")
     );
 
-    choose(&app, Locale::ZhCn).await;
+    app.choose_language(Locale::ZhCn).await;
     assert_eq!(CHINESE.t(Key::Connect), "连接");
     let connection = CHINESE.t(Key::Connection);
     assert!(
@@ -73,7 +58,7 @@ async fn the_language_menu_switches_the_page_and_is_remembered() {
     assert!(app.button(connection, "连接").is_some());
 
     // Choosing the browser's language again means following the browser.
-    choose(&app, Locale::En).await;
+    app.choose_language(Locale::En).await;
     assert!(app.button("Connection", "Connect").is_some());
     assert_eq!(stored_language(), None);
     app.unmount().await;
@@ -83,7 +68,7 @@ async fn the_language_menu_switches_the_page_and_is_remembered() {
 async fn errors_the_log_and_counts_follow_the_language() {
     clear_storage();
     let app = mount().await;
-    choose(&app, Locale::ZhCn).await;
+    app.choose_language(Locale::ZhCn).await;
     let connection = CHINESE.t(Key::Connection);
 
     // A form error, in Chinese, and again in English once switched.
@@ -146,7 +131,7 @@ async fn errors_the_log_and_counts_follow_the_language() {
     );
 
     // What is already shown follows a change of language: the log, the count, the status.
-    choose(&app, Locale::En).await;
+    app.choose_language(Locale::En).await;
     assert!(
         app.text(log)
             .contains(&format!("Connected to {}", broker_url())),

@@ -14,7 +14,7 @@ mod support;
 
 use mqtt_web_client::i18n::{I18n, Locale};
 use mqtt_web_client::secure::{page_protocol, SecureHint};
-use support::{clear_storage, mount, set_by_scripts, set_value, unique, wait_until, Mounted};
+use support::{clear_storage, mount, set_by_scripts, unique, wait_until, Mounted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlAnchorElement, HtmlElement};
@@ -171,13 +171,12 @@ async fn shows_the_certificate_hint(url: &str) {
     assert_eq!(link.target(), "_blank");
     assert!(link.rel().contains("noopener"), "rel: {}", link.rel());
     // The same finding in Chinese, on screen at once.
-    let menu = app.language_menu();
-    set_value(&menu, Locale::ZhCn.tag());
+    app.choose_language(Locale::ZhCn).await;
     wait_until("the hint in Chinese", || {
         hint(&app).is_some_and(|h| text_of(&h).contains(&CHINESE.text(&expected.text())))
     })
     .await;
-    set_value(&menu, Locale::En.tag());
+    app.choose_language(Locale::En).await;
     wait_until("the hint in English again", || {
         hint(&app).is_some_and(|h| text_of(&h).contains(&ENGLISH.text(&expected.text())))
     })

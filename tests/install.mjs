@@ -6,7 +6,8 @@
 // reload fetches the page and its unhashed files from the server but none of trunk's hashed
 // files (the worker's cache has them), and an older build's hashed file leaves the cache; then
 // the server stops and a reload still starts the app (its Connect button is there), with the
-// manifest and every icon served from the worker's cache.
+// manifest, every icon and the Chinese translation table (never fetched by the page before)
+// served from the worker's cache.
 //
 //   node tests/install.mjs [dist]
 //
@@ -145,7 +146,11 @@ async function run({ page, context, base, server }) {
   const offlineManifest = await page.evaluate((url) => fetch(url).then((r) => (r.ok ? r.text() : `HTTP ${r.status}`), (e) => String(e)), manifest.url);
   if (offlineManifest !== manifest.data) fail(`offline, the manifest is not served from the cache: ${offlineManifest.slice(0, 200)}`);
   await checkIcons('offline');
-  console.log(`install: ok (manifest without errors, installable, ${icons.length} icons of their stated sizes; a reload under the service worker asks the server for ${requested.length} files, none hashed, and drops an older build's; offline the service worker starts the app and serves the manifest and icons)`);
+  // Chinese's table was never fetched by the page: the worker cached it when it installed.
+  await page.selectOption('header select.language', 'zh-CN');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN', null, { timeout: 10_000 })
+    .catch(() => fail('offline, choosing 简体中文 does not show the page in Chinese: its table is not in the worker\'s cache'));
+  console.log(`install: ok (manifest without errors, installable, ${icons.length} icons of their stated sizes; a reload under the service worker asks the server for ${requested.length} files, none hashed, and drops an older build's; offline the service worker starts the app and serves the manifest, the icons and the Chinese table)`);
 }
 
 runTest('install', 90_000, main);

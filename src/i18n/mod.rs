@@ -1,9 +1,10 @@
-//! The UI's words in the user's language: the tables in `locales/` (one file per language,
-//! compiled in by `build.rs`), `Text` (a key and its values, plain data that state can hold
+//! The UI's words in the user's language: the tables in `locales/` (one file per language;
+//! `build.rs` compiles English in, and `fetched.rs` fetches the others when first shown), `Text` (a key and its values, plain data that state can hold
 //! and that renders in whichever language is chosen when it is shown) and `I18n`, the chosen
 //! language, which formats texts, numbers and times (numbers and times through the browser's
 //! `Intl`, so that no locale data is compiled into the download).
 
+pub mod fetched;
 mod intl;
 pub mod outcomes;
 pub mod table;
@@ -13,6 +14,8 @@ mod tests;
 use std::rc::Rc;
 
 use yew::prelude::*;
+
+use fetched::TableFile;
 
 include!(concat!(env!("OUT_DIR"), "/i18n_tables.rs"));
 
@@ -44,11 +47,6 @@ impl Locale {
                     .copied()
                     .find(|locale| language(locale.tag()) == language(tag))
             })
-    }
-
-    /// The language's name in itself, as the language menu lists it.
-    pub fn name(self) -> &'static str {
-        TEXTS[self as usize][Key::LanguageName as usize]
     }
 }
 
@@ -140,7 +138,7 @@ pub struct I18n {
 impl I18n {
     /// A text without placeholders.
     pub fn t(self, key: Key) -> &'static str {
-        TEXTS[self.locale as usize][key as usize]
+        fetched::texts(self.locale).texts[key as usize]
     }
 
     /// `text` in this language, its placeholders filled.
@@ -184,7 +182,8 @@ impl I18n {
 
     fn plural_form(self, key: Key, count: f64) -> &'static str {
         let category = intl::plural_category(self.locale, count);
-        PLURALS[self.locale as usize]
+        fetched::texts(self.locale)
+            .plurals
             .iter()
             .find(|(form, name, _)| *form == key && *name == category.as_str())
             .map_or_else(|| self.t(key), |(_, _, text)| text)

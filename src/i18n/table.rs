@@ -116,3 +116,11 @@ pub fn variant_name(key: &str) -> String {
 pub fn locale_variant_name(tag: &str) -> String {
     variant_name(&tag.to_ascii_lowercase())
 }
+
+/// A 64-bit FNV-1a hash of a table's text: `build.rs` records each fetched table's, so that
+/// the app takes only the file of its own build.
+pub fn fingerprint(source: &str) -> u64 {
+    source.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

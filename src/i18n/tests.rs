@@ -101,6 +101,8 @@ fn every_key_is_used() {
         .iter()
         .filter(|entry| entry.plural.is_none())
         .map(|entry| entry.key)
+        // `build.rs` reads it for the language menu (`Locale::name`).
+        .filter(|key| *key != "language-name")
         .filter(|key| {
             let name = format!("Key::{}", table::variant_name(key));
             !sources.match_indices(&name).any(|(at, _)| {
@@ -361,4 +363,59 @@ mod tests { "Also not this" }
         .map(|l| l.text)
         .collect();
     assert_eq!(words, ["sending", "{} topics left", "Connect", "主题"]);
+}
+
+#[test]
+fn a_fetched_table_is_taken_only_if_it_is_this_build_s() {
+    let source = TABLE_SOURCES[Locale::ZhCn as usize].unwrap();
+    let chinese = I18n {
+        locale: Locale::ZhCn,
+    };
+    assert!(fetched::is_installed(Locale::En));
+    assert!(!fetched::is_installed(Locale::ZhCn));
+    // Another build's table: one text changed, or one line more.
+    let changed = source.replacen("连接", "连結", 1);
+    assert_eq!(
+        fetched::install(Locale::ZhCn, changed),
+        Err(fetched::TableError::OtherBuild)
+    );
+    assert_eq!(
+        fetched::install(Locale::ZhCn, format!("{source}\nextra-key = 多余\n")),
+        Err(fetched::TableError::OtherBuild)
+    );
+    assert!(!fetched::is_installed(Locale::ZhCn));
+    fetched::install(Locale::ZhCn, source.to_owned()).unwrap();
+    assert!(fetched::is_installed(Locale::ZhCn));
+    assert_eq!(chinese.t(Key::Connect), "连接");
+    assert_eq!(chinese.t(Key::LanguageName), "简体中文");
+    assert_eq!(Locale::ZhCn.name(), "简体中文");
+    assert_eq!(
+        chinese.text(&Text::new(Key::MessageCount).number("count", 1)),
+        "1 条消息"
+    );
+}
+
+#[test]
+fn a_language_that_cannot_be_fetched_says_why() {
+    let failure = |error: fetched::TableError| english(&error.text(Locale::ZhCn));
+    assert_eq!(
+        failure(fetched::TableError::Status(404)),
+        "简体中文 could not be loaded: the server answered HTTP 404. Choose it again to retry."
+    );
+    assert!(failure(fetched::TableError::Unreachable).contains("could not be downloaded"));
+    assert!(failure(fetched::TableError::OtherBuild).contains("reload the page"));
+}
+
+#[test]
+fn index_html_puts_every_fetched_table_beside_the_page_and_names_it() {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("index.html")).unwrap();
+    for file in TABLE_FILES.iter().flatten() {
+        let link = format!(
+            r#"<link data-trunk rel="copy-file" href="locales/{}">"#,
+            file.file
+        );
+        assert!(page.contains(&link), "index.html lacks {link}");
+    }
+    assert_eq!(TABLE_FILES.iter().flatten().count(), Locale::ALL.len() - 1);
 }

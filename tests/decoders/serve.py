@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Serves the decoder Worker's files (the wasm-bindgen output scripts/test builds) to the browser
-tests, which have no trunk build: any origin may fetch them (the test page is on another port,
+"""Serves the decoder Worker's files (the wasm-bindgen output scripts/test builds) and the
+translation tables but English to the browser tests, which have no trunk build: any origin may fetch them (the test page is on another port,
 and wasm-bindgen-test-runner's pages are cross-origin isolated, so they need CORS and CORP).
 
   serve.py DIRECTORY PORT

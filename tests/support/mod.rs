@@ -228,6 +228,16 @@ impl Mounted {
             .expect("the header's language menu")
     }
 
+    /// Chooses `locale` in the header's menu and waits for the page to be in it (its table
+    /// fetched, unless English).
+    pub async fn choose_language(&self, locale: mqtt_web_client::i18n::Locale) {
+        set_value(&self.language_menu(), locale.tag());
+        wait_until(&format!("the page in {}", locale.tag()), || {
+            page_language() == locale.tag()
+        })
+        .await;
+    }
+
     pub fn text(&self, selector: &str) -> String {
         self.root
             .query_selector(selector)
@@ -432,7 +442,29 @@ fn add_stylesheet_once() {
 }
 
 /// Mounts a fresh app into a new element of the page and waits for its first render.
+/// The language the page says it is in (`<html lang>`).
+pub fn page_language() -> String {
+    gloo::utils::document()
+        .document_element()
+        .and_then(|root| root.get_attribute("lang"))
+        .unwrap_or_default()
+}
+
+/// Mounts the app, its translation tables fetched from where scripts/test serves them.
 pub async fn mount() -> Mounted {
+    if let Some(base) = SERVED_FILES {
+        mqtt_web_client::i18n::fetched::locate(base.to_owned());
+    }
+    mount_as_located().await
+}
+
+/// Where the translation tables are served, for a test that points the app elsewhere.
+pub fn served_files() -> &'static str {
+    SERVED_FILES.expect("set MQTT_TEST_FILES_URL (scripts/test serves the tables there)")
+}
+
+/// Mounts the app, the tables fetched from wherever the test has located them.
+pub async fn mount_as_located() -> Mounted {
     add_stylesheet_once();
     watch_page_errors();
     let document = gloo::utils::document();
@@ -475,11 +507,14 @@ pub async fn mount() -> Mounted {
     mounted
 }
 
-/// Points the app at the decoder Worker that scripts/test serves (beside the page in a real
-/// build).
+/// Where scripts/test serves the files a real build has beside the page: the decoder Worker
+/// and the translation tables but English.
+const SERVED_FILES: Option<&str> = option_env!("MQTT_TEST_FILES_URL");
+
+/// Points the app at the decoder Worker that scripts/test serves.
 pub fn locate_the_decoder_module() {
-    let Some(base) = option_env!("MQTT_TEST_DECODER_URL") else {
-        panic!("set MQTT_TEST_DECODER_URL (scripts/test serves the decoder Worker there)");
+    let Some(base) = SERVED_FILES else {
+        panic!("set MQTT_TEST_FILES_URL (scripts/test serves the decoder Worker there)");
     };
     mqtt_web_client::decoder_module::locate(
         format!("{base}/decoder-worker.js"),
