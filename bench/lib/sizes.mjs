@@ -1,6 +1,7 @@
 // Sizes: what the browser downloads, gzip-compressed file by file. The payload decoders' Worker
-// (decoder-worker*, src/decoder_module.rs) is fetched only on the first decode: it is counted
-// apart from the first download.
+// (decoder-worker*, src/decoder_module.rs) is fetched only on the first decode, and a translation
+// table (*.txt beside the page, src/i18n/fetched.rs) only when its language is first shown: each
+// is counted apart from the first download.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,10 +31,13 @@ export function sizes() {
   const mqtt5 = env('BENCH_MQTT5_PKG');
   const mqtt5Files = ['mqtt5_wasm_page_bg.wasm', 'mqtt5_wasm_page.js'].map((name) => path.join(mqtt5, name));
   const decoder = (f) => path.basename(f.file).startsWith('decoder-worker');
+  const table = (f) => !f.file.includes(path.sep) && f.file.endsWith('.txt');
+  const total = (files) => files.reduce((sum, f) => sum + f.gzip, 0);
   return {
     dist: distFiles,
-    distGzip: distFiles.filter((f) => !decoder(f)).reduce((sum, f) => sum + f.gzip, 0),
-    decoderGzip: distFiles.filter(decoder).reduce((sum, f) => sum + f.gzip, 0),
+    distGzip: total(distFiles.filter((f) => !decoder(f) && !table(f))),
+    decoderGzip: total(distFiles.filter(decoder)),
+    tables: distFiles.filter(table),
     mqttjsGzip: gzipSize(mqttjs),
     mqtt5Gzip: mqtt5Files.reduce((sum, file) => sum + gzipSize(file), 0),
   };
