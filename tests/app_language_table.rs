@@ -1,7 +1,7 @@
-//! A language's table is fetched when the language is first shown: a table that cannot be had
-//! leaves the page in the language it was in (English on a first visit) and says why, and
-//! choosing the language again tries again. Its own test binary, so that no other test has
-//! installed the table before.
+//! A language's table is fetched when the language is first shown: a first visit whose table is
+//! slow shows English meanwhile; a table that cannot be had leaves the page in the language it
+//! was in (English on a first visit) and says why, and choosing the language again tries again.
+//! Its own test binary, and one test, so that nothing has installed the table before.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -15,20 +15,37 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const ENGLISH: I18n = I18n { locale: Locale::En };
+const ALERT: &str = ".app-header .language-failure";
 
-#[wasm_bindgen_test]
-async fn a_table_that_cannot_be_fetched_is_said_and_tried_again() {
+fn choose_chinese_on_the_next_visit() {
     clear_storage();
     let storage = gloo::utils::window().local_storage().unwrap().unwrap();
     storage.set_item("mqtt-web-client.locale", "zh-CN").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_table_slow_or_missing_leaves_english_and_choosing_again_fetches_it() {
+    // A visit in Chinese whose table is slow to come: the test server holds requests under
+    // /slow/ for 20 s.
+    choose_chinese_on_the_next_visit();
+    fetched::locate(format!("{}/slow", served_files()));
+    let app = mount_as_located().await;
+    assert!(
+        app.button("Connection", "Connect").is_some(),
+        "the page in English while the table is on its way"
+    );
+    assert!(app.text(ALERT).is_empty(), "nothing has failed yet");
+    assert!(!fetched::is_installed(Locale::ZhCn));
+    app.unmount().await;
+
     // A visit in Chinese whose table is not where the app looks.
+    choose_chinese_on_the_next_visit();
     fetched::locate(format!("{}/nowhere", served_files()));
     let app = mount_as_located().await;
-    let alert = ".app-header .language-failure";
     let expected = ENGLISH.text(&TableError::Status(404).text(Locale::ZhCn));
     // The app sets `<html lang>` in an effect, which may run a task after the render.
     wait_until("the failure said, the page in English", || {
-        app.text(alert) == expected && page_language() == "en"
+        app.text(ALERT) == expected && page_language() == "en"
     })
     .await;
     assert!(app.button("Connection", "Connect").is_some());
@@ -50,7 +67,7 @@ async fn a_table_that_cannot_be_fetched_is_said_and_tried_again() {
     };
     assert_eq!(chinese.t(Key::Connect), "连接");
     assert!(app.button(chinese.t(Key::Connection), "连接").is_some());
-    assert!(app.text(alert).is_empty(), "the failure is gone");
+    assert!(app.text(ALERT).is_empty(), "the failure is gone");
     app.choose_language(Locale::En).await;
     app.unmount().await;
     clear_storage();

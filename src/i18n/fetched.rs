@@ -191,38 +191,57 @@ impl LoadFailure {
     }
 }
 
+/// How long a first visit waits for its language's table before showing English meanwhile
+/// (a slow network; the table, once it comes, replaces it).
+const FIRST_TABLE_WAIT_MS: u32 = 2_000;
+
 /// The language the page is shown in, given the one `wanted`: `wanted` once its table is
 /// installed (at once for English or a table fetched before), else the one shown so far.
 /// `None` only before the first language is shown, so that a first visit in Chinese does not
-/// flash English; if that first table cannot be had, the page shows English and the failure.
-/// A new `attempt` (the user chose a language again) tries a failed table again.
+/// flash English; if that first table cannot be had, or is slow to come, the page shows
+/// English (and the failure). A new `attempt` (the user chose a language again) tries a failed
+/// table again.
 #[hook]
 pub fn use_shown_locale(wanted: Locale, attempt: u32) -> (Option<Locale>, Option<LoadFailure>) {
     let shown = use_state(|| is_installed(wanted).then_some(wanted));
     let failure = use_state(|| None::<LoadFailure>);
-    // The latest wish: an answer for an older one changes nothing.
-    let latest = use_mut_ref(|| wanted);
+    // The latest wish and attempt: an answer for another language changes nothing.
+    let latest = use_mut_ref(|| (wanted, attempt));
     {
         let shown = shown.clone();
         let failure = failure.clone();
-        use_effect_with((wanted, attempt), move |&(wanted, _)| {
-            *latest.borrow_mut() = wanted;
+        use_effect_with((wanted, attempt), move |&(wanted, attempt)| {
+            *latest.borrow_mut() = (wanted, attempt);
             if is_installed(wanted) {
                 shown.set(Some(wanted));
                 failure.set(None);
             } else {
+                if shown.is_none() {
+                    let shown = shown.clone();
+                    let latest = latest.clone();
+                    gloo::timers::callback::Timeout::new(FIRST_TABLE_WAIT_MS, move || {
+                        if !is_installed(latest.borrow().0) {
+                            shown.set(Some(Locale::En));
+                        }
+                    })
+                    .forget();
+                }
                 // A failure shown is of the last attempt only.
                 failure.set(None);
                 wasm_bindgen_futures::spawn_local(async move {
                     let outcome = fetch(wanted).await;
-                    if *latest.borrow() != wanted {
+                    let (latest_wanted, latest_attempt) = *latest.borrow();
+                    if latest_wanted != wanted {
                         return;
                     }
                     match outcome {
+                        // An older attempt's table serves the latest as well.
                         Ok(()) => {
                             shown.set(Some(wanted));
                             failure.set(None);
                         }
+                        // A failure of an attempt made again since is not the latest word.
+                        Err(_) if latest_attempt != attempt => {}
                         Err(error) => {
                             if shown.is_none() {
                                 shown.set(Some(Locale::En));
