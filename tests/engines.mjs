@@ -9,15 +9,15 @@
 //   MQTT_TEST_WS_URL=ws://127.0.0.1:PORT MQTT_TEST_TCP_PORT=PORT node tests/engines.mjs [dist] [engine...]
 //
 // scripts/test runs it after the release build, against its Mosquitto (WebKit with
-// WEBKIT_BROWSER_TESTS=1, or when named). WebKitGTK's MiniBrowser
-// has no headless mode, so WebKitWebDriver gets an Xvfb display of its own here.
+// WEBKIT_BROWSER_TESTS=1, or when named). The drivers and the WebDriver client are
+// bench/lib/webdriver.mjs's, which the benchmark's engines case shares.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 import { staticServer } from '../bench/lib/server.mjs';
+import { ELEMENT, ENGINES, Session, sleep, startDriver, until } from '../bench/lib/webdriver.mjs';
 import { ROOT, fail, runTest, step } from './browser.mjs';
 
 const [distArgument, ...engineArguments] = process.argv.slice(2);
@@ -25,150 +25,6 @@ const DIST = path.resolve(distArgument ?? path.join(ROOT, 'dist'));
 const BROKER_WS_URL = process.env.MQTT_TEST_WS_URL ?? fail('set MQTT_TEST_WS_URL to the test broker\'s ws:// URL');
 const BROKER_TCP_PORT = process.env.MQTT_TEST_TCP_PORT ?? fail('set MQTT_TEST_TCP_PORT to the test broker\'s TCP port');
 const BURST = 3000;
-const WAIT_MS = 30_000;
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-
-/// Each engine: its driver, how to start it, and the capabilities of a session.
-const ENGINES = {
-  chromium: {
-    driver: '/usr/bin/chromedriver',
-    // webdriver.json's Chromium, as the browser tests start it (as root: no sandbox).
-    capabilities: () => JSON.parse(fs.readFileSync(path.join(ROOT, 'webdriver.json'), 'utf8')),
-  },
-  firefox: {
-    driver: 'geckodriver',
-    capabilities: () => ({ 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } }),
-  },
-  webkit: {
-    driver: 'WebKitWebDriver',
-    needsDisplay: true,
-    capabilities: () => ({}),
-  },
-};
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what, check, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/// Children started here, stopped however the test ends.
-const children = [];
-function start(command, args, env = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  child.on('error', (error) => (output += `could not start ${command}: ${error.message}`));
-  children.push(child);
-  return { child, output: () => output };
-}
-process.on('exit', () => children.forEach((child) => child.kill()));
-
-/// An X display of its own (Xvfb picks a free number and writes it to fd 3).
-async function startDisplay() {
-  const display = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
-  children.push(display);
-  let number = '';
-  display.stdio[3].on('data', (chunk) => (number += chunk));
-  await until('Xvfb to choose a display', () => number.includes('\n'), 10_000);
-  return `:${number.trim()}`;
-}
-
-/// A minimal W3C WebDriver client: the commands this test needs.
-class Session {
-  constructor(url, id) {
-    this.url = url;
-    this.id = id;
-  }
-
-  static async open(driverUrl, capabilities) {
-    const answer = await request(driverUrl, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
-    const session = new Session(driverUrl, answer.sessionId);
-    await session.command('POST', '/timeouts', { script: WAIT_MS, pageLoad: WAIT_MS });
-    // A desktop window (MiniBrowser opens small), so every control is in view to be clicked.
-    await session.command('POST', '/window/rect', { width: 1280, height: 900 });
-    return session;
-  }
-
-  command(method, route, body) {
-    return request(this.url, method, `/session/${this.id}${route}`, body);
-  }
-
-  navigate(url) {
-    return this.command('POST', '/url', { url });
-  }
-
-  /// Runs `script` (a function's source) in the page with `args`; its return value.
-  run(script, ...args) {
-    return this.command('POST', '/execute/sync', { script: `return (${script}).apply(null, arguments)`, args });
-  }
-
-  async find(xpath) {
-    const found = await this.command('POST', '/elements', { using: 'xpath', value: xpath });
-    return found.length ? found[0][ELEMENT] : null;
-  }
-
-  async element(what, xpath) {
-    return until(what, () => this.find(xpath));
-  }
-
-  /// Types `text` into the labelled control of a section, replacing what it held.
-  async type(section, label, text) {
-    const input = await this.element(
-      `the field ${label} in ${section}`,
-      `//section[@aria-label=${quote(section)}]//*[@id=//section[@aria-label=${quote(section)}]//label[normalize-space()=${quote(label)}]/@for]`,
-    );
-    await this.command('POST', `/element/${input}/clear`, {});
-    await this.command('POST', `/element/${input}/value`, { text });
-  }
-
-  async click(section, text) {
-    const button = await this.element(
-      `the button ${text} in ${section}`,
-      `//section[@aria-label=${quote(section)}]//button[normalize-space()=${quote(text)} and not(@disabled)]`,
-    );
-    await this.command('POST', `/element/${button}/click`, {});
-  }
-
-  close() {
-    return request(this.url, 'DELETE', `/session/${this.id}`).catch(() => {});
-  }
-}
-
-async function request(base, method, route, body) {
-  const response = await fetch(new URL(route, base), {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json();
-  // Not a check of the test: runTest says which step it was in.
-  if (!response.ok) throw new Error(`WebDriver ${method} ${route}: ${answer.value?.error}: ${answer.value?.message}`);
-  return answer.value;
-}
-
-/// An XPath string literal.
-const quote = (text) => (text.includes("'") ? `"${text}"` : `'${text}'`);
 
 /// The active tab's status and the topic tree's counts, read in the page.
 const READ_PAGE = () => {
@@ -202,15 +58,9 @@ const publishNatively = (topic, lines) =>
 async function checkEngine(name, base) {
   const engine = ENGINES[name] ?? fail(`no engine ${name}: pick from ${Object.keys(ENGINES).join(', ')}`);
   step(`${name}: starting ${engine.driver}`);
-  const port = await freePort();
-  const env = engine.needsDisplay ? { DISPLAY: await startDisplay() } : {};
-  const driver = start(engine.driver, [`--port=${port}`], env);
-  const driverUrl = `http://127.0.0.1:${port}/`;
-  await until(`${engine.driver} to listen (its output: ${driver.output()})`, () =>
-    fetch(new URL('/status', driverUrl)).then((r) => r.ok, () => false),
-  );
+  const driver = await startDriver(name);
   step(`${name}: opening a session`);
-  const session = await Session.open(driverUrl, engine.capabilities());
+  const session = await Session.open(driver.url, name);
   try {
     const prefix = `test/engines/${name}/${Date.now()}`;
     step(`${name}: loading the app`);
@@ -271,6 +121,7 @@ async function checkEngine(name, base) {
     console.log(`${name}: load, connect, subscribe, receive, publish, and ${BURST} messages counted exactly`);
   } finally {
     await session.close();
+    driver.stop();
   }
 }
 
