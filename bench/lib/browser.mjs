@@ -12,7 +12,7 @@ import { log, percentile } from './format.mjs';
 
 /// Injected before any page script: records requestAnimationFrame intervals while asked to,
 /// keeps a handle on the page's wasm memory, and times the app's way to CONNACK.
-const PAGE_INSTRUMENTS = () => {
+export const PAGE_INSTRUMENTS = () => {
   const frames = { recording: false, intervals: [], last: 0 };
   window.__bench = { frames, wasmMemory: null, connectedAt: 0, clickAt: 0, readyAt: 0 };
   const tick = (t) => {
@@ -142,7 +142,7 @@ export function frameStats(intervals) {
 
 /// `result.firstCount`: the messages counted when the clock started (the app's first frame that
 /// shows any), else the first message alone.
-function measured(result, expected) {
+export function measured(result, expected) {
   const seconds = (result.lastAt - result.firstAt) / 1000;
   const after = result.count - (result.firstCount ?? 1);
   return {
@@ -183,6 +183,46 @@ export async function openApp(context, base, url, filters = []) {
   }
 }
 
+/// Runs in the app's page: counts what the subscription to `filter` shows, once per frame, from
+/// before SUBSCRIBE (a feed may flood as soon as it is subscribed: the synthetic source does),
+/// recording frame intervals meanwhile. The first frame that shows messages starts the clock;
+/// the messages it shows are not in the rate. Resolves when `expected` are counted or the
+/// count stalled.
+export const COUNT_APP_MESSAGES = ({ expected, filter }) =>
+  new Promise((resolve) => {
+    const STALL_MS = 5000;
+    window.__bench.frames.recording = true;
+    const row = () => [...document.querySelectorAll('.subscription')]
+      .find((element) => element.querySelector('.sub-name')?.textContent === filter);
+    let counter = null;
+    let count = 0;
+    let firstCount = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    let changedAt = performance.now();
+    const check = () => {
+      const now = performance.now();
+      counter ??= row()?.querySelector('.sub-count');
+      const shown = counter ? Number(counter.textContent) : 0;
+      if (shown !== count) {
+        if (count === 0) {
+          firstAt = now;
+          firstCount = shown;
+        }
+        count = shown;
+        lastAt = now;
+        changedAt = now;
+      }
+      if (count >= expected || now - changedAt > STALL_MS) {
+        window.__bench.frames.recording = false;
+        resolve({ count, firstCount, firstAt, lastAt });
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    requestAnimationFrame(check);
+  });
+
 /// Drives the full app through its labelled controls; counts what its subscription shows.
 /// `others`: filters the app holds besides the feed's, none of which the feed matches.
 export async function runApp(context, base, feed, expected, { frames = false, heap = false, profile, others = [] } = {}) {
@@ -197,46 +237,7 @@ export async function runApp(context, base, feed, expected, { frames = false, he
     await page.getByRole('region', { name: 'Subscriptions' }).getByLabel('Topic filter').fill(filter);
     const before = heap ? await heapBytes(cdp, page) : null;
     if (profile) await startProfile(cdp);
-    // Counted in the page once per frame, where the count is rendered, from before SUBSCRIBE: a
-    // feed may flood as soon as it is subscribed (the synthetic source does). The first frame
-    // that shows messages starts the clock; the messages it shows are not in the rate.
-    const counting = page.evaluate(
-      ({ expected, filter }) =>
-        new Promise((resolve) => {
-          const STALL_MS = 5000;
-          window.__bench.frames.recording = true;
-          const row = () => [...document.querySelectorAll('.subscription')]
-            .find((element) => element.querySelector('.sub-name')?.textContent === filter);
-          let counter = null;
-          let count = 0;
-          let firstCount = 0;
-          let firstAt = 0;
-          let lastAt = 0;
-          let changedAt = performance.now();
-          const check = () => {
-            const now = performance.now();
-            counter ??= row()?.querySelector('.sub-count');
-            const shown = counter ? Number(counter.textContent) : 0;
-            if (shown !== count) {
-              if (count === 0) {
-                firstAt = now;
-                firstCount = shown;
-              }
-              count = shown;
-              lastAt = now;
-              changedAt = now;
-            }
-            if (count >= expected || now - changedAt > STALL_MS) {
-              window.__bench.frames.recording = false;
-              resolve({ count, firstCount, firstAt, lastAt });
-            } else {
-              requestAnimationFrame(check);
-            }
-          };
-          requestAnimationFrame(check);
-        }),
-      { expected, filter },
-    );
+    const counting = page.evaluate(COUNT_APP_MESSAGES, { expected, filter });
     await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
     // Granted once its row says so. The row is found once: a locator would query the whole list
     // on every poll, and beside 1,000 subscriptions that is most of what the page does meanwhile.

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { BATCHED_1K_SHARE } from './config.mjs';
 import { mosquittoFeed, retainedFeed, syntheticFeed, writeLines } from './feeds.mjs';
 import { runApp, runClientPage } from './browser.mjs';
+import { enginesCase } from './engines.mjs';
 import { runExplorer } from './explorer.mjs';
 import { fmt1, fmtFrame, fmtInt, log, mb } from './format.mjs';
 import { describeRun, guarded, runCase } from './plan.mjs';
@@ -54,6 +55,11 @@ export const CASES = [
     description: `the full app on the synthetic source against ${curve.against} (${curve.points.map(curve.show).join(', ')})`,
     run: (bench) => curveCase(bench, curve),
   })),
+  {
+    id: 'engines',
+    description: 'Firefox ESR and WebKitGTK through WebDriver: the raw page, MQTT.js, our driver + core and the full app on the synthetic source (32 packets per frame, 64 B), frames, and page load to CONNACK',
+    run: enginesCase,
+  },
   {
     id: 'explorer-100k',
     description: "the topic tree on a Mosquitto of its own holding 100,000 retained topics (10,000 with --quick), beside the raw pages: receive time, frames, a deep topic found, a 1,000 msg/s stream, memory",

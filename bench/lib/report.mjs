@@ -8,6 +8,7 @@ import os from 'node:os';
 import { PAGES } from './config.mjs';
 import { fmt1, fmtFrame, fmtInt, kib, median, mib, pct, ratio, times, verdict } from './format.mjs';
 import { curveSection, curveTargets } from './report-curves.mjs';
+import { enginesSection, enginesTarget } from './report-engines.mjs';
 import { explorerSection, explorerTargets } from './report-explorer.mjs';
 import { connackTimes, describeSummary, summary } from './plan.mjs';
 
@@ -185,10 +186,7 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
   ]);
 
   targets.push(...curveTargets(results.curves));
-  targets.push([
-    'every engine: throughput, frame and load cases in Firefox ESR and WebKitGTK beside Chromium',
-    verdict(null, 'the benchmark drives Chromium only (playwright-core with Debian\'s Chromium; Firefox and WebKit would go through WebDriver, which has no frame or heap measurement of its own)'),
-  ]);
+  targets.push(enginesTarget(results.engines));
 
   push('## Targets', '', '| target | result |', '|---|---|', ...targets.map(([t, v]) => `| ${t} | ${v} |`), '');
 
@@ -244,11 +242,12 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
 
   push(...explorerSection(results.explorer, plan));
   push(...curveSection(results.curves));
+  push(...enginesSection(results.engines));
 
   push('## Download size (gzip -9, file by file)', '', '| what | gzip |', '|---|---:|',
     `| our app: the first download (the release \`dist/\` but the decoder module and the tables below) | ${kib(sizeInfo.distGzip)} |`,
     `| our app: the decoder module, fetched on the first decode (\`decoder-worker*\`) | ${kib(sizeInfo.decoderGzip)} |`,
-    ...sizeInfo.tables.map((f) => `| our app: \`${f.file}\`, fetched when its language is first shown | ${kib(f.gzip)} |`),
+    ...(sizeInfo.tables ?? []).map((f) => `| our app: \`${f.file}\`, fetched when its language is first shown | ${kib(f.gzip)} |`),
     ...sizeInfo.dist.map((f) => `| &nbsp;&nbsp;${f.file} (${kib(f.raw)} raw) | ${kib(f.gzip)} |`),
     `| MQTT.js 5.16 \`dist/mqtt.min.js\` alone | ${kib(sizeInfo.mqttjsGzip)} |`,
     `| mqtt5-wasm 2.1.9: wasm + JS glue (cargo release, wasm-bindgen; no wasm-opt) | ${kib(sizeInfo.mqtt5Gzip)} |`, '');
