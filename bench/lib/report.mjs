@@ -35,7 +35,7 @@ export function report({ host, plan, results, sizeInfo, codec, broker }) {
     '# Benchmarks',
     '',
     'Written by `scripts/bench`; every figure below was measured by the run described here. Do not',
-    'edit by hand: run `scripts/bench` (about 10 minutes; `scripts/bench --quick` for a smoke run).',
+    'edit by hand: run `scripts/bench` (about 15 minutes; `scripts/bench --quick` for a smoke run).',
     '',
     '## Machine',
     '',
