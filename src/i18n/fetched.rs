@@ -203,8 +203,8 @@ const FIRST_TABLE_WAIT_MS: u32 = 2_000;
 /// table again.
 #[hook]
 pub fn use_shown_locale(wanted: Locale, attempt: u32) -> (Option<Locale>, Option<LoadFailure>) {
-    let shown = use_state(|| is_installed(wanted).then_some(wanted));
-    let failure = use_state(|| None::<LoadFailure>);
+    let shown = use_state_eq(|| is_installed(wanted).then_some(wanted));
+    let failure = use_state_eq(|| None::<LoadFailure>);
     // The latest wish and attempt: an answer for another language changes nothing.
     let latest = use_mut_ref(|| (wanted, attempt));
     {
