@@ -6,15 +6,13 @@ use mqtt_core::Publish;
 
 use crate::state::{Message, DEFAULT_HISTORY_LIMIT};
 
-/// How long the page's own work on one frame's messages may take: decoding the worker's batches
-/// they came in, the reducer and the render. A frame takes at most as many as fit in that (its
-/// room), and once that many wait, the page asks the worker for no more until a frame has taken
-/// them: a burst (a broker's retained messages under `#`) then waits in the worker instead of
-/// making one long task the page cannot paint through. The room follows what a frame was
-/// measured to take: shrunk in proportion when it took too long, doubled when a full frame took
-/// under half, so it fits what the open views cost per message. The rest of a 16.7 ms frame is
-/// the browser's: style, layout, paint, garbage collection.
-const FRAME_BUDGET_MS: f64 = 10.0;
+/// How long the reducer may take over one frame's messages. A frame takes at most as many as
+/// fit in that (its room), and once that many wait, the page asks the worker for no more until
+/// a frame has taken them: a burst (a broker's retained messages under `#`) then waits in the
+/// worker instead of making one long task the page cannot paint through. The room follows what
+/// the reducer was measured to take: shrunk in proportion when a frame took too long, doubled
+/// when a full frame took under half, so it fits what the open views cost per message.
+const FRAME_BUDGET_MS: f64 = 8.0;
 /// The room a connection starts with, and the least it shrinks to.
 const FIRST_ROOM: usize = 1_000;
 const LEAST_ROOM: usize = 100;
@@ -31,14 +29,6 @@ pub(super) struct Inbox {
     room: usize,
     /// Whether the last batch taken filled its room (so a quick one says the room could grow).
     took_full: bool,
-    /// Time spent decoding the worker's batches since messages were last taken, and what of it
-    /// the last batch taken cost: part of its frame's cost, with the reducing and rendering.
-    decoding_ms: f64,
-    taken_decoding_ms: f64,
-    /// What a message has cost of the worker's batches, in bytes, on average lately (none
-    /// before the first batch), and the first message of the batch under way.
-    bytes_per_message: Option<f64>,
-    batch_first_seq: u64,
 }
 
 impl Default for Inbox {
@@ -51,10 +41,6 @@ impl Default for Inbox {
             last_rate: 0,
             room: FIRST_ROOM,
             took_full: false,
-            decoding_ms: 0.0,
-            taken_decoding_ms: 0.0,
-            bytes_per_message: None,
-            batch_first_seq: 1,
         }
     }
 }
@@ -97,7 +83,6 @@ impl Inbox {
     /// What waits, oldest first, if anything does.
     pub(super) fn take(&mut self) -> Option<Vec<Message>> {
         self.took_full = self.pending.len() >= self.room;
-        self.taken_decoding_ms = std::mem::take(&mut self.decoding_ms);
         (!self.pending.is_empty()).then(|| std::mem::take(&mut self.pending))
     }
 
@@ -107,39 +92,12 @@ impl Inbox {
             return self.take();
         }
         self.took_full = true;
-        self.taken_decoding_ms = std::mem::take(&mut self.decoding_ms);
         let rest = self.pending.split_off(self.room);
         Some(std::mem::replace(&mut self.pending, rest))
     }
 
-    /// A batch of the worker's, `bytes` long, was decoded in `millis`: part of the cost of the
-    /// next frame that takes messages, and of what a message costs in bytes.
-    pub(super) fn batch_decoded(&mut self, bytes: usize, millis: f64) {
-        self.decoding_ms += millis;
-        let messages = self.next_seq - self.batch_first_seq;
-        self.batch_first_seq = self.next_seq;
-        if messages > 0 {
-            let size = bytes as f64 / messages as f64;
-            self.bytes_per_message = Some(match self.bytes_per_message {
-                Some(average) => (average * 3.0 + size) / 4.0,
-                None => size,
-            });
-        }
-    }
-
-    /// About how many bytes the worker's next batch may hold: what the frame's room has left, at
-    /// the bytes a message has cost (before any batch, as many as the worker sends at most), so
-    /// that one task decodes no more than the next frame takes.
-    pub(super) fn wanted_bytes(&self) -> f64 {
-        let left = self.room.saturating_sub(self.pending.len()).max(1);
-        self.bytes_per_message
-            .map_or(f64::INFINITY, |size| (left as f64 * size).max(1.0))
-    }
-
-    /// The frame that took the last batch spent `millis` on it, reducing and rendering (its
-    /// decoding counted apart): the room follows.
-    pub(super) fn frame_took(&mut self, millis: f64) {
-        let millis = millis + self.taken_decoding_ms;
+    /// The reducer took `millis` over the batch last taken: the room follows.
+    pub(super) fn reduced_in(&mut self, millis: f64) {
         if millis > FRAME_BUDGET_MS {
             let fits = self.room as f64 * FRAME_BUDGET_MS / millis;
             self.room = (fits as usize).max(LEAST_ROOM);
@@ -218,7 +176,7 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_has_room_for_what_it_takes_within_its_budget() {
+    fn a_frame_has_room_for_what_the_reducer_takes_within_its_budget() {
         let mut inbox = Inbox::default();
         fill(&mut inbox, FIRST_ROOM - 1);
         assert!(inbox.has_room());
@@ -227,67 +185,23 @@ mod tests {
         assert_eq!(inbox.take().map(|batch| batch.len()), Some(FIRST_ROOM));
         assert!(inbox.has_room(), "the frame took them");
 
-        // Twice the budget: half the room.
-        inbox.frame_took(FRAME_BUDGET_MS * 2.0);
-        fill(&mut inbox, FIRST_ROOM / 2);
+        // Four times the budget: a quarter of the room.
+        inbox.reduced_in(FRAME_BUDGET_MS * 4.0);
+        fill(&mut inbox, FIRST_ROOM / 4);
         assert!(!inbox.has_room());
         inbox.take();
         // However slow, some room stays.
-        inbox.frame_took(FRAME_BUDGET_MS * 1000.0);
+        inbox.reduced_in(FRAME_BUDGET_MS * 1000.0);
         fill(&mut inbox, LEAST_ROOM);
         assert!(!inbox.has_room());
         inbox.take();
 
-        // A full frame done in under half the budget: twice the room.
-        inbox.frame_took(FRAME_BUDGET_MS / 4.0);
+        // A full frame reduced in under half the budget: twice the room.
+        inbox.reduced_in(FRAME_BUDGET_MS / 4.0);
         fill(&mut inbox, LEAST_ROOM * 2 - 1);
         assert!(inbox.has_room());
         fill(&mut inbox, 1);
         assert!(!inbox.has_room());
-    }
-
-    #[test]
-    fn decoding_the_worker_s_batches_counts_into_the_frame_that_takes_them() {
-        let mut inbox = Inbox::default();
-        inbox.batch_decoded(0, FRAME_BUDGET_MS / 2.0);
-        fill(&mut inbox, FIRST_ROOM);
-        inbox.batch_decoded(0, FRAME_BUDGET_MS / 2.0);
-        inbox.take_frame();
-        // What came after the take is the next frame's.
-        inbox.batch_decoded(0, FRAME_BUDGET_MS * 100.0);
-        // Decoding the budget and rendering as long: half the room.
-        inbox.frame_took(FRAME_BUDGET_MS);
-        fill(&mut inbox, FIRST_ROOM / 2 - 1);
-        assert!(inbox.has_room());
-        fill(&mut inbox, 1);
-        assert!(!inbox.has_room());
-        inbox.take_frame();
-        inbox.frame_took(0.0);
-        assert_eq!(inbox.room, LEAST_ROOM, "the later decoding counted in full");
-    }
-
-    #[test]
-    fn the_worker_is_asked_for_what_the_room_has_left_at_the_bytes_a_message_costs() {
-        let mut inbox = Inbox::default();
-        assert_eq!(inbox.wanted_bytes(), f64::INFINITY, "nothing known yet");
-        fill(&mut inbox, 100);
-        inbox.batch_decoded(8_000, 1.0);
-        assert_eq!(inbox.wanted_bytes(), (FIRST_ROOM - 100) as f64 * 80.0);
-        fill(&mut inbox, 100);
-        // 160 B each: the average moves a quarter of the way.
-        inbox.batch_decoded(16_000, 1.0);
-        assert_eq!(
-            inbox.wanted_bytes(),
-            (FIRST_ROOM - 200) as f64 * 100.0,
-            "a recent average"
-        );
-        fill(&mut inbox, FIRST_ROOM);
-        inbox.batch_decoded(0, 1.0);
-        assert!(!inbox.has_room());
-        assert!(
-            inbox.wanted_bytes() >= 1.0,
-            "a full room still lets one frame through"
-        );
     }
 
     #[test]
@@ -312,7 +226,7 @@ mod tests {
         inbox.set_limit(3_000);
         fill(&mut inbox, 10);
         inbox.take();
-        inbox.frame_took(0.1);
+        inbox.reduced_in(0.1);
         fill(&mut inbox, FIRST_ROOM);
         assert!(
             !inbox.has_room(),
@@ -320,7 +234,7 @@ mod tests {
         );
         for _ in 0..5 {
             inbox.take();
-            inbox.frame_took(0.1);
+            inbox.reduced_in(0.1);
             fill(&mut inbox, 3_000);
         }
         assert!(!inbox.has_room(), "never past the history's bound");

@@ -88,10 +88,6 @@ struct Inner {
     /// Sends out the outbox from a microtask.
     on_outbox: Closure<dyn FnMut(JsValue)>,
     outbox_scheduled: bool,
-    /// Since when the reducer has had the last frame's messages, until the render that follows
-    /// (a microtask after Yew's, `on_rendered`) tells the inbox what the frame cost.
-    rendering_since: Option<f64>,
-    on_rendered: Closure<dyn FnMut(JsValue)>,
     client: Option<Client>,
     /// The URL of the transport in use (or the last one).
     url: String,
@@ -151,7 +147,6 @@ impl Driver {
             let frame = weak.clone();
             let worker = weak.clone();
             let outbox = weak.clone();
-            let rendered = weak.clone();
             RefCell::new(Inner {
                 weak: weak.clone(),
                 dispatch,
@@ -159,8 +154,6 @@ impl Driver {
                 ticks: Vec::new(),
                 on_outbox: Closure::new(move |_: JsValue| Driver::send_out(&outbox)),
                 outbox_scheduled: false,
-                rendering_since: None,
-                on_rendered: Closure::new(move |_: JsValue| Driver::rendered(&rendered)),
                 client: None,
                 url: String::new(),
                 rotation: Rotation::new("", ""),
@@ -208,8 +201,7 @@ impl Driver {
             // With the core's answers to the batch, so none waits for the next.
             // A hidden page has no frames to keep: its timer flush would be the pace instead.
             inner.worker_waiting = false;
-            let wanted = inner.inbox.wanted_bytes();
-            inner.io.ready(wanted);
+            inner.io.ready();
         } else {
             inner.io.flush();
         }
@@ -236,12 +228,15 @@ impl Driver {
         let watched = state.watch.take();
         let dispatch = state.dispatch.clone();
         drop(state);
-        let mut reducing_since = None;
+        let mut reduced_in = None;
         for action in outbox {
             if matches!(action, Action::Received(_)) {
-                reducing_since = Some(monotonic_millis());
+                let started = monotonic_millis();
+                dispatch.emit(action);
+                reduced_in = Some(monotonic_millis() - started);
+            } else {
+                dispatch.emit(action);
             }
-            dispatch.emit(action);
         }
         if let Some((watcher, outcomes)) = watched {
             watcher.emit(outcomes);
@@ -249,26 +244,10 @@ impl Driver {
         for on_tick in ticks {
             on_tick.emit(());
         }
-        if let Some(since) = reducing_since {
+        if let Some(millis) = reduced_in {
             if let Ok(mut state) = inner.try_borrow_mut() {
-                // Queued after the render that the reducer's change scheduled (a microtask of
-                // Yew's), so it runs once that render is done.
-                state.rendering_since = Some(since);
-                let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&state.on_rendered);
+                state.inbox.reduced_in(millis);
             }
-        }
-    }
-
-    /// The render after a frame's messages is done: the inbox hears what the frame cost.
-    fn rendered(weak: &Weak<RefCell<Inner>>) {
-        let Some(inner) = weak.upgrade() else {
-            return;
-        };
-        let Ok(mut state) = inner.try_borrow_mut() else {
-            return;
-        };
-        if let Some(since) = state.rendering_since.take() {
-            state.inbox.frame_took(monotonic_millis() - since);
         }
     }
 
@@ -556,19 +535,7 @@ impl Driver {
             return;
         }
         let socket = TransportId::from_raw(number(1));
-        let started = monotonic_millis();
         Self::with_weak(weak, |inner| inner.on_socket_event(kind, socket, message));
-        if let (FromWorker::Bytes, Ok(buffer)) = (kind, message.get(2).dyn_into::<ArrayBuffer>()) {
-            let millis = monotonic_millis() - started;
-            let Some(inner) = weak.upgrade() else {
-                return;
-            };
-            if let Ok(mut inner) = inner.try_borrow_mut() {
-                inner
-                    .inbox
-                    .batch_decoded(buffer.byte_length() as usize, millis);
-            };
-        }
     }
 }
 

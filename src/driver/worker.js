@@ -5,16 +5,15 @@ const TICK = 0, OPENED = 1, BYTES = 2, TEXT = 3, CLOSED = 4, FAILED = 5, PROBED 
 // A probe that nothing answers (a port that swallows packets) counts as unanswered after this.
 const PROBE_TIMEOUT_MS = 10000;
 const timers = {};
-let socket = null, id = 0, frames = [], size = 0, ready = true, wanted = Infinity;
+let socket = null, id = 0, frames = [], size = 0, ready = true;
 
 // What piled up while the page was busy goes over in batches of about this size (a larger frame
-// goes alone), or of what the page asked for if less, and of at most this many frames, except
-// before a close, when everything must reach the page ahead of the close: each batch is copied
-// whole into wasm memory, which never shrinks, and decoded in one task, which must leave the
-// page time to paint.
+// goes alone) and of at most this many frames, except before a close, when everything must
+// reach the page ahead of the close: each batch is copied whole into wasm memory, which never
+// shrinks, and decoded in one task, which must leave the page time to paint.
 const BATCH_BYTES = 256 * 1024, BATCH_FRAMES = 512;
 
-function deliver(limit = Math.min(wanted, BATCH_BYTES), most = BATCH_FRAMES) {
+function deliver(limit = BATCH_BYTES, most = BATCH_FRAMES) {
   if (size === 0) return;
   let count = 0, length = 0;
   while (count < Math.min(frames.length, most) &&
@@ -83,15 +82,13 @@ onmessage = ({ data }) => {
       detach();
       id = data[1];
       ready = true;
-      wanted = Infinity;
       open(data[2]);
       break;
     case SEND:
       // The page's packets of one turn in one frame (MQTT-6.0.0-2: a frame may hold several).
       if (data[1] === id && socket?.readyState === WebSocket.OPEN) socket.send(data[2]);
-      if (data[3] > 0) {
+      if (data[3]) {
         ready = true;
-        wanted = data[3];
         deliver();
       }
       break;
@@ -100,7 +97,6 @@ onmessage = ({ data }) => {
       break;
     case READY:
       ready = true;
-      wanted = data[1];
       deliver();
       break;
     case QUIT:

@@ -18,13 +18,12 @@ enum ToWorker {
     Timer = 0,
     /// `[Open, socket, url]`: closes the current socket and opens this one.
     Open = 1,
-    /// `[Send, socket, bytes, wanted]`: `bytes` (whole packets) as one frame; with `wanted`
-    /// above 0, also what `Ready` says.
+    /// `[Send, socket, bytes, ready]`: `bytes` (whole packets) as one frame; with `ready`, also
+    /// what `Ready` says.
     Send = 2,
     /// `[Close, socket]`
     Close = 3,
-    /// `[Ready, wanted]`: the last batch is handled; send the next one when there is one, of
-    /// about `wanted` bytes at most (`Infinity`: the worker's own bound).
+    /// `[Ready]`: the last batch is handled; send the next one when there is one.
     Ready = 4,
     /// `[Quit]`: after what was posted before it, close the socket and end the worker.
     Quit = 5,
@@ -40,8 +39,7 @@ pub(super) enum FromWorker {
     /// `[Opened, socket]`
     Opened = 1,
     /// `[Bytes, socket, ArrayBuffer]`: binary frames since the last batch, concatenated (about
-    /// as many bytes as the page wanted, 256 KiB and 512 frames at most, unless one frame is
-    /// larger or the socket is closing).
+    /// 256 KiB and 512 frames at most, unless one frame is larger or the socket is closing).
     Bytes = 2,
     /// `[Text, socket]`: the server sent a text frame; the worker has closed the socket.
     Text = 3,
@@ -184,12 +182,11 @@ impl Io {
 
     /// Posts the queued packets, if any.
     pub(super) fn flush(&mut self) {
-        self.post_unsent(0.0);
+        self.post_unsent(false);
     }
 
-    /// Posts the queued packets with `wanted` (0: not ready for a batch); false if there were
-    /// none.
-    fn post_unsent(&mut self, wanted: f64) -> bool {
+    /// Posts the queued packets with `ready` (or `ready` alone); false if there were none.
+    fn post_unsent(&mut self, ready: bool) -> bool {
         let (Some((socket, bytes)), Some((worker, _))) = (self.unsent.take(), &self.worker) else {
             return false;
         };
@@ -198,7 +195,7 @@ impl Io {
             &JsValue::from(ToWorker::Send as u32),
             &JsValue::from(socket.raw()),
             &buffer,
-            &JsValue::from_f64(wanted),
+            &JsValue::from_bool(ready),
         );
         let _ = worker.post_message_with_transfer(&message, &Array::of1(&buffer));
         true
@@ -221,15 +218,11 @@ impl Io {
         ));
     }
 
-    /// The last batch is handled and the next may hold about `wanted` bytes (`Infinity`: as
-    /// many as the worker sends at most): with the queued packets if there are any (one message
-    /// for both: the answers to a batch and the word for the next).
-    pub(super) fn ready(&mut self, wanted: f64) {
-        if !self.post_unsent(wanted) {
-            self.post(&Array::of2(
-                &JsValue::from(ToWorker::Ready as u32),
-                &JsValue::from_f64(wanted),
-            ));
+    /// The last batch is handled: with the queued packets if there are any (one message for
+    /// both: the answers to a batch and the word for the next).
+    pub(super) fn ready(&mut self) {
+        if !self.post_unsent(true) {
+            self.post(&Array::of1(&JsValue::from(ToWorker::Ready as u32)));
         }
     }
 }
